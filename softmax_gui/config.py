@@ -1,0 +1,116 @@
+"""Training configuration: one frozen, validated dataclass.
+
+No torch and no Qt here, so the GUI, the CLI and the tests can build and check a
+configuration without paying for those imports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+MODELS = ("softmax", "softmax-scratch", "mlp", "cnn")
+OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "onecycle", "cosine")
+DEVICES = ("auto", "cpu", "cuda")
+
+MODEL_LABELS = {
+    "softmax": "Softmax regression (concise, §3.7)",
+    "softmax-scratch": "Softmax regression (from scratch, §3.6)",
+    "mlp": "MLP (one hidden ReLU layer)",
+    "cnn": "CNN (LeNet-style)",
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines one training run.
+
+    The defaults are the tuned softmax-regression recipe: with standardised inputs,
+    SGD with momentum and a cosine schedule it reaches >= 0.845 test accuracy on
+    Fashion-MNIST in 10 epochs (see ``bench/epoch_speed.py``).
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the field and its allowed values or range.
+    """
+
+    dataset: str = "fashion-mnist"
+    model: str = "softmax"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.9
+    batch_size: int = 512
+    epochs: int = 10
+    weight_decay: float = 0.0
+    init_std: float = 0.01
+    standardize: bool = True
+    schedule: str = "cosine"
+    seed: int = 0
+    device: str = "auto"
+    hidden: int = 256
+
+    def __post_init__(self) -> None:
+        _choice("model", self.model, MODELS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
+        _choice("device", self.device, DEVICES)
+        # Imported lazily: data.py imports torch, this module must not.
+        from softmax_gui.datasets_registry import DATASETS
+
+        _choice("dataset", self.dataset, tuple(DATASETS))
+        _number("lr", self.lr, 1e-7, 1e6, "a learning rate > 0 (e.g. 0.1)")
+        _number("momentum", self.momentum, 0.0, 0.999, "")
+        _number("weight_decay", self.weight_decay, 0.0, 1.0, "")
+        _number("init_std", self.init_std, 0.0, 10.0, "")
+        _integer("batch_size", self.batch_size, 1, 65536)
+        _integer("epochs", self.epochs, 1, 10000)
+        _integer("seed", self.seed, 0, 2**63 - 1)
+        _integer("hidden", self.hidden, 1, 65536)
+        if not isinstance(self.standardize, bool):
+            raise ValueError(f"standardize must be True or False, got {self.standardize!r}")
+        if self.model == "softmax-scratch" and self.optimizer != "sgd":
+            raise ValueError(
+                "optimizer must be 'sgd' for model 'softmax-scratch' (it uses the hand-written "
+                f"SGD of d2l §3.6); got {self.optimizer!r}. Choose model 'softmax' for Adam."
+            )
+
+    def replace(self, **changes) -> TrainConfig:
+        """Return a copy with ``changes`` applied (and validated)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain dict of the fields, for metadata and settings."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """Build from a dict, ignoring unknown keys (older or newer metadata)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def summary(self) -> str:
+        """Short label of the key settings, for run lists and plot legends."""
+        return (
+            f"{self.model} {self.optimizer} lr={self.lr:g} bs={self.batch_size} "
+            f"{self.schedule} ep={self.epochs}"
+        )
+
+
+def _choice(field: str, value, allowed: tuple) -> None:
+    if value not in allowed:
+        raise ValueError(f"{field} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+
+
+def _number(field: str, value, low: float, high: float, hint: str) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not low <= value <= high or (field == "lr" and value <= 0):
+        extra = f" ({hint})" if hint else ""
+        raise ValueError(f"{field} must be a number in [{low:g}, {high:g}]{extra}; got {value!r}")
+
+
+def _integer(field: str, value, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{field} must be an integer in [{low}, {high}]; got {value!r}")
