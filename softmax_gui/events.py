@@ -1,0 +1,94 @@
+"""Typed messages that the training engine yields and that cross threads.
+
+They hold plain numbers, strings and numpy arrays only (never torch tensors), so a
+receiver in another thread can keep them without sharing memory with the trainer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    """The run is set up: data on the device, model built."""
+
+    device: str
+    device_name: str
+    source: str
+    is_sample: bool
+    num_train: int
+    num_test: int
+    batches_per_epoch: int
+    epochs: int
+
+
+@dataclass(frozen=True)
+class BatchMetrics:
+    """Coalesced per-batch losses: one entry per batch since the previous event.
+
+    ``epoch_x`` is the fractional epoch at the end of each batch (1.0 = first epoch
+    done), the x-axis of the loss plot.
+    """
+
+    epoch: int
+    batch: int
+    epoch_x: np.ndarray
+    loss: np.ndarray
+    seconds: float
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """End-of-epoch figures; losses are mean cross-entropy in nats."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    train_acc: float
+    test_loss: float
+    test_acc: float
+    seconds: float
+    samples_per_s: float
+    lr: float
+
+
+@dataclass(frozen=True)
+class WeightSnapshot:
+    """A CPU copy of the model after ``epoch`` epochs (0 = initial weights).
+
+    ``state`` maps tensor names to numpy arrays; ``mean`` and ``std`` are the input
+    standardisation the weights expect (0 and 1 when inputs were not standardised).
+    """
+
+    epoch: int
+    model: str
+    state: dict[str, np.ndarray] = field(repr=False)
+    mean: float
+    std: float
+    classes: tuple[str, ...]
+    dataset: str
+    test_acc: float | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The run ended normally or was stopped by the user."""
+
+    epochs_done: int
+    train_seconds: float
+    test_acc: float | None
+    stopped: bool
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The run could not go on; ``message`` says why and what to try."""
+
+    message: str
+    epoch: int
+
+
+Event = Started | BatchMetrics | EpochMetrics | WeightSnapshot | Finished | Failed

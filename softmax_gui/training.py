@@ -1,0 +1,272 @@
+"""The training engine: ``train(config, data, ...)`` is a generator of typed events.
+
+It runs anywhere (a test, the CLI, a worker thread) and never touches Qt. The data are
+resident tensors on the device, standardised once; a batch is an index slice, so there
+are no DataLoader workers and no per-item transforms (the reason the engine is ~100x
+faster than d2l's pipeline for softmax regression). Cancelling and pausing are flags
+checked between batches.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from softmax_gui import events
+from softmax_gui.config import TrainConfig
+from softmax_gui.data import Dataset
+from softmax_gui.evaluation import loss_and_accuracy
+from softmax_gui.models import build_model
+from softmax_gui.scratch import ScratchSoftmaxRegression
+
+# Batches between non-finite checks and loss reports: each check syncs with the device
+# once, so checking every batch would stall a GPU; 16 keeps the stall negligible.
+CHECK_EVERY = 16
+# A mean cross-entropy this large (true class at probability < e^-1000) means the run has
+# diverged even when it stays finite: softmax regression's gradient is bounded, so an
+# absurd learning rate makes the weights huge without ever producing inf or NaN.
+DIVERGED_LOSS = 1e3
+
+
+class _Flag:
+    """A stand-in for ``threading.Event`` that is never set."""
+
+    @staticmethod
+    def is_set() -> bool:
+        return False
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU raises ValueError."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            "CUDA was requested, but no CUDA GPU is available to PyTorch here. "
+            "Choose device 'auto' or 'cpu'."
+        )
+    return torch.device(name)
+
+
+def device_name(device: torch.device) -> str:
+    """A readable device name (the GPU's model for CUDA)."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def lr_at(step: int, total: int, base: float, schedule: str) -> float:
+    """Learning rate at ``step`` of ``total`` under ``schedule``.
+
+    ``cosine`` anneals from ``base`` to 0; ``onecycle`` warms up linearly from
+    ``base / 25`` over the first 30% of steps, then anneals to ``base / 1e4``
+    (the shape of ``torch.optim.lr_scheduler.OneCycleLR``'s defaults).
+    """
+    t = min(step / max(total, 1), 1.0)
+    if schedule == "constant":
+        return base
+    if schedule == "cosine":
+        return base * 0.5 * (1.0 + math.cos(math.pi * t))
+    warm = 0.3
+    if t < warm:
+        return base / 25 + (base - base / 25) * t / warm
+    u = (t - warm) / (1 - warm)
+    return base / 1e4 + (base - base / 1e4) * 0.5 * (1.0 + math.cos(math.pi * u))
+
+
+def prepare_images(images: torch.Tensor, device: torch.device, mean: float, std: float):
+    """uint8 ``(N, 28, 28)`` -> standardised float32 ``(N, 1, 28, 28)`` on ``device``."""
+    x = images.to(device).unsqueeze(1).float().div_(255.0)
+    return x.sub_(mean).div_(std)
+
+
+def input_stats(images: torch.Tensor) -> tuple[float, float]:
+    """Scalar mean and std of uint8 images scaled to [0, 1] (computed in float64)."""
+    x = images.double().div(255.0)
+    return float(x.mean()), float(x.std())
+
+
+def train(
+    config: TrainConfig,
+    data: Dataset,
+    stop=None,
+    pause=None,
+    initial: events.WeightSnapshot | None = None,
+) -> Iterator[events.Event]:
+    """Train ``config.model`` on ``data``, yielding events as it goes.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    data : Dataset
+        Resident uint8 tensors (``data.load()``).
+    stop, pause : threading.Event-like, optional
+        Checked between batches: ``stop`` ends the run (a ``Finished(stopped=True)``),
+        ``pause`` holds it until cleared.
+    initial : WeightSnapshot, optional
+        Weights to continue from (same model kind); its standardisation is reused.
+
+    Yields
+    ------
+    Started, then per epoch ``BatchMetrics``..., ``EpochMetrics``, ``WeightSnapshot``;
+    last ``Finished`` or ``Failed``. Errors never propagate: they become ``Failed``.
+    """
+    stop, pause = stop or _Flag(), pause or _Flag()
+    try:
+        yield from _train(config, data, stop, pause, initial)
+    except (RuntimeError, ValueError, MemoryError) as exc:
+        yield events.Failed(f"Training failed: {exc}", epoch=0)
+
+
+def _train(config, data, stop, pause, initial):
+    device = resolve_device(config.device)
+    generator = torch.Generator().manual_seed(config.seed)
+    torch.manual_seed(config.seed)
+    if initial is not None:
+        mean, std = initial.mean, initial.std
+    elif config.standardize:
+        mean, std = input_stats(data.train_images)
+    else:
+        mean, std = 0.0, 1.0
+    X = prepare_images(data.train_images, device, mean, std)
+    Y = data.train_labels.to(device)
+    X_test = prepare_images(data.test_images, device, mean, std)
+    Y_test = data.test_labels.to(device)
+
+    model = build_model(config.model, len(data.classes), config.init_std, config.hidden, generator)
+    if initial is not None:
+        _load_state(model, initial, config.model)
+    model = model.to(device)
+    step, logits_fn = _make_stepper(model, config)
+
+    n = len(X)
+    batches = math.ceil(n / config.batch_size)
+    total_steps = batches * config.epochs
+    yield events.Started(
+        device=str(device), device_name=device_name(device), source=data.source.describe(),
+        is_sample=data.source.is_sample, num_train=n, num_test=len(X_test),
+        batches_per_epoch=batches, epochs=config.epochs,
+    )
+
+    def snapshot(epoch, test_acc=None):
+        return events.WeightSnapshot(
+            epoch=epoch, model=config.model, state=_numpy_state(model), mean=mean, std=std,
+            classes=data.classes, dataset=data.name, test_acc=test_acc,
+        )
+
+    train_seconds = 0.0
+    test_acc = None
+    good_state = _torch_state(model, clone=True)
+    for epoch in range(1, config.epochs + 1):
+        t0 = time.perf_counter()
+        order = torch.randperm(n, generator=generator).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        chunk = []
+        lr = config.lr
+        for b in range(batches):
+            while pause.is_set() and not stop.is_set():
+                time.sleep(0.01)
+            if stop.is_set():
+                train_seconds += time.perf_counter() - t0
+                yield snapshot(epoch - 1 + b / batches, test_acc)
+                yield events.Finished(epoch - 1, train_seconds, test_acc, stopped=True)
+                return
+            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+            xb, yb = X[idx], Y[idx]
+            lr = lr_at((epoch - 1) * batches + b, total_steps, config.lr, config.schedule)
+            loss, logits = step(xb, yb, lr)
+            loss_sum += loss * len(idx)
+            correct += (logits.argmax(1) == yb).sum()
+            chunk.append(loss)
+            if len(chunk) == CHECK_EVERY or b == batches - 1:
+                losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
+                first = b + 1 - len(chunk)
+                if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
+                    _restore_state(model, good_state)
+                    yield snapshot(epoch - 1, test_acc)
+                    yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
+                    return
+                good_state = _torch_state(model, clone=True)
+                yield events.BatchMetrics(
+                    epoch=epoch, batch=b + 1,
+                    epoch_x=epoch - 1 + np.arange(first + 1, b + 2) / batches,
+                    loss=losses, seconds=time.perf_counter() - t0,
+                )
+                chunk = []
+        train_loss = loss_sum.item() / n
+        train_acc = correct.item() / n
+        test_loss, test_acc = loss_and_accuracy(logits_fn, X_test, Y_test)
+        seconds = time.perf_counter() - t0
+        train_seconds += seconds
+        yield events.EpochMetrics(
+            epoch=epoch, epochs=config.epochs, train_loss=train_loss, train_acc=train_acc,
+            test_loss=test_loss, test_acc=test_acc, seconds=seconds,
+            samples_per_s=n / seconds, lr=lr,
+        )
+        yield snapshot(epoch, test_acc)
+    yield events.Finished(config.epochs, train_seconds, test_acc, stopped=False)
+
+
+def _make_stepper(model, config: TrainConfig):
+    """Return ``step(xb, yb, lr) -> (loss, logits)`` and a logits function for evaluation."""
+    if isinstance(model, ScratchSoftmaxRegression):
+        def step(xb, yb, lr):
+            return model.sgd_step(xb, yb, lr, config.momentum, config.weight_decay)
+
+        return step, model.logits
+
+    if config.optimizer == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                                    weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
+                                     weight_decay=config.weight_decay)
+
+    def step(xb, yb, lr):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach(), logits.detach()
+
+    return step, model
+
+
+def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:
+    return (
+        f"The loss exploded (became huge, infinite or NaN) in epoch {epoch} near batch "
+        f"{batch + 1}: "
+        f"learning rate {config.lr:g} is too large for this model. Try {config.lr / 10:g} "
+        "or smaller. The last finite weights were kept."
+    )
+
+
+def _torch_state(model, clone: bool = False) -> dict[str, torch.Tensor]:
+    state = model.state_dict()
+    return {k: v.detach().clone() for k, v in state.items()} if clone else state
+
+
+def _numpy_state(model) -> dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
+
+
+def _restore_state(model, state: dict[str, torch.Tensor]) -> None:
+    model.load_state_dict(state)
+
+
+def _load_state(model, initial: events.WeightSnapshot, kind: str) -> None:
+    if initial.model != kind:
+        raise ValueError(
+            f"the starting weights are for model {initial.model!r}, the run is for {kind!r}; "
+            "choose the same model to continue training them"
+        )
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in initial.state.items()})
