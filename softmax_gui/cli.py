@@ -1,0 +1,198 @@
+"""Command line: ``python -m softmax_gui train | evaluate | predict | export``.
+
+Errors end with one clear line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from softmax_gui.config import DEVICES, MODELS, OPTIMIZERS, SCHEDULES, TrainConfig
+from softmax_gui.datasets_registry import DATASETS
+
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = TrainConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m softmax_gui",
+        description="Softmax Studio: softmax regression on Fashion-MNIST from the terminal.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model and report test accuracy")
+    _data_args(train)
+    train.add_argument("--model", choices=MODELS, default=defaults.model)
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    train.add_argument("--epochs", type=int, default=defaults.epochs)
+    train.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
+    train.add_argument("--momentum", type=float, default=defaults.momentum)
+    train.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    train.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    train.add_argument("--init-std", type=float, default=defaults.init_std)
+    train.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule)
+    train.add_argument("--no-standardize", action="store_true",
+                       help="feed raw [0, 1] pixels instead of standardised ones")
+    train.add_argument("--hidden", type=int, default=defaults.hidden, help="MLP hidden units")
+    train.add_argument("--device", choices=DEVICES, default=defaults.device)
+    train.add_argument("--seed", type=int, default=defaults.seed)
+    train.add_argument("--export", metavar="PATH", help="save the trained weights "
+                       "(.safetensors, .pt, .npz or .onnx by extension)")
+
+    evaluate = sub.add_parser("evaluate", help="test accuracy of a weights file")
+    evaluate.add_argument("--weights", required=True, metavar="PATH")
+    _data_args(evaluate, dataset_default=None)
+
+    predict = sub.add_parser("predict", help="classify image files (PNG, JPEG, ...)")
+    predict.add_argument("--weights", required=True, metavar="PATH")
+    predict.add_argument("--invert", choices=("auto", "yes", "no"), default="auto",
+                         help="invert light-background images (auto detects them)")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    export = sub.add_parser("export", help="convert a weights file to another format")
+    export.add_argument("--weights", required=True, metavar="IN")
+    export.add_argument("output", metavar="OUT")
+    return parser
+
+
+def _data_args(parser: argparse.ArgumentParser, dataset_default: str | None = "fashion-mnist"):
+    parser.add_argument("--dataset", choices=tuple(DATASETS), default=dataset_default)
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder with the dataset's IDX files (raw or torchvision layout)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    # Imported here so `--help` and argument errors answer before torch loads.
+    from softmax_gui.data import DatasetError
+    from softmax_gui.weights_io import WeightsError
+
+    handler = {"train": _train, "evaluate": _evaluate, "predict": _predict,
+               "export": _export}[args.command]
+    try:
+        return handler(args)
+    except (DatasetError, WeightsError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _load_data(args, name: str):
+    from softmax_gui import data
+
+    dataset = data.load(name, args.data_dir, progress=sys.stderr.isatty())
+    print(f"data: {dataset.describe()}", flush=True)
+    return dataset
+
+
+def _train(args) -> int:
+    from tqdm import tqdm
+
+    from softmax_gui import events, training, weights_io
+
+    config = TrainConfig(
+        dataset=args.dataset, model=args.model, optimizer=args.optimizer, lr=args.lr,
+        momentum=args.momentum, batch_size=args.batch_size, epochs=args.epochs,
+        weight_decay=args.weight_decay, init_std=args.init_std, schedule=args.schedule,
+        standardize=not args.no_standardize, seed=args.seed, device=args.device,
+        hidden=args.hidden,
+    )
+    if args.export:
+        weights_io.check_writable(args.export)
+    dataset = _load_data(args, config.dataset)
+    snapshot = None
+    bar = None
+    for event in training.train(config, dataset):
+        if isinstance(event, events.Started):
+            print(f"device: {event.device_name}; model: {config.summary()}", flush=True)
+            # tqdm turns itself off when stderr is not a terminal (disable=None).
+            bar = tqdm(total=event.batches_per_epoch * event.epochs, unit="batch",
+                       disable=None, leave=False, file=sys.stderr)
+        elif isinstance(event, events.BatchMetrics):
+            bar.update(len(event.loss))
+            bar.set_postfix(epoch=event.epoch, loss=f"{event.loss[-1]:.3f}", refresh=False)
+        elif isinstance(event, events.EpochMetrics):
+            bar.clear()
+            print(f"epoch {event.epoch}/{event.epochs} train_loss={event.train_loss:.4f} "
+                  f"train_acc={event.train_acc:.4f} test_loss={event.test_loss:.4f} "
+                  f"test_acc={event.test_acc:.4f} {event.seconds:.2f}s "
+                  f"{event.samples_per_s:,.0f} samples/s", flush=True)
+        elif isinstance(event, events.WeightSnapshot):
+            snapshot = event
+        elif isinstance(event, events.Failed):
+            if bar:
+                bar.close()
+            if args.export and snapshot is not None and snapshot.epoch > 0:
+                weights_io.save(snapshot, args.export, config.to_dict())
+                print(f"saved the last finite weights to {args.export}", file=sys.stderr)
+            print(f"error: {event.message}", file=sys.stderr)
+            return EXIT_ERROR
+        elif isinstance(event, events.Finished):
+            bar.close()
+            if args.export:
+                weights_io.save(snapshot, args.export, config.to_dict())
+                print(f"saved weights to {args.export}")
+            print(f"test_acc={event.test_acc:.4f} train_s={event.train_seconds:.2f}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from softmax_gui.evaluation import accuracy
+    from softmax_gui.inference import Predictor
+    from softmax_gui.weights_io import load_snapshot
+
+    snapshot, meta = load_snapshot(args.weights)
+    name = args.dataset or meta.get("dataset") or "fashion-mnist"
+    dataset = _load_data(args, name)
+    _check_classes(snapshot.classes, dataset.classes, args.weights, name)
+    predictor = Predictor(snapshot)
+    images = dataset.test_images.numpy() / 255.0
+    predicted = predictor.logits(images).argmax(axis=1)
+    print(f"test_acc={accuracy(predicted, dataset.test_labels.numpy()):.4f} "
+          f"n={len(predicted)}")
+    return 0
+
+
+def _check_classes(have, want, path, name) -> None:
+    if len(have) != len(want):
+        raise ValueError(f"{path} has {len(have)} classes, {name} has {len(want)}")
+
+
+def _predict(args) -> int:
+    from softmax_gui.inference import Predictor
+    from softmax_gui.preprocess import is_blank, load_image_file, to_model_input
+    from softmax_gui.weights_io import load_snapshot
+
+    snapshot, meta = load_snapshot(args.weights)
+    predictor = Predictor(snapshot)
+    invert = {"auto": None, "yes": True, "no": False}[args.invert]
+    dataset = meta.get("dataset") or "fashion-mnist"
+    status = 0
+    for path in args.images:
+        try:
+            image = load_image_file(path, invert=invert)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        if is_blank(image):
+            print(f"{path}: nothing drawn (the image is blank)")
+            continue
+        top = predictor.top_k(to_model_input(image, dataset), k=3)
+        print(f"{path}: " + ", ".join(f"{name} {p:.1%}" for name, p in top))
+    return status
+
+
+def _export(args) -> int:
+    from softmax_gui import weights_io
+
+    snapshot, meta = weights_io.load_snapshot(args.weights)
+    weights_io.save(snapshot, args.output, meta.get("config"))
+    print(f"wrote {Path(args.output)} ({snapshot.model}, {len(snapshot.classes)} classes)")
+    return 0
