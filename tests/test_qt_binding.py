@@ -1,0 +1,20 @@
+"""The Qt binding itself must not corrupt reference counts (PySide6 6.12.0 did)."""
+
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Emitter(QObject):
+    value = Signal(object)
+
+
+def test_signal_emit_keeps_refcounts(qapp):
+    emitter = Emitter()
+    received = []
+    emitter.value.connect(received.append)
+    before = sys.getrefcount(True), sys.getrefcount(None)
+    for i in range(200):
+        emitter.value.emit(i)
+    assert (sys.getrefcount(True), sys.getrefcount(None)) == before
+    assert received == list(range(200))
