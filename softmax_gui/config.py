@@ -16,10 +16,10 @@ SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 
 MODEL_LABELS = {
-    "softmax": "Softmax regression (concise, §3.7)",
-    "softmax-scratch": "Softmax regression (from scratch, §3.6)",
-    "mlp": "MLP (one hidden ReLU layer)",
-    "cnn": "CNN (LeNet-style)",
+    "softmax": "Softmax, concise (§3.7)",
+    "softmax-scratch": "Softmax, scratch (§3.6)",
+    "mlp": "MLP (1 hidden layer)",
+    "cnn": "CNN (LeNet)",
 }
 
 

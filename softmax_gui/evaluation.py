@@ -57,3 +57,57 @@ def entropy_bits(probabilities: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log2(p), 0.0)
     return terms.sum(axis=-1)
+
+
+SUBSETS = ("all", "mistakes")
+ORDERS = ("random", "least confident", "most confident mistakes")
+
+
+def select_examples(labels: np.ndarray, probabilities: np.ndarray | None, subset="all",
+                    order="random", count=32, seed=0, class_index: int | None = None,
+                    indices: np.ndarray | None = None) -> np.ndarray:
+    """Choose which test examples a grid shows (d2l's ``predict_ch3``, made explorable).
+
+    Parameters
+    ----------
+    labels : (N,) int array
+    probabilities : (N, C) array or None
+        The model's predicted distribution; None when there is no model yet.
+    subset : {"all", "mistakes"}
+        Mistakes keep examples whose top class differs from the label.
+    order : {"random", "least confident", "most confident mistakes"}
+        Least confident sorts by the top probability, ascending; most confident mistakes
+        keeps only mistakes and sorts by the (wrong) top probability, descending.
+    count : int
+    seed : int
+        For the random order.
+    class_index : int, optional
+        Keep only examples of this true class.
+    indices : array, optional
+        Restrict to these example indices first (e.g. one confusion-matrix cell).
+
+    Returns
+    -------
+    np.ndarray
+        Up to ``count`` indices into ``labels``.
+    """
+    labels = np.asarray(labels)
+    keep = np.ones(len(labels), bool) if indices is None else np.isin(np.arange(len(labels)),
+                                                                        indices)
+    if class_index is not None:
+        keep &= labels == class_index
+    if probabilities is not None:
+        predicted = probabilities.argmax(1)
+        confidence = probabilities.max(1)
+        wrong = predicted != labels
+        if subset == "mistakes" or order == "most confident mistakes":
+            keep &= wrong
+    candidates = np.flatnonzero(keep)
+    if probabilities is None or order == "random":
+        rng = np.random.default_rng(seed)
+        return rng.permutation(candidates)[:count]
+    if order == "least confident":
+        ranked = candidates[np.argsort(confidence[candidates], kind="stable")]
+    else:
+        ranked = candidates[np.argsort(-confidence[candidates], kind="stable")]
+    return ranked[:count]

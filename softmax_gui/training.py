@@ -86,9 +86,17 @@ def prepare_images(images: torch.Tensor, device: torch.device, mean: float, std:
 
 
 def input_stats(images: torch.Tensor) -> tuple[float, float]:
-    """Scalar mean and std of uint8 images scaled to [0, 1] (computed in float64)."""
-    x = images.double().div(255.0)
-    return float(x.mean()), float(x.std())
+    """Scalar mean and std of uint8 images scaled to [0, 1].
+
+    Exact, from the 256-bin histogram of pixel values: ~20x faster than converting
+    47M pixels to float64, which made starting a run take over a second.
+    """
+    counts = torch.bincount(images.reshape(-1), minlength=256).double()
+    values = torch.arange(256, dtype=torch.float64) / 255.0
+    n = counts.sum()
+    mean = (counts * values).sum() / n
+    var = (counts * (values - mean) ** 2).sum() / (n - 1)
+    return float(mean), float(var.sqrt())
 
 
 def train(
