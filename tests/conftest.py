@@ -11,6 +11,9 @@ import pytest
 os.environ["SOFTMAX_GUI_OFFLINE"] = "1"
 os.environ.setdefault("SOFTMAX_GUI_CACHE", tempfile.mkdtemp(prefix="softmax-gui-cache-"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings and the runs folder go to throwaway places, never the user's.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-config-")
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-data-")
 
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
@@ -39,3 +42,24 @@ def sample():
 
     dataset = data.load("fashion-mnist", data_dir=get_spec("fashion-mnist").sample_dir)
     return dataset
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """An isolated QSettings file."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, fashion):
+    """The main window on the full Fashion-MNIST, closed (and its thread joined) after."""
+    from softmax_gui.qt.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.dataset is not None, timeout=10000)
+    yield win
+    win.close()

@@ -1,0 +1,78 @@
+"""Application entry: ``python main.py [--screenshot PATH [--train-epochs N]]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+_T0 = time.perf_counter()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="softmax-gui", description="Softmax Studio window")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="save a PNG of the whole window and exit (works offscreen)")
+    parser.add_argument("--train-epochs", type=int, metavar="N",
+                        help="with --screenshot: train N epochs first")
+    parser.add_argument("--data-dir", metavar="DIR", help="folder with the dataset's IDX files")
+    parser.add_argument("--exit-when-shown", action="store_true",
+                        help="print the seconds to a shown window and exit (bench/cold_start.py)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the window; returns the exit status."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.train_epochs is not None and args.train_epochs < 1:
+        print("error: --train-epochs must be at least 1", file=sys.stderr)
+        return 2
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from softmax_gui.qt.main_window import MainWindow
+
+
+    # The trainer thread drops the GIL around every torch op; when the GUI thread is
+    # painting (Python, in pyqtgraph) the trainer may wait a whole switch interval to get
+    # it back. 1 ms instead of 5 ms shortens those waits (bench/ui_responsiveness.py).
+    sys.setswitchinterval(0.001)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("SoftmaxStudio")
+    app.setApplicationName("Softmax Studio")
+    app.setStyle("Fusion")
+    window = MainWindow(QSettings(), data_dir=args.data_dir)
+    window.show()
+    if args.exit_when_shown:
+        QTimer.singleShot(0, lambda: (print(f"shown_s={time.perf_counter() - _T0:.3f}",
+                                            flush=True), window.close()))
+    elif args.screenshot:
+        _schedule_screenshot(app, window, args.screenshot, args.train_epochs)
+    return app.exec()
+
+
+def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
+    from PySide6.QtCore import QTimer
+
+    def save() -> None:
+        image = window.grab()
+        if not image.save(path, "PNG"):
+            print(f"error: could not write {path}", file=sys.stderr)
+            app.exit(2)
+            return
+        print(f"saved {path} ({image.width()}x{image.height()})")
+        window.close()
+
+    def after_load() -> None:
+        if epochs:
+            window.run_finished.connect(lambda _: QTimer.singleShot(300, save))
+            if window.start(epochs=epochs):
+                return
+        QTimer.singleShot(300, save)
+
+    # The dataset loads in the first event-loop turn; start after it.
+    QTimer.singleShot(50, after_load)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

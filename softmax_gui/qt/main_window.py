@@ -1,0 +1,405 @@
+"""The main window: layout, actions and wiring. No maths lives here."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui import data, events
+from softmax_gui.inference import Predictor
+from softmax_gui.qt.plots import PlotsView
+from softmax_gui.qt.probabilities import ProbabilityBars
+from softmax_gui.qt.sample_grid import SampleGrid
+from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.qt.worker import TrainingController
+
+DEFAULT_SIZE = (1366, 740)
+
+
+class MainWindow(QMainWindow):
+    """Softmax Studio's window. ``snapshot_changed`` fires whenever the active weights change."""
+
+    snapshot_changed = Signal(object)
+    run_finished = Signal(object)  # events.Finished or events.Failed
+
+    def __init__(self, settings: QSettings, data_dir: str | None = None):
+        super().__init__()
+        self.settings = settings
+        self.setWindowTitle("Softmax Studio")
+        self.resize(*DEFAULT_SIZE)
+        self.dataset: data.Dataset | None = None
+        self.snapshot: events.WeightSnapshot | None = None
+        self.predictor: Predictor | None = None
+        self.data_dir = data_dir or settings.value("data_dir") or None
+        self.controller = TrainingController(self)
+        self._run_started_at = 0.0
+        self._batches_per_epoch, self._epochs = 1, 1
+        self._build()
+        self.panel.restore_settings(settings)
+        self._restore_layout()
+        self._result: events.Finished | events.Failed | None = None
+        self.controller.running_changed.connect(self._set_running)
+        self._set_running(False)
+        QTimer.singleShot(0, lambda: self.load_dataset(self.panel.config().dataset))
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fde2e1; color:#8a1f11; padding:6px; "
+                                  "border:1px solid #e8a39d; border-radius:3px")
+        self.banner.hide()
+        self.plots = PlotsView()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.plots, 1)
+        self.setCentralWidget(central)
+
+        self.panel = TrainingPanel()
+        self.panel.dataset_changed.connect(self.load_dataset)
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.step_button = QPushButton("Step")
+        self.progress = QProgressBar()
+        self.progress.setFormat("Idle")
+        self.progress.setTextVisible(True)
+        buttons = QGridLayout()
+        for k, button in enumerate((self.start_button, self.pause_button, self.step_button,
+                                    self.stop_button)):
+            buttons.addWidget(button, k // 2, k % 2)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.panel)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(275)
+        scroll.setWidget(left)
+        self.training_dock = self._dock("Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.grid = SampleGrid()
+        self.grid.selected.connect(self.show_details)
+        self.grid_dock = self._dock("Test images and predictions", self.grid,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.details_title = QLabel("Click a test image to see its full distribution.")
+        self.details_title.setWordWrap(True)
+        self.details_bars = ProbabilityBars(())
+        self.send_to_canvas = QToolButton()
+        self.send_to_canvas.setText("Send to canvas")
+        self.send_to_canvas.setToolTip("Put this test image on the canvas to edit it")
+        self.send_to_canvas.setEnabled(False)
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(2, 2, 2, 2)
+        top = QHBoxLayout()
+        top.addWidget(self.details_title, 1)
+        top.addWidget(self.send_to_canvas)
+        details_layout.addLayout(top)
+        details_layout.addWidget(self.details_bars, 1)
+        self.details_dock = self._dock("Selected image", details,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.canvas_dock = self._dock("Draw", QLabel("The drawing canvas goes here."),
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.details_dock, self.canvas_dock)
+        self.details_dock.raise_()
+        self.resizeDocks([self.training_dock, self.grid_dock], [280, 640],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.grid_dock, self.details_dock], [480, 220],
+                         Qt.Orientation.Vertical)
+
+        self.source_label = QLabel("Loading data…")
+        self.device_label = QLabel()
+        self.speed_label = QLabel()
+        for label in (self.source_label, self.device_label, self.speed_label):
+            self.statusBar().addPermanentWidget(label)
+        self._build_actions()
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.file_menu = file_menu
+        self._action(file_menu, "Choose dataset &folder…", self.choose_data_dir, "Ctrl+Shift+O",
+                     "A folder with the four IDX files (raw or torchvision layout)")
+        file_menu.addSeparator()
+        self._action(file_menu, "Export &plots as PNG…", self.export_plots, "Ctrl+Shift+P")
+        self._action(file_menu, "Export &metrics as CSV…", self.export_csv, "Ctrl+Shift+M")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        train = menu.addMenu("&Train")
+        self.start_action = self._action(train, "&Start", self.start, "Ctrl+Return",
+                                         "Train a new run with the panel's settings")
+        self.pause_action = self._action(train, "&Pause / Resume", self.toggle_pause, "Ctrl+P",
+                                         "Hold the run between batches; resume where it was")
+        self.stop_action = self._action(train, "S&top", self.stop, "Ctrl+.",
+                                        "Stop after the current batch, keeping the weights")
+        self.step_action = self._action(train, "Step one &epoch", self.step, "Ctrl+E",
+                                        "Train one more epoch from the current weights")
+        for button, action in ((self.start_button, self.start_action),
+                               (self.pause_button, self.pause_action),
+                               (self.stop_button, self.stop_action),
+                               (self.step_button, self.step_action)):
+            button.clicked.connect(action.trigger)
+            button.setToolTip(f"{action.toolTip()} ({action.shortcut().toString()})")
+        view = menu.addMenu("&View")
+        for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock):
+            view.addAction(dock.toggleViewAction())
+
+    def _action(self, menu, text, slot, shortcut=None, tip="") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- data ---------------------------------------------------------------------------
+
+    def load_dataset(self, name: str, data_dir: str | None = None) -> bool:
+        """Load ``name`` (from ``data_dir`` or the usual sources); False with a banner on error."""
+        folder = data_dir or (self.data_dir if name == "fashion-mnist" else None)
+        try:
+            dataset = data.load(name, folder)
+        except (data.DatasetError, ValueError) as exc:
+            self.show_error(f"Could not load {name}: {exc}")
+            if self.dataset is not None:
+                self.panel.set_config(self.panel.config().replace(dataset=self.dataset.name))
+            return False
+        self.dataset = dataset
+        # Float copy made once per dataset: every epoch's snapshot is scored on all of it.
+        self.test_images = dataset.test_images.numpy().astype(np.float32) / 255.0
+        source = dataset.source
+        text = f"{dataset.spec.title} — {source.describe()}"
+        self.source_label.setText(text)
+        self.source_label.setStyleSheet("color:#b00; font-weight:bold" if source.is_sample else "")
+        self.source_label.setToolTip(
+            "The full dataset was not found: training uses the 6,000/1,000-image sample "
+            "bundled with the app. Choose a folder (File menu) or install the dataset."
+            if source.is_sample else dataset.describe())
+        self.grid.set_dataset(dataset.test_images.numpy(), dataset.test_labels.numpy(),
+                              dataset.classes)
+        self.details_bars.set_classes(dataset.classes)
+        if self.snapshot is not None and self.snapshot.dataset == dataset.name:
+            self.set_snapshot(self.snapshot)
+        return True
+
+    def choose_data_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the dataset's IDX files")
+        if folder and self.load_dataset(self.panel.config().dataset, folder):
+            self.data_dir = folder
+            self.settings.setValue("data_dir", folder)
+
+    # --- weights ------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: events.WeightSnapshot) -> None:
+        """Make ``snapshot`` the active weights: grid, details and listeners update."""
+        self.snapshot = snapshot
+        self.predictor = Predictor(snapshot)
+        if self.dataset is not None and len(snapshot.classes) == len(self.dataset.classes):
+            self.grid.set_probabilities(self.predictor.probabilities(self.test_images))
+            # Keep the details view live: the selected image, or the grid's first.
+            selected = self.grid.canvas.selected
+            if selected is None and len(self.grid.shown):
+                selected = int(self.grid.shown[0])
+            if selected is not None:
+                self.show_details(selected, raise_dock=False)
+        self.snapshot_changed.emit(snapshot)
+
+    def show_details(self, index: int, raise_dock: bool = True) -> None:
+        if self.dataset is None:
+            return
+        label = int(self.dataset.test_labels[index])
+        name = self.dataset.classes[label]
+        if self.predictor is None:
+            self.details_title.setText(f"Test image #{index}: {name}. No model yet.")
+            return
+        p = self.predictor.probabilities(self.test_images[index])
+        verdict = "right" if p.argmax() == label else "WRONG"
+        self.details_title.setText(f"Test image #{index}: true class {name}; the model says "
+                                   f"{self.dataset.classes[p.argmax()]} ({verdict}).")
+        self.details_bars.set_probabilities(p, true_class=label)
+        if raise_dock:
+            self.details_dock.raise_()
+
+    # --- training -----------------------------------------------------------------------
+
+    def start(self, epochs: int | None = None, continue_current: bool = False) -> bool:
+        """Start a run from the panel's settings; returns False (with a message) if it can't."""
+        if self.controller.running:
+            return False
+        try:
+            config = self.panel.config()
+            if epochs is not None:
+                config = config.replace(epochs=epochs)
+        except ValueError as exc:
+            self.show_error(f"Invalid setting: {exc}")
+            return False
+        if self.dataset is None or self.dataset.name != config.dataset:
+            if not self.load_dataset(config.dataset):
+                return False
+        initial = None
+        if continue_current and self.snapshot is not None:
+            if self.snapshot.model == config.model and self.snapshot.dataset == config.dataset:
+                initial = self.snapshot
+            else:
+                continue_current = False
+        self.banner.hide()
+        worker = self.controller.start(config, self.dataset, initial)
+        worker.started.connect(self._on_started)
+        worker.batches.connect(self._on_batches)
+        worker.epoch.connect(self._on_epoch)
+        worker.snapshot.connect(self.set_snapshot)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        self.plots.begin_run(config.summary(), config.epochs, continue_current=continue_current)
+        self._run_started_at = time.monotonic()
+        self.progress.setFormat("Starting…")
+        self.controller.launch()
+        return True
+
+    def step(self) -> None:
+        self.start(epochs=1, continue_current=True)
+
+    def toggle_pause(self) -> None:
+        if self.controller.running:
+            paused = not self.controller.paused
+            self.controller.set_paused(paused)
+            self.pause_button.setText("Resume" if paused else "Pause")
+            self.progress.setFormat("Paused — " + self.progress.format() if paused
+                                    else self.progress.format().replace("Paused — ", ""))
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def _set_running(self, running: bool) -> None:
+        self.panel.setEnabled(not running)
+        for widget in (self.start_button, self.step_button, self.start_action, self.step_action):
+            widget.setEnabled(not running)
+        for widget in (self.pause_button, self.stop_button, self.pause_action, self.stop_action):
+            widget.setEnabled(running)
+        self.pause_button.setText("Pause")
+        if not running and self._result is not None:
+            # Announced only once the thread has ended and the controls are back.
+            result, self._result = self._result, None
+            self.run_finished.emit(result)
+
+    def _on_started(self, event: events.Started) -> None:
+        self.device_label.setText(f"Device: {event.device_name}")
+        self._batches_per_epoch, self._epochs = event.batches_per_epoch, event.epochs
+        self.progress.setRange(0, event.batches_per_epoch * event.epochs)
+        self.progress.setValue(0)
+
+    def _on_batches(self, event: events.BatchMetrics) -> None:
+        self.plots.add_batches(event)
+        done = (event.epoch - 1) * self._batches_per_epoch + event.batch
+        total = self.progress.maximum()
+        self.progress.setValue(done)
+        elapsed = time.monotonic() - self._run_started_at
+        eta = elapsed / max(done, 1) * (total - done)
+        prefix = "Paused — " if self.controller.paused else ""
+        self.progress.setFormat(f"{prefix}Epoch {event.epoch}/{self._epochs} — ETA {_clock(eta)}")
+
+    def _on_epoch(self, event: events.EpochMetrics) -> None:
+        self.plots.add_epoch(event)
+        self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
+        self.statusBar().showMessage(
+            f"Epoch {event.epoch}/{event.epochs}: test accuracy {event.test_acc:.2%}, "
+            f"train loss {event.train_loss:.3f}", 5000)
+
+    def _on_finished(self, event: events.Finished) -> None:
+        self.progress.setValue(self.progress.maximum() if not event.stopped
+                               else self.progress.value())
+        accuracy = f"test accuracy {event.test_acc:.2%}" if event.test_acc is not None else ""
+        self.progress.setFormat(("Stopped" if event.stopped else "Done") +
+                                f" — {event.epochs_done} epochs, {event.train_seconds:.1f} s")
+        self.statusBar().showMessage(f"Run {'stopped' if event.stopped else 'finished'}: "
+                                     f"{accuracy}", 10000)
+        self._result = event
+
+    def _on_failed(self, event: events.Failed) -> None:
+        self.progress.setFormat("Failed")
+        self.show_error(event.message)
+        self._result = event
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` in the window's banner (non-modal: the app keeps working)."""
+        self.banner.setText(message)
+        self.banner.show()
+        self.statusBar().showMessage(message, 10000)
+
+    # --- exports ------------------------------------------------------------------------
+
+    def export_plots(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "training.png", "PNG (*.png)")
+        if path:
+            self._guarded(lambda: self.plots.export_png(path), f"Saved the plots to {path}")
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        if path:
+            self._guarded(lambda: self.plots.export_csv(path), f"Saved the metrics to {path}")
+
+    def _guarded(self, action, success: str) -> bool:
+        try:
+            action()
+        except (OSError, ValueError) as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(success, 5000)
+        return True
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Stop and join the training thread: no "QThread destroyed while running".
+        self.controller.shutdown()
+        self.panel.save_settings(self.settings)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,0 +1,67 @@
+"""A horizontal bar chart of class probabilities, names and percentages, top class marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+TOP = "#d62728"
+OTHER = "#7f9fbf"
+TRUE = "#2ca02c"
+
+
+class ProbabilityBars(pg.PlotWidget):
+    """Bars for ``C`` classes; ``set_probabilities`` updates the persistent items in place."""
+
+    def __init__(self, classes, parent=None, title: str | None = None):
+        super().__init__(parent=parent, background="w")
+        self.setMinimumHeight(150)
+        self.plot_item = self.getPlotItem()
+        if title:
+            self.plot_item.setTitle(title)
+        self.plot_item.setMouseEnabled(False, False)
+        self.plot_item.hideButtons()
+        self.plot_item.setXRange(0, 1.18, padding=0)
+        self.plot_item.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, .25, .5, .75, 1)]])
+        self.plot_item.invertY(True)
+        self.bars = pg.BarGraphItem(x0=0, y=[], height=0.7, width=[], brushes=[])
+        self.plot_item.addItem(self.bars)
+        self.labels: list[pg.TextItem] = []
+        self.sorted = False
+        self.set_classes(classes)
+
+    def set_classes(self, classes) -> None:
+        self.classes = tuple(classes)
+        for label in self.labels:
+            self.plot_item.removeItem(label)
+        self.labels = []
+        for _ in self.classes:
+            label = pg.TextItem(color="#222", anchor=(0, 0.5))
+            self.plot_item.addItem(label)
+            self.labels.append(label)
+        self.plot_item.setYRange(-0.6, len(self.classes) - 0.4, padding=0)
+        self.set_probabilities(np.zeros(len(self.classes)))
+
+    def set_probabilities(self, p: np.ndarray, true_class: int | None = None) -> None:
+        """Show ``p`` (sums to 1); the top class in red, the true class's name in green."""
+        p = np.asarray(p, dtype=float)
+        order = np.argsort(-p) if self.sorted else np.arange(len(p))
+        top = int(np.argmax(p)) if p.any() else -1
+        brushes = [pg.mkBrush(TOP if i == top else OTHER) for i in order]
+        self.bars.setOpts(y=np.arange(len(p)), width=p[order], brushes=brushes)
+        ticks = []
+        for row, i in enumerate(order):
+            name = self.classes[i]
+            ticks.append((row, name))
+            self.labels[row].setText(f"{p[i]:.1%}" if p.any() else "")
+            self.labels[row].setColor(TRUE if i == true_class else "#222")
+            self.labels[row].setPos(p[i] + 0.01, row)
+        self.plot_item.getAxis("left").setTicks([ticks])
+        self.plot_item.getAxis("left").setStyle(tickTextWidth=70)
+        self._last = (p, true_class)
+
+    def set_sorted(self, on: bool) -> None:
+        """Order bars by probability (True) or by class index (False)."""
+        self.sorted = on
+        self.set_probabilities(*self._last)
+

@@ -1,0 +1,218 @@
+"""The prediction grid: d2l's ``predict_ch3`` as a live, filterable view of the test set."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui.evaluation import ORDERS, select_examples
+
+WRONG = QColor("#d62728")
+RIGHT = QColor("#2c7a2c")
+
+
+class GridCanvas(QWidget):
+    """Paints the chosen test images with their labels; emits the index clicked."""
+
+    clicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(240, 160)
+        self.columns, self.rows = 8, 4
+        self.cells: list[tuple[int, QImage, str, str, bool | None]] = []
+        self.selected: int | None = None
+        self.message = ""
+
+    def sizeHint(self) -> QSize:
+        return QSize(560, 320)
+
+    def set_cells(self, cells, message: str = "") -> None:
+        self.cells, self.message = cells, message
+        self.update()
+
+    def _cell_rect(self, k: int) -> QRectF:
+        w, h = self.width() / self.columns, self.height() / self.rows
+        return QRectF((k % self.columns) * w, (k // self.columns) * h, w, h)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("white"))
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.5, min(9.0, self.width() / self.columns / 11)))
+        painter.setFont(font)
+        line = painter.fontMetrics().height()
+        if not self.cells:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.message or "No test images match this filter.")
+        for k, (index, image, true_text, pred_text, correct) in enumerate(self.cells):
+            cell = self._cell_rect(k).adjusted(2, 2, -2, -2)
+            side = max(8.0, min(cell.width(), cell.height() - 2 * line))
+            target = QRectF(cell.center().x() - side / 2, cell.top(), side, side)
+            painter.drawImage(target, image)
+            if correct is False:
+                painter.setPen(QPen(WRONG, 3))
+                painter.drawRect(target.adjusted(1, 1, -1, -1))
+            if index == self.selected:
+                painter.setPen(QPen(QColor("#1f77b4"), 2, Qt.PenStyle.DashLine))
+                painter.drawRect(cell)
+            text_box = QRectF(cell.left(), target.bottom(), cell.width(), line)
+            metrics = painter.fontMetrics()
+            width = int(cell.width())
+            painter.setPen(QColor("#222"))
+            painter.drawText(text_box, Qt.AlignmentFlag.AlignHCenter,
+                             metrics.elidedText(true_text, Qt.TextElideMode.ElideRight, width))
+            painter.setPen(RIGHT if correct else WRONG if correct is False else QColor("#666"))
+            painter.drawText(text_box.translated(0, line), Qt.AlignmentFlag.AlignHCenter,
+                             metrics.elidedText(pred_text, Qt.TextElideMode.ElideMiddle, width))
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        pos = event.position()
+        col = int(pos.x() // (self.width() / self.columns))
+        row = int(pos.y() // (self.height() / self.rows))
+        k = row * self.columns + col
+        if 0 <= k < len(self.cells):
+            self.selected = self.cells[k][0]
+            self.update()
+            self.clicked.emit(self.selected)
+
+
+class SampleGrid(QWidget):
+    """Controls (filter, order, size, reshuffle) over a :class:`GridCanvas`."""
+
+    selected = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.filter = QComboBox()
+        self.filter.setToolTip("Which test images to show: all, only the model's mistakes, "
+                               "or one true class")
+        self.order = QComboBox()
+        for name in ORDERS:
+            self.order.addItem(name.capitalize(), name)
+        self.order.setToolTip("Random; least confident first (top probability lowest); or "
+                              "the most confident mistakes: wrong and sure, the instructive "
+                              "ones")
+        self.columns = QSpinBox()
+        self.columns.setRange(2, 16)
+        self.columns.setValue(8)
+        self.columns.setToolTip("Columns of the grid")
+        self.rows = QSpinBox()
+        self.rows.setRange(1, 10)
+        self.rows.setValue(4)
+        self.rows.setToolTip("Rows of the grid")
+        shuffle = QPushButton("Shuffle")
+        shuffle.setToolTip("Draw another random set (R)")
+        shuffle.setShortcut("R")
+        shuffle.clicked.connect(self.reshuffle)
+        controls = QHBoxLayout()
+        for widget in (self.filter, self.order, QLabel("Size"), self.columns, QLabel("x"),
+                       self.rows, shuffle):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        self.canvas = GridCanvas()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.summary)
+
+        self.images = np.zeros((0, 28, 28), np.uint8)
+        self.labels = np.zeros(0, int)
+        self.classes: tuple[str, ...] = ()
+        self.probabilities: np.ndarray | None = None
+        self.restrict: np.ndarray | None = None
+        self.shown: np.ndarray = np.zeros(0, int)
+        self.seed = 0
+        for widget in (self.filter, self.order):
+            widget.currentIndexChanged.connect(self.refresh)
+        for widget in (self.columns, self.rows):
+            widget.valueChanged.connect(self.refresh)
+        self.canvas.clicked.connect(self.selected)
+
+    def set_dataset(self, images: np.ndarray, labels: np.ndarray, classes) -> None:
+        """The test split to draw from (uint8 ``(N, 28, 28)``); clears predictions."""
+        self.images, self.labels, self.classes = images, np.asarray(labels), tuple(classes)
+        self.probabilities = None
+        self.restrict = None
+        blocked = self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem("All", None)
+        self.filter.addItem("Mistakes only", "mistakes")
+        for i, name in enumerate(self.classes):
+            self.filter.addItem(f"Class: {name}", i)
+        self.filter.blockSignals(blocked)
+        self.refresh()
+
+    def set_probabilities(self, probabilities: np.ndarray | None) -> None:
+        """The current model's probabilities for every test image (None: no model)."""
+        self.probabilities = probabilities
+        self.refresh()
+
+    def show_only(self, indices: np.ndarray | None, description: str = "") -> None:
+        """Restrict the grid to ``indices`` (e.g. a confusion-matrix cell); None clears."""
+        self.restrict = None if indices is None else np.asarray(indices)
+        self._restrict_text = description
+        self.refresh()
+
+    def reshuffle(self) -> None:
+        self.seed += 1
+        self.refresh()
+
+    def refresh(self) -> None:
+        choice = self.filter.currentData()
+        self.canvas.columns, self.canvas.rows = self.columns.value(), self.rows.value()
+        self.shown = select_examples(
+            self.labels, self.probabilities,
+            subset="mistakes" if choice == "mistakes" else "all",
+            order=self.order.currentData() or "random",
+            count=self.columns.value() * self.rows.value(), seed=self.seed,
+            class_index=choice if isinstance(choice, int) else None, indices=self.restrict,
+        )
+        cells = []
+        for index in self.shown:
+            true_name = self.classes[self.labels[index]]
+            if self.probabilities is None:
+                pred_text, correct = "", None
+            else:
+                p = self.probabilities[index]
+                top = int(p.argmax())
+                correct = bool(top == self.labels[index])
+                pred_text = f"{'' if correct else '✗ '}{self.classes[top]} {p[top]:.0%}"
+            cells.append((int(index), _qimage(self.images[index]), true_name, pred_text, correct))
+        self.canvas.set_cells(cells, "" if len(self.labels) else "Loading test images…")
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        if self.probabilities is None:
+            self.summary.setText("True labels only: train a model or open weights to see "
+                                 "predictions.")
+            return
+        wrong = int((self.probabilities.argmax(1) != self.labels).sum())
+        text = (f"Top line: true label. Bottom: prediction and its probability, red when "
+                f"wrong. Test set: {wrong:,} of {len(self.labels):,} wrong "
+                f"({1 - wrong / max(len(self.labels), 1):.2%} accurate).")
+        if self.restrict is not None:
+            text = f"Showing {getattr(self, '_restrict_text', 'a selection')}. " + text
+        self.summary.setText(text)
+
+
+def _qimage(image: np.ndarray) -> QImage:
+    data = np.ascontiguousarray(image, dtype=np.uint8)
+    # copy(): the QImage must own its pixels once the numpy buffer goes away.
+    return QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()

@@ -1,0 +1,178 @@
+"""The training panel: every TrainConfig field as a control, remembered between launches."""
+
+from __future__ import annotations
+
+import torch
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from softmax_gui.config import MODEL_LABELS, SCHEDULES, TrainConfig
+from softmax_gui.datasets_registry import DATASETS
+
+SETTINGS_GROUP = "training"
+
+
+class TrainingPanel(QWidget):
+    """Controls for one run; ``config()`` returns the validated :class:`TrainConfig`."""
+
+    dataset_changed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        d = TrainConfig()
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.dataset = _combo({spec.title: name for name, spec in DATASETS.items()},
+                              "Which dataset to train and test on. Fashion-MNIST: 70,000 "
+                              "28x28 grey images of clothing in 10 classes (d2l §3.5).")
+        self.model = _combo({label: name for name, label in MODEL_LABELS.items()},
+                            "Softmax regression is linear: o = Wx + b, then softmax. "
+                            "'From scratch' uses the hand-derived gradient of d2l §3.6, "
+                            "'concise' uses nn.Linear, CrossEntropyLoss and torch.optim "
+                            "(§3.7). The MLP and CNN are there for comparison.")
+        self.optimizer = _combo({"SGD (momentum)": "sgd", "Adam": "adam"},
+                                "Minibatch SGD (with momentum below) or Adam. The scratch "
+                                "model uses its own hand-written SGD.")
+        self.lr = _double(1e-6, 1e6, d.lr, 6, "Learning rate: the step size of each update. "
+                          "Too large and the loss explodes (the run stops and says so).")
+        self.lr.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.momentum = _double(0.0, 0.999, d.momentum, 3,
+                                "SGD momentum: 0 is plain SGD; 0.9 averages recent gradients.")
+        self.batch_size = _int(1, 65536, d.batch_size, "Examples per minibatch update.")
+        self.epochs = _int(1, 10000, d.epochs, "Full passes over the 60,000 training images.")
+        self.weight_decay = _double(0.0, 1.0, d.weight_decay, 6,
+                                    "L2 penalty (weight decay) added to the gradient.")
+        self.weight_decay.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.schedule = _combo({s: s for s in SCHEDULES},
+                               "How the learning rate changes over the run: constant, "
+                               "one-cycle (warm up then anneal) or cosine annealing to 0.")
+        self.standardize = QCheckBox("Standardise inputs")
+        self.standardize.setChecked(d.standardize)
+        self.standardize.setToolTip("Subtract the training pixels' mean and divide by their "
+                                    "std before the model (folded into exported weights).")
+        self.seed = _int(0, 2**31 - 1, d.seed, "Random seed: the same seed and settings "
+                         "give the same run on the CPU.")
+        self.device = QComboBox()
+        self.device.addItem("Auto", "auto")
+        self.device.addItem("CPU", "cpu")
+        if torch.cuda.is_available():
+            self.device.addItem(f"CUDA: {torch.cuda.get_device_name(0)}", "cuda")
+        self.device.setToolTip("Where to train. Auto picks a CUDA GPU when PyTorch sees one.")
+
+        for label, widget in (("Dataset", self.dataset), ("Model", self.model),
+                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+                              ("Momentum", self.momentum), ("Batch size", self.batch_size),
+                              ("Epochs", self.epochs), ("Weight decay", self.weight_decay),
+                              ("LR schedule", self.schedule), ("", self.standardize),
+                              ("Seed", self.seed), ("Device", self.device)):
+            form.addRow(label, widget)
+        self.model.currentIndexChanged.connect(self._sync_optimizer)
+        self.dataset.currentIndexChanged.connect(
+            lambda: self.dataset_changed.emit(self.dataset.currentData()))
+        self._sync_optimizer()
+
+    def _sync_optimizer(self) -> None:
+        scratch = self.model.currentData() == "softmax-scratch"
+        if scratch:
+            _select(self.optimizer, "sgd")
+        self.optimizer.setEnabled(not scratch and self.isEnabled())
+
+    def config(self) -> TrainConfig:
+        """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""
+        return TrainConfig(
+            dataset=self.dataset.currentData(), model=self.model.currentData(),
+            optimizer=self.optimizer.currentData(), lr=self.lr.value(),
+            momentum=self.momentum.value(), batch_size=self.batch_size.value(),
+            epochs=self.epochs.value(), weight_decay=self.weight_decay.value(),
+            schedule=self.schedule.currentData(), standardize=self.standardize.isChecked(),
+            seed=self.seed.value(), device=self.device.currentData(),
+        )
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Show ``config``'s values (values a control cannot show are ignored)."""
+        blocked = self.dataset.blockSignals(True)
+        _select(self.dataset, config.dataset)
+        self.dataset.blockSignals(blocked)
+        _select(self.model, config.model)
+        _select(self.optimizer, config.optimizer)
+        _select(self.schedule, config.schedule)
+        _select(self.device, config.device)
+        self.lr.setValue(config.lr)
+        self.momentum.setValue(config.momentum)
+        self.batch_size.setValue(config.batch_size)
+        self.epochs.setValue(config.epochs)
+        self.weight_decay.setValue(config.weight_decay)
+        self.standardize.setChecked(config.standardize)
+        self.seed.setValue(config.seed)
+        self._sync_optimizer()
+
+    def save_settings(self, settings: QSettings) -> None:
+        try:
+            values = self.config().to_dict()
+        except ValueError:
+            return
+        settings.beginGroup(SETTINGS_GROUP)
+        for key, value in values.items():
+            settings.setValue(key, value)
+        settings.endGroup()
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore saved values; anything missing, stale or invalid falls back to defaults."""
+        defaults = TrainConfig().to_dict()
+        settings.beginGroup(SETTINGS_GROUP)
+        values = {}
+        for key, default in defaults.items():
+            raw = settings.value(key, default)
+            try:
+                # QSettings' INI backend returns strings; convert back to the field's type.
+                if isinstance(default, bool):
+                    values[key] = raw if isinstance(raw, bool) else str(raw).lower() == "true"
+                else:
+                    values[key] = type(default)(raw)
+            except (TypeError, ValueError):
+                values[key] = default
+        settings.endGroup()
+        try:
+            self.set_config(TrainConfig.from_dict(values))
+        except ValueError:
+            self.set_config(TrainConfig())
+
+
+def _combo(items: dict[str, str], tip: str) -> QComboBox:
+    combo = QComboBox()
+    for label, value in items.items():
+        combo.addItem(label, value)
+    combo.setToolTip(tip)
+    return combo
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def _double(low, high, value, decimals, tip) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(decimals)
+    box.setValue(value)
+    box.setToolTip(tip)
+    return box
+
+
+def _int(low, high, value, tip) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setToolTip(tip)
+    return box
+

@@ -1,0 +1,167 @@
+"""Background training: a worker object moved to a QThread, and its controller.
+
+The worker drives ``training.train`` and turns its events into queued signals. Batch
+losses are coalesced so the GUI hears at most ~30 updates a second however fast the
+engine runs; epoch ends, snapshots and the final event always go through at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from softmax_gui import events, training
+from softmax_gui.config import TrainConfig
+from softmax_gui.data import Dataset
+
+# Each plot update costs the GUI thread ~7 ms of Python painting, and while the GUI holds
+# the GIL the trainer waits: 20 Hz looks smooth and costs less than 30 Hz
+# (bench/ui_responsiveness.py).
+MAX_UPDATES_PER_S = 20.0
+# Applying a snapshot scores the whole test set and redraws the grid (~25 ms); an epoch
+# can take 0.1 s, so doing it every epoch would starve the trainer. The latest snapshot
+# wins and the last one of a run is always delivered.
+MAX_SNAPSHOTS_PER_S = 2.0
+
+
+class TrainingWorker(QObject):
+    """Runs one training run in whatever thread it lives in.
+
+    Signals carry the engine's event objects (plain numbers and numpy only).
+    """
+
+    started = Signal(object)      # events.Started
+    batches = Signal(object)      # events.BatchMetrics, coalesced
+    epoch = Signal(object)        # events.EpochMetrics
+    snapshot = Signal(object)     # events.WeightSnapshot
+    finished = Signal(object)     # events.Finished
+    failed = Signal(object)       # events.Failed
+    done = Signal()               # always last: the thread may quit
+
+    def __init__(self, config: TrainConfig, data: Dataset,
+                 initial: events.WeightSnapshot | None = None):
+        super().__init__()
+        self.config, self.data, self.initial = config, data, initial
+        self.stop_flag = threading.Event()
+        self.pause_flag = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        pending: list[events.BatchMetrics] = []
+        snapshot: events.WeightSnapshot | None = None
+        last_batches = last_snapshot = 0.0
+        try:
+            for event in training.train(self.config, self.data, self.stop_flag,
+                                        self.pause_flag, self.initial):
+                now = time.monotonic()
+                if isinstance(event, events.BatchMetrics):
+                    pending.append(event)
+                    if now - last_batches >= 1.0 / MAX_UPDATES_PER_S:
+                        self.batches.emit(_merge(pending))
+                        pending, last_batches = [], now
+                    continue
+                if pending:
+                    self.batches.emit(_merge(pending))
+                    pending = []
+                if isinstance(event, events.WeightSnapshot):
+                    snapshot = event
+                    if now - last_snapshot >= 1.0 / MAX_SNAPSHOTS_PER_S:
+                        self.snapshot.emit(snapshot)
+                        snapshot, last_snapshot = None, now
+                    continue
+                if snapshot is not None and isinstance(event, (events.Finished, events.Failed)):
+                    self.snapshot.emit(snapshot)
+                    snapshot = None
+                signal = {events.Started: self.started, events.EpochMetrics: self.epoch,
+                          events.Finished: self.finished, events.Failed: self.failed}
+                signal[type(event)].emit(event)
+        finally:
+            self.done.emit()
+
+
+def _merge(chunk: list[events.BatchMetrics]) -> events.BatchMetrics:
+    last = chunk[-1]
+    return events.BatchMetrics(
+        epoch=last.epoch, batch=last.batch,
+        epoch_x=np.concatenate([c.epoch_x for c in chunk]),
+        loss=np.concatenate([c.loss for c in chunk]), seconds=last.seconds,
+    )
+
+
+class TrainingController(QObject):
+    """Owns the QThread of the current run: start, pause, resume, stop, shut down.
+
+    Cancelling sets a flag the engine checks between batches; the thread is never
+    terminated. ``shutdown()`` stops and joins, for closing the window mid-run.
+    """
+
+    running_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def paused(self) -> bool:
+        return self.worker is not None and self.worker.pause_flag.is_set()
+
+    def start(self, config, data, initial=None) -> TrainingWorker:
+        """Start a run in a new thread and return its worker (connect before events flow)."""
+        if self.running:
+            raise RuntimeError("a training run is already in progress")
+        # Parented: Qt owns the thread and deleteLater() frees it, so dropping our Python
+        # reference can never destroy a thread that is still winding down.
+        thread = QThread(self)
+        thread.setObjectName("training")
+        worker = TrainingWorker(config, data, initial)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # Direct: quit() is thread-safe, and a queued call would never run while the GUI
+        # thread sits in shutdown()'s wait(), which would then time out.
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.done.connect(worker.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
+        thread.finished.connect(thread.deleteLater)
+        self._thread, self.worker = thread, worker
+        self.running_changed.emit(True)
+        return worker
+
+    def launch(self) -> None:
+        """Begin the run prepared by :meth:`start`."""
+        self._thread.start()
+
+    def set_paused(self, paused: bool) -> None:
+        if self.worker is not None:
+            (self.worker.pause_flag.set if paused else self.worker.pause_flag.clear)()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop_flag.set()
+            self.worker.pause_flag.clear()
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Stop the run and wait for its thread; True when no thread is left running."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.stop()
+        ok = thread.wait(timeout_ms)
+        self._on_thread_finished()
+        return ok
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._thread is not None:
+            # finished() is emitted from the thread just *before* it exits; wait for it.
+            self._thread.wait()
+            self._thread = None
+            self.worker = None
+            self.running_changed.emit(False)

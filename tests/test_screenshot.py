@@ -1,0 +1,52 @@
+"""`python main.py --screenshot` as a subprocess: offscreen and in a real X window (Xvfb)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
+
+
+def screenshot(tmp_path, prefix=(), platform="offscreen"):
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": platform,
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    proc = subprocess.run([*prefix, sys.executable, "main.py", "--screenshot", str(out),
+                           "--train-epochs", "1"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def check_not_blank(path: Path, stdout: str) -> None:
+    image = Image.open(path).convert("RGB")
+    width, height = (int(v) for v in stdout.strip().split("(")[-1].rstrip(")").split("x"))
+    assert image.size == (width, height)
+    assert width >= 1000 and height >= 600
+    pixels = np.asarray(image)
+    assert pixels.std() > 20  # not one flat colour
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 200  # text, images, curves
+    # The grid of test images draws black squares with grey items in the right half.
+    right = pixels[:, width // 2 :]
+    assert (right.sum(axis=2) == 0).mean() > 0.02
+
+
+def test_offscreen_screenshot(tmp_path, fashion):
+    check_not_blank(*screenshot(tmp_path))
+
+
+def test_real_window_under_xvfb(tmp_path, fashion):
+    if shutil.which("xvfb-run") is None:
+        if IN_CI:
+            pytest.fail("xvfb-run is missing (apt-get install xvfb)")
+        pytest.skip("xvfb-run not installed")
+    out, stdout = screenshot(tmp_path, prefix=("xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"),
+                             platform="xcb")
+    check_not_blank(out, stdout)
