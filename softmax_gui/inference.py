@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from softmax_gui.events import WeightSnapshot
 from softmax_gui.evaluation import batched_logits, softmax_np
+from softmax_gui.events import WeightSnapshot
 from softmax_gui.models import WithInputNorm, as_module, model_from_state
 
 

@@ -107,7 +107,8 @@ def test_continue_from_initial_weights(sample):
     assert isinstance(wrong[-1], events.Failed) and "softmax" in wrong[-1].message
 
 
-@pytest.mark.parametrize(("model", "optimizer", "lr"), [("mlp", "sgd", 0.1), ("cnn", "adam", 0.002)])
+@pytest.mark.parametrize(("model", "optimizer", "lr"),
+                         [("mlp", "sgd", 0.1), ("cnn", "adam", 0.002)])
 def test_other_models_learn(sample, model, optimizer, lr):
     evs = run(TrainConfig(model=model, optimizer=optimizer, lr=lr, epochs=1, batch_size=128),
               sample)
