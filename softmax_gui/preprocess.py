@@ -22,7 +22,7 @@ SIZE = 28
 DIGIT_BOX = 20
 # Pixels at or below this intensity (of 1.0) count as background when trimming; it
 # ignores faint noise and JPEG ringing without cutting anti-aliased edges much.
-INK_THRESHOLD = 0.1
+INK_THRESHOLD = 0.05
 # Below this much total ink (in pixels of full intensity) the input counts as empty.
 MIN_INK = 2.0
 

@@ -21,7 +21,7 @@ class ProbabilityBars(pg.PlotWidget):
             self.plot_item.setTitle(title)
         self.plot_item.setMouseEnabled(False, False)
         self.plot_item.hideButtons()
-        self.plot_item.setXRange(0, 1.18, padding=0)
+        self.plot_item.setXRange(0, 1.45, padding=0)
         self.plot_item.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, .25, .5, .75, 1)]])
         self.plot_item.invertY(True)
         self.bars = pg.BarGraphItem(x0=0, y=[], height=0.7, width=[], brushes=[])
@@ -42,8 +42,12 @@ class ProbabilityBars(pg.PlotWidget):
         self.plot_item.setYRange(-0.6, len(self.classes) - 0.4, padding=0)
         self.set_probabilities(np.zeros(len(self.classes)))
 
-    def set_probabilities(self, p: np.ndarray, true_class: int | None = None) -> None:
-        """Show ``p`` (sums to 1); the top class in red, the true class's name in green."""
+    def set_probabilities(self, p: np.ndarray, true_class: int | None = None,
+                          logits: np.ndarray | None = None) -> None:
+        """Show ``p`` (sums to 1); the top class in red, the true class's label in green.
+
+        With ``logits``, each label also shows the class's logit ``o``.
+        """
         p = np.asarray(p, dtype=float)
         order = np.argsort(-p) if self.sorted else np.arange(len(p))
         top = int(np.argmax(p)) if p.any() else -1
@@ -53,12 +57,18 @@ class ProbabilityBars(pg.PlotWidget):
         for row, i in enumerate(order):
             name = self.classes[i]
             ticks.append((row, name))
-            self.labels[row].setText(f"{p[i]:.1%}" if p.any() else "")
-            self.labels[row].setColor(TRUE if i == true_class else "#222")
-            self.labels[row].setPos(p[i] + 0.01, row)
+            text = f"{p[i]:.1%}" if p.any() else ""
+            if logits is not None:
+                text += f"   o = {logits[i]:+.2f}"
+            self.labels[row].setText(text)
+            inside = p[i] > 0.55  # a long bar leaves no room after it: label inside, white
+            colour = TRUE if i == true_class else "#222"
+            self.labels[row].setColor("w" if inside else colour)
+            self.labels[row].setAnchor((1, 0.5) if inside else (0, 0.5))
+            self.labels[row].setPos(p[i] - 0.01 if inside else p[i] + 0.01, row)
         self.plot_item.getAxis("left").setTicks([ticks])
         self.plot_item.getAxis("left").setStyle(tickTextWidth=70)
-        self._last = (p, true_class)
+        self._last = (p, true_class, logits)
 
     def set_sorted(self, on: bool) -> None:
         """Order bars by probability (True) or by class index (False)."""

@@ -1,0 +1,210 @@
+"""The drawing canvas: brush (with pen pressure), eraser, fill, undo/redo, drop an image.
+
+The drawing is an 8-bit grayscale image, bright ink on black like the datasets, at ten
+times their resolution; ``image()`` hands a numpy copy to the preprocessing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PIL import Image, ImageDraw
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPainter,
+    QPen,
+    QRadialGradient,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+SIDE = 280
+UNDO_LIMIT = 50
+TOOLS = ("brush", "eraser", "fill")
+
+
+class DrawingCanvas(QWidget):
+    """A square drawing surface. ``changed`` fires (with the event's time) on every edit."""
+
+    changed = Signal(float)  # time.perf_counter() of the input event that caused it
+    file_dropped = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 160)
+        self.setAcceptDrops(True)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Draw with the mouse or a pen (pressure sets the width). Bright on "
+                        "black, like the dataset. Drop an image file here to load it.")
+        self._image = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)
+        self._image.fill(0)
+        self.tool = "brush"
+        self.brush_size = 18.0
+        self.softness = 0.3
+        self._undo: list[QImage] = []
+        self._redo: list[QImage] = []
+        self._last: QPointF | None = None
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 300)
+
+    # --- state --------------------------------------------------------------------------
+
+    def image(self) -> np.ndarray:
+        """The drawing as uint8 ``(280, 280)``, 255 = full ink (a copy)."""
+        ptr = self._image.constBits()
+        rows = np.frombuffer(ptr, np.uint8).reshape(SIDE, self._image.bytesPerLine())
+        return rows[:, :SIDE].copy()
+
+    def set_image(self, array: np.ndarray) -> None:
+        """Replace the drawing with ``array`` (2-D, uint8 or float in [0, 1], any size)."""
+        self._push_undo()
+        self._set_pixels(array)
+        self._emit()
+
+    def _set_pixels(self, array: np.ndarray) -> None:
+        array = np.asarray(array)
+        if array.dtype != np.uint8:
+            array = (np.clip(array, 0, 1) * 255).round().astype(np.uint8)
+        resized = Image.fromarray(array, "L").resize((SIDE, SIDE), Image.Resampling.BICUBIC)
+        data = np.ascontiguousarray(np.asarray(resized))
+        self._image = QImage(data.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8).copy()
+        self.update()
+
+    def clear(self) -> None:
+        self._push_undo()
+        self._image.fill(0)
+        self.update()
+        self._emit()
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(self._image.copy())
+            self._image = self._undo.pop()
+            self.update()
+            self._emit()
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(self._image.copy())
+            self._image = self._redo.pop()
+            self.update()
+            self._emit()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def _push_undo(self) -> None:
+        self._undo.append(self._image.copy())
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+
+    def _emit(self, when: float | None = None) -> None:
+        self.changed.emit(time.perf_counter() if when is None else when)
+
+    # --- painting on the image ----------------------------------------------------------
+
+    def _to_image(self, pos: QPointF) -> QPointF:
+        side = min(self.width(), self.height())
+        left, top = (self.width() - side) / 2, (self.height() - side) / 2
+        return QPointF((pos.x() - left) * SIDE / side, (pos.y() - top) * SIDE / side)
+
+    def _dab(self, painter: QPainter, at: QPointF, radius: float) -> None:
+        """One round dab: a hard core fading out over ``softness`` of the radius."""
+        colour = QColor(0, 0, 0) if self.tool == "eraser" else QColor(255, 255, 255)
+        gradient = QRadialGradient(at, radius)
+        gradient.setColorAt(0.0, colour)
+        gradient.setColorAt(max(0.0, 1.0 - self.softness), colour)
+        transparent = QColor(colour)
+        transparent.setAlpha(0)
+        gradient.setColorAt(1.0, transparent)
+        painter.setBrush(QBrush(gradient))
+        painter.drawEllipse(at, radius, radius)
+
+    def _stroke_to(self, pos: QPointF, pressure: float, when: float) -> None:
+        radius = max(1.0, self.brush_size * pressure / 2)
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        start = self._last or pos
+        distance = ((pos.x() - start.x()) ** 2 + (pos.y() - start.y()) ** 2) ** 0.5
+        steps = max(1, int(distance / max(radius / 3, 1.0)))
+        for i in range(1, steps + 1):
+            t = i / steps
+            self._dab(painter, start + (pos - start) * t, radius)
+        painter.end()
+        self._last = pos
+        self.update()
+        self._emit(when)
+
+    def _fill(self, pos: QPointF, when: float) -> None:
+        x, y = int(pos.x()), int(pos.y())
+        if not (0 <= x < SIDE and 0 <= y < SIDE):
+            return
+        self._push_undo()
+        # copy(): Pillow 13's fromarray shares the numpy buffer, and floodfill's writes
+        # to such an image are lost.
+        pil = Image.fromarray(self.image(), "L").copy()
+        # Fill the region of similar darkness around the click (a silhouette's inside).
+        ImageDraw.floodfill(pil, (x, y), 255, thresh=60)
+        self._set_pixels(np.asarray(pil))
+        self._emit(when)
+
+    # --- events -------------------------------------------------------------------------
+
+    def _press(self, pos: QPointF, pressure: float) -> None:
+        when = time.perf_counter()
+        point = self._to_image(pos)
+        if self.tool == "fill":
+            self._fill(point, when)
+            return
+        self._push_undo()
+        self._last = None
+        self._stroke_to(point, pressure, when)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press(event.position(), 1.0)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if event.buttons() & Qt.MouseButton.LeftButton and self.tool != "fill":
+            self._stroke_to(self._to_image(event.position()), 1.0, time.perf_counter())
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        self._last = None
+
+    def tabletEvent(self, event) -> None:  # noqa: N802
+        pressure = max(0.05, event.pressure())
+        kind = event.type()
+        if kind == event.Type.TabletPress:
+            self._press(event.position(), pressure)
+        elif kind == event.Type.TabletMove and event.buttons() and self.tool != "fill":
+            self._stroke_to(self._to_image(event.position()), pressure, time.perf_counter())
+        elif kind == event.Type.TabletRelease:
+            self._last = None
+        event.accept()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.file_dropped.emit(urls[0].toLocalFile())
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#444"))
+        side = min(self.width(), self.height())
+        target = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, self._image)
+        painter.setPen(QPen(QColor("#888"), 1))
+        painter.drawRect(target)
+        painter.end()

@@ -1,0 +1,275 @@
+"""Draw and classify: the canvas, what the model sees, and the live softmax.
+
+Every edit schedules one inference; edits that arrive before it runs are folded into it,
+and the edits that trigger inferences are at least a frame apart (DESIGN.md rule 4), so
+drawing never queues work. Spacing is measured between triggering *events*, not between
+finished inferences: input that arrives once a frame is then never held back. The model
+is a CPU :class:`~softmax_gui.inference.Predictor` built from a snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui.evaluation import entropy_bits, softmax_np
+from softmax_gui.inference import Predictor
+from softmax_gui.preprocess import is_blank, load_image_file, to_model_input
+from softmax_gui.qt.canvas import DrawingCanvas
+from softmax_gui.qt.probabilities import ProbabilityBars
+
+FRAME_S = 1 / 60
+
+
+class ModelInputView(QWidget):
+    """The 28x28 model input, magnified with visible pixels (no smoothing, a fine grid)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFixedSize(140, 140)
+        self.setToolTip("What the model sees: your drawing trimmed, scaled and centred the "
+                        "way the dataset's images were made, at 28x28 pixels.")
+        self.pixels = np.zeros((28, 28), np.float32)
+        # The pixel grid never changes: draw it once (54 lines cost ~2 ms per paint).
+        self._grid = QPixmap(140, 140)
+        self._grid.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(self._grid)
+        painter.setPen(QPen(QColor(90, 90, 90, 90), 1))
+        for k in range(1, 28):
+            painter.drawLine(k * 5, 0, k * 5, 140)
+            painter.drawLine(0, k * 5, 140, k * 5)
+        painter.end()
+
+    def set_input(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(140, 140)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        data = np.ascontiguousarray((self.pixels * 255).round().astype(np.uint8))
+        image = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
+        painter = QPainter(self)
+        painter.drawImage(QRectF(0, 0, 140, 140), image)  # nearest: every pixel a square
+        painter.drawPixmap(0, 0, self._grid)
+        painter.end()
+
+
+class DrawPanel(QWidget):
+    """Canvas, tools, model input and live probabilities. ``inferred`` reports latency."""
+
+    inferred = Signal(float)  # seconds from the input event to the bars updated
+
+    def __init__(self, classes=(), parent=None):
+        super().__init__(parent)
+        self.predictor: Predictor | None = None
+        self.dataset = "fashion-mnist"
+        self.temperature = 1.0
+        self.canvas = DrawingCanvas()
+        self.input_view = ModelInputView()
+        self.bars = ProbabilityBars(classes)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.entropy = QLabel()
+        self.entropy.setToolTip("Entropy of the predicted distribution, H = -Σ p log2 p: "
+                                "0 bits when the model is certain, log2(10) = 3.32 bits when "
+                                "every class is equally likely.")
+        self._build_tools()
+        self._build_layout()
+        self._pending_event: float | None = None
+        self._last_trigger = -1.0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._infer)
+        self.canvas.changed.connect(self._schedule)
+        self.canvas.file_dropped.connect(self.load_file)
+        self._infer()
+
+    # --- building -----------------------------------------------------------------------
+
+    def _tool_button(self, text, tip, slot=None, shortcut=None) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+        if slot:
+            button.clicked.connect(slot)
+        if shortcut:
+            QShortcut(QKeySequence(shortcut), self, activated=button.click,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        return button
+
+    def _build_tools(self) -> None:
+        self.tool_group = QButtonGroup(self)
+        self.tool_buttons = {}
+        for name, tip, key in (("brush", "Draw bright ink", "B"),
+                               ("eraser", "Erase back to black", "E"),
+                               ("fill", "Fill the enclosed region you click: draw an "
+                                "outline, then fill it (Fashion-MNIST items are filled "
+                                "silhouettes)", "F")):
+            button = self._tool_button(name.capitalize(), tip, shortcut=key)
+            button.setCheckable(True)
+            button.toggled.connect(lambda on, n=name: on and setattr(self.canvas, "tool", n))
+            self.tool_group.addButton(button)
+            self.tool_buttons[name] = button
+        self.tool_buttons["brush"].setChecked(True)
+        self.size_slider = _slider(2, 60, 18, "Brush size in canvas pixels (the canvas is 10x "
+                                   "the model's 28x28)", lambda v: setattr(self.canvas,
+                                                                           "brush_size", v))
+        self.soft_slider = _slider(0, 100, 30, "Brush softness: hard edge (0) to soft (100)",
+                                   lambda v: setattr(self.canvas, "softness", v / 100))
+        self.undo_button = self._tool_button("Undo", "Undo the last stroke", self.canvas.undo,
+                                             "Ctrl+Z")
+        self.redo_button = self._tool_button("Redo", "Redo", self.canvas.redo, "Ctrl+Shift+Z")
+        self.clear_button = self._tool_button("Clear", "Clear the canvas", self.canvas.clear,
+                                              "Delete")
+        self.invert_button = self._tool_button(
+            "Invert", "Swap dark and bright: for images with dark ink on a light background "
+            "(loading detects those and inverts them for you)", self.invert)
+        self.open_button = self._tool_button("Open…", "Load an image file (PNG, JPEG, ...) "
+                                             "onto the canvas; you can also drop one on it",
+                                             self.open_file)
+
+    def _build_layout(self) -> None:
+        tools = QHBoxLayout()
+        for button in self.tool_buttons.values():
+            tools.addWidget(button)
+        tools.addWidget(QLabel("Size"))
+        tools.addWidget(self.size_slider)
+        tools.addWidget(QLabel("Soft"))
+        tools.addWidget(self.soft_slider)
+        for button in (self.undo_button, self.redo_button, self.clear_button,
+                       self.invert_button, self.open_button):
+            tools.addWidget(button)
+        tools.addStretch(1)
+
+        self.t_slider = _slider(0, 200, 100, "Temperature T of softmax(o / T): below 1 "
+                                "sharpens the distribution, above 1 flattens it; the "
+                                "prediction (the largest logit) never changes",
+                                self._on_temperature)
+        self.t_label = QLabel("T = 1.00")
+        self.sort_box = QCheckBox("Sort")
+        self.sort_box.setToolTip("Order bars by probability instead of by class")
+        self.sort_box.toggled.connect(self.bars.set_sorted)
+        t_row = QHBoxLayout()
+        for widget in (self.t_label, self.t_slider, self.sort_box):
+            t_row.addWidget(widget)
+        middle = QVBoxLayout()
+        middle.addWidget(QLabel("Model input (28x28)"))
+        middle.addWidget(self.input_view)
+        middle.addWidget(self.status)
+        middle.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.bars, 1)
+        right.addLayout(t_row)
+        right.addWidget(self.entropy)
+        body = QHBoxLayout()
+        body.addWidget(self.canvas, 3)
+        body.addLayout(middle)
+        body.addLayout(right, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(tools)
+        layout.addLayout(body, 1)
+
+    # --- inputs -------------------------------------------------------------------------
+
+    def set_predictor(self, predictor: Predictor | None, dataset: str) -> None:
+        """Use ``predictor`` (a CPU copy) for ``dataset``'s preprocessing from now on."""
+        self.predictor, self.dataset = predictor, dataset
+        if predictor is not None:
+            self.bars.set_classes(predictor.classes)
+        self._schedule(time.perf_counter())
+
+    def set_image(self, image: np.ndarray) -> None:
+        """Put ``image`` (dark background, any size) on the canvas to edit."""
+        self.canvas.set_image(image)
+
+    def invert(self) -> None:
+        self.canvas.set_image(255 - self.canvas.image())
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)")
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> bool:
+        """Load an image file (light backgrounds are inverted); False with a message."""
+        try:
+            self.canvas.set_image(load_image_file(path))
+        except ValueError as exc:
+            self._message(str(exc), error=True)
+            return False
+        return True
+
+    def _on_temperature(self, value: int) -> None:
+        self.temperature = 10 ** ((value - 100) / 100)
+        self.t_label.setText(f"T = {self.temperature:.2f}")
+        self._schedule(time.perf_counter())
+
+    # --- inference ----------------------------------------------------------------------
+
+    def _schedule(self, when: float) -> None:
+        """Fold this edit into the next inference, at most one per frame."""
+        if self._pending_event is None:
+            self._pending_event = when
+            wait = self._last_trigger + FRAME_S - when
+            self._timer.start(max(0, round(wait * 1000)))
+
+    def _infer(self) -> None:
+        when, self._pending_event = self._pending_event, None
+        if when is not None:
+            self._last_trigger = when
+        drawing = self.canvas.image()
+        if is_blank(drawing):
+            self.input_view.set_input(np.zeros((28, 28), np.float32))
+            self.bars.set_probabilities(np.zeros(len(self.bars.classes)))
+            self.entropy.setText("")
+            self._message("Nothing drawn yet: draw an item, drop an image or send a test "
+                          "image here.")
+        else:
+            pixels = to_model_input(drawing, self.dataset)
+            self.input_view.set_input(pixels)
+            if self.predictor is None:
+                self._message("No model yet: train one or open weights.")
+            else:
+                logits = self.predictor.logits(pixels)
+                p = softmax_np(logits, self.temperature)
+                self.bars.set_probabilities(p, logits=logits)
+                top = int(np.argmax(p))
+                self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} bits "
+                                     f"(0 = certain, {math.log2(len(p)):.2f} = uniform)")
+                self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})")
+        if when is not None:
+            self.inferred.emit(time.perf_counter() - when)
+
+    def _message(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color:#b00" if error else "")
+
+
+def _slider(low, high, value, tip, slot) -> QSlider:
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setRange(low, high)
+    slider.setValue(value)
+    slider.setToolTip(tip)
+    slider.setMinimumWidth(60)
+    slider.valueChanged.connect(slot)
+    return slider

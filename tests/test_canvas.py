@@ -1,0 +1,109 @@
+"""The drawing canvas and the live probabilities, with synthetic mouse input."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from softmax_gui import events, training
+from softmax_gui.config import TrainConfig
+from softmax_gui.inference import Predictor
+from softmax_gui.qt.draw_panel import DrawPanel
+
+
+@pytest.fixture
+def panel(qtbot, sample):
+    widget = DrawPanel(sample.classes)
+    qtbot.addWidget(widget)
+    widget.resize(900, 360)
+    widget.show()
+    snapshot = [e for e in training.train(TrainConfig(epochs=1), sample)
+                if isinstance(e, events.WeightSnapshot)][-1]
+    widget.set_predictor(Predictor(snapshot), "fashion-mnist")
+    return widget
+
+
+def drag(qtbot, canvas, points):
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(*points[0]))
+    for x, y in points[1:]:
+        QTest.mouseMove(canvas, QPoint(x, y))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(*points[-1]))
+
+
+def wait_inferred(qtbot, panel):
+    with qtbot.waitSignal(panel.inferred, timeout=2000):
+        pass
+
+
+def test_drawing_changes_model_input_and_bars(qtbot, panel):
+    canvas = panel.canvas
+    assert not panel.input_view.pixels.any()
+    assert "Nothing drawn" in panel.status.text()
+    w, h = canvas.width(), canvas.height()
+    with qtbot.waitSignal(panel.inferred, timeout=2000):
+        drag(qtbot, canvas, [(w // 2 - 40, h // 2 - 60), (w // 2 - 40, h // 2 + 60),
+                             (w // 2 + 40, h // 2 + 60), (w // 2 + 40, h // 2 - 60)])
+    qtbot.wait(50)
+    assert canvas.image().max() == 255
+    assert panel.input_view.pixels.any()
+    p, _, logits = panel.bars._last
+    assert p.sum() == pytest.approx(1.0) and logits is not None
+    assert "Looks like" in panel.status.text() and "bits" in panel.entropy.text()
+
+
+def test_undo_restores_and_clear_empties(qtbot, panel):
+    canvas = panel.canvas
+    w, h = canvas.width(), canvas.height()
+    drag(qtbot, canvas, [(w // 2, 20), (w // 2, h - 20)])
+    first = canvas.image()
+    drag(qtbot, canvas, [(20, h // 2), (w - 20, h // 2)])
+    assert not np.array_equal(canvas.image(), first)
+    QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert np.array_equal(canvas.image(), first)
+    QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert not np.array_equal(canvas.image(), first)
+    panel.clear_button.click()
+    assert not canvas.image().any()
+    qtbot.waitUntil(lambda: not panel.input_view.pixels.any(), timeout=2000)
+
+
+def test_fill_tool_fills_an_outline(qtbot, panel):
+    canvas = panel.canvas
+    w, h = canvas.width(), canvas.height()
+    side = min(w, h)
+    cx, cy = w // 2, h // 2
+    r = side // 4
+    drag(qtbot, canvas, [(cx - r, cy - r), (cx + r, cy - r), (cx + r, cy + r),
+                         (cx - r, cy + r), (cx - r, cy - r)])
+    before = (canvas.image() > 128).mean()
+    panel.tool_buttons["fill"].click()
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(cx, cy))
+    assert (canvas.image() > 128).mean() > before * 2
+
+
+def test_temperature_sharpens_and_flattens(qtbot, panel, sample):
+    panel.set_image(sample.test_images[0].numpy())
+    wait_inferred(qtbot, panel)
+    base = panel.bars._last[0].max()
+    panel.t_slider.setValue(0)  # T = 0.1
+    wait_inferred(qtbot, panel)
+    assert panel.bars._last[0].max() >= base
+    panel.t_slider.setValue(200)  # T = 10
+    wait_inferred(qtbot, panel)
+    assert panel.bars._last[0].max() < base
+    assert panel.t_label.text() == "T = 10.00"
+
+
+def test_loading_light_background_image_inverts(qtbot, panel, sample, tmp_path):
+    path = tmp_path / "scan.png"
+    Image.fromarray(255 - sample.test_images[3].numpy()).resize((200, 200)).save(path)
+    assert panel.load_file(str(path))
+    assert canvas_border_is_dark(panel.canvas.image())
+    assert not panel.load_file(str(tmp_path / "missing.png"))
+    assert "cannot read" in panel.status.text()
+
+
+def canvas_border_is_dark(image):
+    return np.median(np.concatenate([image[0], image[-1]])) < 50
