@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import data, events
 from softmax_gui.inference import Predictor
+from softmax_gui.qt.draw_panel import DrawPanel
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.probabilities import ProbabilityBars
 from softmax_gui.qt.sample_grid import SampleGrid
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.send_to_canvas.setText("Send to canvas")
         self.send_to_canvas.setToolTip("Put this test image on the canvas to edit it")
         self.send_to_canvas.setEnabled(False)
+        self.send_to_canvas.clicked.connect(self.send_selected_to_canvas)
         details = QWidget()
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(2, 2, 2, 2)
@@ -122,10 +124,13 @@ class MainWindow(QMainWindow):
         details_layout.addWidget(self.details_bars, 1)
         self.details_dock = self._dock("Selected image", details,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.canvas_dock = self._dock("Draw", QLabel("The drawing canvas goes here."),
+        self.draw_panel = DrawPanel()
+        self.canvas_dock = self._dock("Draw", self.draw_panel,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.details_dock, self.canvas_dock)
-        self.details_dock.raise_()
+        self.tabifyDockWidget(self.grid_dock, self.canvas_dock)
+        self.grid_dock.raise_()
+        self.snapshot_changed.connect(
+            lambda snap: self.draw_panel.set_predictor(self.predictor, snap.dataset))
         self.resizeDocks([self.training_dock, self.grid_dock], [280, 640],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.details_dock], [480, 220],
@@ -237,9 +242,18 @@ class MainWindow(QMainWindow):
                 self.show_details(selected, raise_dock=False)
         self.snapshot_changed.emit(snapshot)
 
+    def send_selected_to_canvas(self) -> None:
+        """Put the selected test image on the canvas, to edit and watch the prediction."""
+        index = self.grid.canvas.selected
+        if self.dataset is not None and index is not None:
+            self.draw_panel.set_image(self.dataset.test_images[index].numpy())
+            self.canvas_dock.raise_()
+
     def show_details(self, index: int, raise_dock: bool = True) -> None:
         if self.dataset is None:
             return
+        self.grid.canvas.selected = index
+        self.send_to_canvas.setEnabled(True)
         label = int(self.dataset.test_labels[index])
         name = self.dataset.classes[label]
         if self.predictor is None:

@@ -61,12 +61,12 @@ class PlotsView(QWidget):
         self.epoch_plot = self.graphics.addPlot(row=1, col=0, title="Per epoch")
         self.epoch_plot.setLabel("bottom", "epoch")
         self.epoch_plot.setLabel("left", "loss / accuracy")
-        self.epoch_plot.showGrid(x=True, y=True, alpha=0.2)
         for plot in (self.loss_plot, self.epoch_plot):
             plot.getAxis("left").enableAutoSIPrefix(False)
-        # Repainting must stay cheap (it competes with the trainer for the GIL): the loss
-        # plot, updated 30 times a second, has no grid (re-ticked grids cost ~20 ms a paint
-        # offscreen) and a fixed x range per run, so its axes are not rebuilt per update.
+        # Repainting must stay cheap (it competes with the trainer for the GIL and delays
+        # canvas strokes): no grids (a re-ticked grid costs ~20 ms a paint offscreen, and a
+        # fast softmax run finishes ~10 epochs a second) and a fixed x range per run, so
+        # the axes are not rebuilt on every update.
         for plot in (self.loss_plot, self.epoch_plot):
             plot.enableAutoRange(x=False)
         # Thousands of batch points: draw at most about one per pixel.
