@@ -107,3 +107,29 @@ def test_loading_light_background_image_inverts(qtbot, panel, sample, tmp_path):
 
 def canvas_border_is_dark(image):
     return np.median(np.concatenate([image[0], image[-1]])) < 50
+
+
+def test_dropping_an_image_file_loads_it(qtbot, panel, sample, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = tmp_path / "drop.png"
+    Image.fromarray(sample.test_images[5].numpy()).save(path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(panel.inferred, timeout=2000):
+        panel.canvas.dropEvent(event)
+    assert panel.canvas.image().max() > 200 and panel.input_view.pixels.any()
+
+
+def test_sorted_bars(qtbot, panel, sample):
+    panel.set_image(sample.test_images[0].numpy())
+    wait_inferred(qtbot, panel)
+    p = panel.bars._last[0]
+    panel.sort_box.setChecked(True)
+    ticks = panel.bars.plot_item.getAxis("left")._tickLevels[0]
+    names = [name for _, name in ticks]
+    assert names[0] == panel.bars.classes[int(np.argmax(p))]
+    assert names == [panel.bars.classes[i] for i in np.argsort(-p)]

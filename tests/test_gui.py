@@ -32,8 +32,6 @@ def run_to_end(qtbot, win, **start):
 
 def test_run_streams_into_persistent_plot_items(qtbot, window):
     configure(window, epochs=2, batch_size=256)
-    epochs, emitted = [], []
-    window.controller.running_changed.connect(lambda on: None)
     result = run_to_end(qtbot, window)
     assert isinstance(result, events.Finished) and result.epochs_done == 2
     run = window.plots.current
@@ -46,7 +44,6 @@ def test_run_streams_into_persistent_plot_items(qtbot, window):
     assert "Done" in window.progress.format()
     assert "system copy" in window.source_label.text() or "cache" in window.source_label.text()
     assert window.panel.isEnabled() and window.start_button.isEnabled()
-    del epochs, emitted
 
 
 def test_worker_signals_are_throttled(qtbot, window):
@@ -197,3 +194,17 @@ def test_missing_dataset_is_a_message(qtbot, window):
     assert not window.load_dataset("kmnist")
     assert window.banner.isVisible() and "kmnist" in window.banner.text().lower()
     assert window.dataset.name == "fashion-mnist"
+
+
+def test_send_to_canvas(qtbot, window):
+    configure(window, epochs=1)
+    run_to_end(qtbot, window)
+    index = int(window.grid.shown[2])
+    window.show_details(index)
+    assert window.send_to_canvas.isEnabled()
+    with qtbot.waitSignal(window.draw_panel.inferred, timeout=2000):
+        window.send_to_canvas.click()
+    panel = window.draw_panel
+    expected = window.predictor.probabilities(window.test_images[index])
+    assert panel.bars._last[0].argmax() == expected.argmax()
+    assert panel.input_view.pixels.any()

@@ -156,6 +156,9 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
         self._action(file_menu, "Choose dataset &folder…", self.choose_data_dir, "Ctrl+Shift+O",
                      "A folder with the four IDX files (raw or torchvision layout)")
+        self._action(file_menu, "Open &image on canvas…", self._open_image_on_canvas,
+                     "Ctrl+I", "Load a PNG/JPEG onto the drawing canvas (light backgrounds "
+                     "are inverted)")
         file_menu.addSeparator()
         self._action(file_menu, "Export &plots as PNG…", self.export_plots, "Ctrl+Shift+P")
         self._action(file_menu, "Export &metrics as CSV…", self.export_csv, "Ctrl+Shift+M")
@@ -241,6 +244,10 @@ class MainWindow(QMainWindow):
             if selected is not None:
                 self.show_details(selected, raise_dock=False)
         self.snapshot_changed.emit(snapshot)
+
+    def _open_image_on_canvas(self) -> None:
+        self.canvas_dock.raise_()
+        self.draw_panel.open_file()
 
     def send_selected_to_canvas(self) -> None:
         """Put the selected test image on the canvas, to edit and watch the prediction."""
