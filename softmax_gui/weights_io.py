@@ -27,7 +27,8 @@ from softmax_gui import __version__
 from softmax_gui.events import WeightSnapshot
 from softmax_gui.models import NUM_INPUTS, WithInputNorm, model_from_state, model_kind_of
 
-FORMATS = (".safetensors", ".pt", ".npz")
+FORMATS = (".safetensors", ".pt", ".npz", ".onnx")
+ONNX_PREFIX = "m.net."  # initializer names of the exported graph: Export.m (WithInputNorm).net
 FORMAT_VERSION = 1
 
 
@@ -165,7 +166,51 @@ def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-_WRITERS = {".safetensors": _write_safetensors, ".pt": _write_pt, ".npz": _write_npz}
+class _Export(torch.nn.Module):
+    """Raw pixels -> (logits, probabilities): the two outputs of the ONNX graph."""
+
+    def __init__(self, m: torch.nn.Module):
+        super().__init__()
+        self.m = m
+
+    def forward(self, pixels: torch.Tensor):
+        logits = self.m(pixels)
+        return logits, torch.softmax(logits, dim=1)
+
+
+def _write_onnx(path: Path, state, meta) -> None:
+    import contextlib
+    import io
+    import warnings
+
+    import onnx
+
+    net = model_from_state({k: torch.from_numpy(v) for k, v in state.items()}, meta["model"])
+    module = _Export(WithInputNorm(net, meta["input_mean"], meta["input_std"])).eval()
+
+    def write(tmp: str) -> None:
+        example = torch.rand(2, 1, 28, 28)
+        # The exporter narrates each step on stdout and warns about its own internals.
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (example,), tmp, input_names=["pixels"],
+                              output_names=["logits", "probabilities"],
+                              dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True,
+                              external_data=False)
+        model = onnx.load(tmp)
+        model.doc_string = (f"Softmax Studio {meta['model']} for {meta['dataset']}: float32 "
+                            "(N, 1, 28, 28) raw pixels in [0, 1] -> logits, probabilities")
+        for key, value in meta.items():
+            entry = model.metadata_props.add()
+            entry.key, entry.value = key, json.dumps(value)
+        onnx.checker.check_model(model, full_check=True)
+        onnx.save(model, tmp)
+
+    _atomic_write(path, write)
+
+
+_WRITERS = {".safetensors": _write_safetensors, ".pt": _write_pt, ".npz": _write_npz,
+            ".onnx": _write_onnx}
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -208,6 +253,8 @@ def load_snapshot(path: str | os.PathLike) -> tuple[WeightSnapshot, dict]:
         state, meta = _READERS[suffix](path)
     except WeightsError:
         raise
+    except OSError as exc:
+        raise WeightsError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except Exception as exc:  # noqa: BLE001 - every parser fails differently; report it
         raise WeightsError(
             f"{path.name} is not a readable {suffix} weights file (corrupt or truncated?): "
@@ -263,7 +310,28 @@ def _read_npz(path: Path):
     return arrays, meta
 
 
-_READERS = {".safetensors": _read_safetensors, ".pt": _read_pt, ".npz": _read_npz}
+def _read_onnx(path: Path):
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+    meta = {}
+    for entry in model.metadata_props:
+        try:
+            meta[entry.key] = json.loads(entry.value)
+        except json.JSONDecodeError:
+            meta[entry.key] = entry.value
+    state = {init.name[len(ONNX_PREFIX):]: numpy_helper.to_array(init)
+             for init in model.graph.initializer if init.name.startswith(ONNX_PREFIX)}
+    if not state:
+        raise WeightsError(f"{path.name} is an ONNX model, but not one exported by Softmax "
+                           "Studio (no m.net.* weights); it cannot be opened as weights")
+    return state, meta
+
+
+_READERS = {".safetensors": _read_safetensors, ".pt": _read_pt, ".npz": _read_npz,
+            ".onnx": _read_onnx}
 
 
 def _validate(path: Path, state: dict, meta: dict) -> tuple[WeightSnapshot, dict]:

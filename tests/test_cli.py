@@ -65,7 +65,7 @@ def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path):
 
 def test_export_converts_between_formats(trained, tmp_path):
     path, _ = trained
-    for target in ("model.pt", "model.npz", "again.safetensors"):
+    for target in ("model.pt", "model.npz", "model.onnx", "again.safetensors"):
         out = cli("export", "--weights", path, tmp_path / target)
         assert out.returncode == 0, out.stderr
         assert (tmp_path / target).is_file()

@@ -1,6 +1,7 @@
 """Weights files: round trips, the outside-tool contracts, and refusing bad files."""
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ def images(sample):
     return sample.test_images.numpy().astype(np.float32) / 255.0
 
 
-@pytest.mark.parametrize("suffix", [".safetensors", ".pt", ".npz"])
+@pytest.mark.parametrize("suffix", [".safetensors", ".pt", ".npz", ".onnx"])
 def test_round_trip_same_predictions(snapshot, images, tmp_path, suffix):
     path = weights_io.save(snapshot, tmp_path / f"w{suffix}", TrainConfig().to_dict())
     model, meta = weights_io.load(path)
@@ -125,3 +126,74 @@ def test_failed_write_leaves_no_partial_file(snapshot, tmp_path, monkeypatch):
     with pytest.raises(weights_io.WeightsError, match="No space left"):
         weights_io.save(snapshot, tmp_path / "w.safetensors")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def mlp_snapshot(sample):
+    evs = list(training.train(TrainConfig(epochs=1, model="mlp", hidden=64), sample))
+    return [e for e in evs if isinstance(e, events.WeightSnapshot)][-1]
+
+
+@pytest.mark.parametrize("kind", ["softmax", "mlp"])
+def test_onnx_runtime_matches_torch(snapshot, mlp_snapshot, fashion, tmp_path, kind):
+    import onnx
+    import onnxruntime as ort
+
+    snap = snapshot if kind == "softmax" else mlp_snapshot
+    path = weights_io.save(snap, tmp_path / "m.onnx", TrainConfig().to_dict())
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model, full_check=True)
+    props = {p.key: p.value for p in model.metadata_props}
+    assert "ankle boot" in props["classes"] and props["dataset"] == '"fashion-mnist"'
+    images = fashion.test_images[:1000].numpy().astype(np.float32)[:, None] / 255.0
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["logits", "probabilities"]
+    logits, probabilities = session.run(None, {"pixels": images})
+    ours = Predictor(snap)
+    assert np.abs(probabilities - ours.probabilities(images[:, 0])).max() < 1e-5
+    assert np.array_equal(logits.argmax(1), ours.logits(images[:, 0]).argmax(1))
+    one = session.run(None, {"pixels": images[:1]})[1]  # dynamic batch
+    assert one.shape == (1, 10)
+
+
+def test_cnn_round_trip_keeps_normalisation(sample, tmp_path):
+    evs = list(training.train(TrainConfig(epochs=1, model="cnn", optimizer="adam", lr=0.002),
+                              sample))
+    snap = [e for e in evs if isinstance(e, events.WeightSnapshot)][-1]
+    images = sample.test_images[:200].numpy().astype(np.float32) / 255.0
+    for suffix in (".safetensors", ".onnx", ".pt", ".npz"):
+        loaded, meta = weights_io.load_snapshot(weights_io.save(snap, tmp_path / f"c{suffix}"))
+        assert meta["input_std"] == pytest.approx(snap.std)
+        assert np.allclose(Predictor(loaded).logits(images), Predictor(snap).logits(images),
+                           atol=1e-4)
+
+
+def test_export_into_read_only_folder_fails_cleanly(snapshot, tmp_path):
+    """A real permission error: as root (CI) the export runs as 'nobody' via setpriv."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    # pytest's tmp_path sits under 0700 folders 'nobody' cannot enter; use /tmp directly.
+    base = Path(tempfile.mkdtemp(dir="/tmp"))
+    base.chmod(0o755)
+    source = weights_io.save(snapshot, base / "w.safetensors")
+    source.chmod(0o644)
+    locked = base / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    prefix = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: cannot drop privileges")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    out = subprocess.run([*prefix, sys.executable, "-m", "softmax_gui", "export", "--weights",
+                          str(source), str(locked / "w.onnx")],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "HOME": str(base)})
+    assert out.returncode != 0
+    assert "Permission denied" in out.stderr and "Traceback" not in out.stderr
+    assert "cannot write" in out.stderr and "locked" in out.stderr  # the write, not the read
+    assert list(locked.iterdir()) == []
