@@ -271,10 +271,23 @@ def _restore_state(model, state: dict[str, torch.Tensor]) -> None:
     model.load_state_dict(state)
 
 
+# The two softmax regressions hold the same tensors under different names.
+_SOFTMAX_NAMES = {"softmax-scratch": ("W", "b"), "softmax": ("1.weight", "1.bias")}
+
+
+def can_continue(from_model: str, to_model: str) -> bool:
+    """Whether weights of ``from_model`` can start a run of ``to_model``."""
+    return from_model == to_model or {from_model, to_model} == set(_SOFTMAX_NAMES)
+
+
 def _load_state(model, initial: events.WeightSnapshot, kind: str) -> None:
-    if initial.model != kind:
+    state = {k: torch.from_numpy(np.asarray(v)) for k, v in initial.state.items()}
+    if not can_continue(initial.model, kind):
         raise ValueError(
             f"the starting weights are for model {initial.model!r}, the run is for {kind!r}; "
             "choose the same model to continue training them"
         )
-    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in initial.state.items()})
+    if initial.model != kind:
+        state = dict(zip(_SOFTMAX_NAMES[kind],
+                         (state[n] for n in _SOFTMAX_NAMES[initial.model])))
+    model.load_state_dict(state)

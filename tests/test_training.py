@@ -123,3 +123,16 @@ def test_lr_schedules():
     assert training.lr_at(0, 100, 0.1, "onecycle") == pytest.approx(0.004)
     assert training.lr_at(30, 100, 0.1, "onecycle") == pytest.approx(0.1)
     assert training.lr_at(100, 100, 0.1, "onecycle") == pytest.approx(1e-5)
+
+
+def test_scratch_continues_concise_weights_and_back(sample):
+    concise = of(events.WeightSnapshot, run(TrainConfig(epochs=1), sample))[-1]
+    config = TrainConfig(epochs=1, model="softmax-scratch", lr=1e-7, schedule="constant")
+    evs = run(config, sample, initial=concise)
+    scratch = of(events.WeightSnapshot, evs)[-1]
+    assert of(events.EpochMetrics, evs)[0].test_acc == pytest.approx(concise.test_acc, abs=0.002)
+    assert np.allclose(scratch.state["W"], concise.state["1.weight"], atol=1e-4)
+    back = run(TrainConfig(epochs=1, lr=1e-7, schedule="constant"), sample, initial=scratch)
+    assert of(events.EpochMetrics, back)[0].test_acc == pytest.approx(concise.test_acc, abs=0.002)
+    assert training.can_continue("softmax", "softmax-scratch")
+    assert not training.can_continue("softmax", "mlp")

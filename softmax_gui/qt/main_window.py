@@ -29,7 +29,9 @@ from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.probabilities import ProbabilityBars
 from softmax_gui.qt.sample_grid import SampleGrid
 from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.qt.worker import TrainingController
+from softmax_gui.training import can_continue
 
 DEFAULT_SIZE = (1366, 740)
 
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir or settings.value("data_dir") or None
         self.controller = TrainingController(self)
         self._run_started_at = 0.0
+        self._run_label = ""
         self._batches_per_epoch, self._epochs = 1, 1
         self._build()
         self.panel.restore_settings(settings)
@@ -136,10 +139,14 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.grid_dock, self.details_dock], [480, 220],
                          Qt.Orientation.Vertical)
 
+        self.weights = WeightsActions(self)
+        self.weights_label = QLabel("Weights: none")
+        self.weights_label.setToolTip("The weights the grid and the canvas use now")
         self.source_label = QLabel("Loading data…")
         self.device_label = QLabel()
         self.speed_label = QLabel()
-        for label in (self.source_label, self.device_label, self.speed_label):
+        for label in (self.weights_label, self.source_label, self.device_label,
+                      self.speed_label):
             self.statusBar().addPermanentWidget(label)
         self._build_actions()
 
@@ -154,6 +161,11 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         self.file_menu = file_menu
+        self._action(file_menu, "&Open weights…", self.weights.choose_and_open, "Ctrl+O",
+                     "Load .safetensors, .pt, .onnx or .npz weights (validated first)")
+        self._action(file_menu, "&Export weights…", self.weights.export, "Ctrl+S",
+                     "Save the active weights as .safetensors, .pt, .onnx or .npz")
+        file_menu.addSeparator()
         self._action(file_menu, "Choose dataset &folder…", self.choose_data_dir, "Ctrl+Shift+O",
                      "A folder with the four IDX files (raw or torchvision layout)")
         self._action(file_menu, "Open &image on canvas…", self._open_image_on_canvas,
@@ -221,7 +233,16 @@ class MainWindow(QMainWindow):
         self.details_bars.set_classes(dataset.classes)
         if self.snapshot is not None and self.snapshot.dataset == dataset.name:
             self.set_snapshot(self.snapshot)
+        elif self.snapshot is not None or not self.weights.load_default():
+            self._clear_snapshot()
         return True
+
+    def _clear_snapshot(self) -> None:
+        """Drop weights that do not fit the loaded dataset."""
+        self.snapshot = self.predictor = None
+        self.grid.set_probabilities(None)
+        self.draw_panel.set_predictor(None, self.dataset.name)
+        self.weights_label.setText("Weights: none (train a model or open weights)")
 
     def choose_data_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder with the dataset's IDX files")
@@ -292,7 +313,8 @@ class MainWindow(QMainWindow):
                 return False
         initial = None
         if continue_current and self.snapshot is not None:
-            if self.snapshot.model == config.model and self.snapshot.dataset == config.dataset:
+            if (can_continue(self.snapshot.model, config.model)
+                    and self.snapshot.dataset == config.dataset):
                 initial = self.snapshot
             else:
                 continue_current = False
@@ -301,14 +323,21 @@ class MainWindow(QMainWindow):
         worker.started.connect(self._on_started)
         worker.batches.connect(self._on_batches)
         worker.epoch.connect(self._on_epoch)
-        worker.snapshot.connect(self.set_snapshot)
+        worker.snapshot.connect(self._on_run_snapshot)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
-        self.plots.begin_run(config.summary(), config.epochs, continue_current=continue_current)
+        run = self.plots.begin_run(config.summary(), config.epochs,
+                                   continue_current=continue_current)
+        self._run_label = f"run #{run.number}"
+        self.weights.config = config.to_dict()
         self._run_started_at = time.monotonic()
         self.progress.setFormat("Starting…")
         self.controller.launch()
         return True
+
+    def _on_run_snapshot(self, snapshot: events.WeightSnapshot) -> None:
+        self.set_snapshot(snapshot)
+        self.weights.set_label(f"{self._run_label}, epoch {snapshot.epoch:g}", snapshot)
 
     def step(self) -> None:
         self.start(epochs=1, continue_current=True)
