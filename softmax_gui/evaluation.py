@@ -24,17 +24,13 @@ def batched_logits(logits_fn: Callable[[torch.Tensor], torch.Tensor], X: torch.T
 
 @torch.no_grad()
 def loss_and_accuracy(logits_fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor,
-                      y: torch.Tensor, batch_size: int = EVAL_BATCH) -> tuple[float, float]:
-    """Mean cross-entropy (nats) and accuracy of ``logits_fn`` on ``(X, y)``."""
-    loss_sum = torch.zeros((), device=X.device)
-    correct = torch.zeros((), device=X.device, dtype=torch.long)
-    for i in range(0, len(X), batch_size):
-        logits = logits_fn(X[i : i + batch_size])
-        target = y[i : i + batch_size]
-        loss_sum += F.cross_entropy(logits, target, reduction="sum")
-        correct += (logits.argmax(1) == target).sum()
-    n = max(len(X), 1)
-    return loss_sum.item() / n, correct.item() / n
+                      y: torch.Tensor, batch_size: int = EVAL_BATCH
+                      ) -> tuple[float, float, torch.Tensor]:
+    """Mean cross-entropy (nats), accuracy and the logits of ``logits_fn`` on ``(X, y)``."""
+    logits = batched_logits(logits_fn, X, batch_size)
+    loss = F.cross_entropy(logits, y).item() if len(X) else 0.0
+    accuracy = (logits.argmax(1) == y).float().mean().item() if len(X) else 0.0
+    return loss, accuracy, logits
 
 
 def accuracy(predicted: np.ndarray, labels: np.ndarray) -> float:
@@ -111,3 +107,98 @@ def select_examples(labels: np.ndarray, probabilities: np.ndarray | None, subset
     else:
         ranked = candidates[np.argsort(-confidence[candidates], kind="stable")]
     return ranked[:count]
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts ``C[t, p]`` of examples of true class ``t`` predicted as ``p``."""
+    labels, predicted = np.asarray(labels, int), np.asarray(predicted, int)
+    flat = np.bincount(labels * num_classes + predicted, minlength=num_classes**2)
+    return flat.reshape(num_classes, num_classes)
+
+
+def per_class_metrics(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-class figures from a confusion matrix (rows true, columns predicted).
+
+    Returns
+    -------
+    dict
+        ``accuracy``: one-vs-rest accuracy ``(TP + TN) / N``; ``precision``:
+        ``TP / (TP + FP)``; ``recall``: ``TP / (TP + FN)``, the fraction of the class
+        found. Classes never predicted (or absent) get precision (recall) 0.
+    """
+    c = np.asarray(confusion, dtype=np.float64)
+    tp = np.diag(c)
+    predicted, actual, n = c.sum(axis=0), c.sum(axis=1), c.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(actual > 0, tp / actual, 0.0)
+    tn = n - predicted - actual + tp
+    return {"accuracy": (tp + tn) / max(n, 1), "precision": precision, "recall": recall}
+
+
+def calibration(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> dict:
+    """Reliability diagram data and expected calibration error (d2l §3.4.4).
+
+    Parameters
+    ----------
+    confidence : (N,) array
+        The top probability of each prediction.
+    correct : (N,) bool array
+        Whether each prediction was right.
+    bins : int
+        Equal-width confidence bins over [0, 1]; a confidence of exactly 1 falls in the
+        last bin.
+
+    Returns
+    -------
+    dict
+        ``edges`` (bins + 1), ``confidence`` and ``accuracy`` per bin (NaN where empty),
+        ``count`` per bin, and ``ece`` = sum over bins of ``count / N * |accuracy -
+        confidence|``.
+    """
+    confidence = np.asarray(confidence, np.float64)
+    correct = np.asarray(correct, np.float64)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    count = np.bincount(index, minlength=bins)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_conf = np.bincount(index, confidence, bins) / count
+        accuracy = np.bincount(index, correct, bins) / count
+    gaps = np.where(count > 0, np.abs(accuracy - mean_conf), 0.0)
+    ece = float((count * gaps).sum() / max(len(confidence), 1))
+    return {"edges": edges, "confidence": mean_conf, "accuracy": accuracy, "count": count,
+            "ece": ece}
+
+
+def softmax_steps(logits: np.ndarray, label: int | None = None) -> dict:
+    """Every intermediate of the stable softmax and the cross-entropy, for display.
+
+    ``shifted = o - max(o)``, ``exp = exp(shifted)``, ``total = sum(exp)``,
+    ``p = exp / total``; with a ``label``, the one-hot vector and
+    ``-log p[label]`` in nats and bits. Computed in float64.
+    """
+    o = np.asarray(logits, np.float64)
+    shifted = o - o.max()
+    exp = np.exp(shifted)
+    total = float(exp.sum())
+    p = exp / total
+    steps = {"logits": o, "shifted": shifted, "exp": exp, "total": total, "p": p}
+    if label is not None:
+        onehot = np.zeros_like(o)
+        onehot[label] = 1.0
+        # -log p_y = log(total) - shifted_y: exact even when p_y underflows to 0.
+        nats = float(np.log(total) - shifted[label])
+        steps.update(onehot=onehot, ce_nats=nats, ce_bits=nats / np.log(2))
+    return steps
+
+
+def naive_softmax_np(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``exp(o)`` and ``exp(o) / sum(exp(o))`` in float32 without the max shift.
+
+    Overflows to inf (and then NaN) once a logit passes ~88.7: the failure the stable
+    form avoids. Warnings are silenced; the infs and NaNs are the point.
+    """
+    o = np.asarray(logits, np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        exp = np.exp(o)
+        return exp, exp / exp.sum()

@@ -61,6 +61,8 @@ class WeightSnapshot:
 
     ``state`` maps tensor names to numpy arrays; ``mean`` and ``std`` are the input
     standardisation the weights expect (0 and 1 when inputs were not standardised).
+    ``test_logits`` are the model's logits on the whole test split, computed by the
+    trainer at the epoch's end, so viewers need not score the test set again.
     """
 
     epoch: int
@@ -71,6 +73,7 @@ class WeightSnapshot:
     classes: tuple[str, ...]
     dataset: str
     test_acc: float | None = None
+    test_logits: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ puts it back in front for inference on raw ``[0, 1]`` pixels and for export.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -121,3 +122,21 @@ class WithInputNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mean) / self.std)
+
+
+def first_layer_templates(kind: str, state: dict, limit: int = 16) -> np.ndarray:
+    """What the first layer looks for, as images: ``(k, h, w)`` float arrays.
+
+    Softmax regression: the rows of ``W``, one 28x28 template per class. MLP: the first
+    ``limit`` hidden units' input weights (28x28). CNN: the first convolution's 5x5
+    filters.
+    """
+    if kind == "softmax-scratch":
+        weight = np.asarray(state["W"])
+    elif kind == "cnn":
+        return np.asarray(state["0.weight"])[:limit, 0]
+    else:
+        weight = np.asarray(state["1.weight"])
+    if kind == "mlp":
+        weight = weight[:limit]
+    return weight.reshape(len(weight), 28, 28)

@@ -161,10 +161,11 @@ def _train(config, data, stop, pause, initial):
         batches_per_epoch=batches, epochs=config.epochs,
     )
 
-    def snapshot(epoch, test_acc=None):
+    def snapshot(epoch, test_acc=None, test_logits=None):
         return events.WeightSnapshot(
             epoch=epoch, model=config.model, state=_numpy_state(model), mean=mean, std=std,
             classes=data.classes, dataset=data.name, test_acc=test_acc,
+            test_logits=None if test_logits is None else test_logits.cpu().numpy(),
         )
 
     train_seconds = 0.0
@@ -209,7 +210,7 @@ def _train(config, data, stop, pause, initial):
                 chunk = []
         train_loss = loss_sum.item() / n
         train_acc = correct.item() / n
-        test_loss, test_acc = loss_and_accuracy(logits_fn, X_test, Y_test)
+        test_loss, test_acc, test_logits = loss_and_accuracy(logits_fn, X_test, Y_test)
         seconds = time.perf_counter() - t0
         train_seconds += seconds
         yield events.EpochMetrics(
@@ -217,7 +218,7 @@ def _train(config, data, stop, pause, initial):
             test_loss=test_loss, test_acc=test_acc, seconds=seconds,
             samples_per_s=n / seconds, lr=lr,
         )
-        yield snapshot(epoch, test_acc)
+        yield snapshot(epoch, test_acc, test_logits)
     yield events.Finished(config.epochs, train_seconds, test_acc, stopped=False)
 
 
