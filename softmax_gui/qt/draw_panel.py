@@ -75,6 +75,7 @@ class DrawPanel(QWidget):
     """Canvas, tools, model input and live probabilities. ``inferred`` reports latency."""
 
     inferred = Signal(float)  # seconds from the input event to the bars updated
+    logits_changed = Signal(object)  # the drawing's logits, for the softmax-steps view
 
     def __init__(self, classes=(), parent=None):
         super().__init__(parent)
@@ -251,6 +252,7 @@ class DrawPanel(QWidget):
                 self._message("No model yet: train one or open weights.")
             else:
                 logits = self.predictor.logits(pixels)
+                self.logits_changed.emit(logits)
                 p = softmax_np(logits, self.temperature)
                 self.bars.set_probabilities(p, logits=logits)
                 top = int(np.argmax(p))

@@ -17,20 +17,26 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from softmax_gui import data, events
+from softmax_gui.evaluation import softmax_np
 from softmax_gui.inference import Predictor
 from softmax_gui.qt.draw_panel import DrawPanel
+from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.probabilities import ProbabilityBars
+from softmax_gui.qt.runs_view import RunsView
 from softmax_gui.qt.sample_grid import SampleGrid
+from softmax_gui.qt.softmax_steps import SoftmaxStepsView
 from softmax_gui.qt.training_panel import TrainingPanel
 from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.qt.worker import TrainingController
+from softmax_gui.runs import RunStore
 from softmax_gui.training import can_continue
 
 DEFAULT_SIZE = (1366, 740)
@@ -42,9 +48,12 @@ class MainWindow(QMainWindow):
     snapshot_changed = Signal(object)
     run_finished = Signal(object)  # events.Finished or events.Failed
 
-    def __init__(self, settings: QSettings, data_dir: str | None = None):
+    def __init__(self, settings: QSettings, data_dir: str | None = None,
+                 runs: RunStore | None = None):
         super().__init__()
         self.settings = settings
+        self.run_store = runs or RunStore()
+        self._saved_runs: dict = {}  # plot run number -> its SavedRun (Step re-saves it)
         self.setWindowTitle("Softmax Studio")
         self.resize(*DEFAULT_SIZE)
         self.dataset: data.Dataset | None = None
@@ -72,11 +81,32 @@ class MainWindow(QMainWindow):
                                   "border:1px solid #e8a39d; border-radius:3px")
         self.banner.hide()
         self.plots = PlotsView()
+        self.templates = WeightTemplates()
+        self.confusion = ConfusionView()
+        self.confusion.cell_clicked.connect(self.show_confusion_cell)
+        self.calibration = CalibrationView()
+        self.steps = SoftmaxStepsView()
+        self.runs_view = RunsView(self.run_store)
+        self.runs_view.load_requested.connect(self.load_saved_run)
+        self.runs_view.overlay_requested.connect(self.plots.add_saved_run)
+        self.tabs = QTabWidget()
+        for widget, title, tip in (
+                (self.plots, "Curves", "Loss and accuracy, live"),
+                (self.templates, "Weights", "What each class looks for: the rows of W"),
+                (self.confusion, "Confusion", "Which classes are mistaken for which"),
+                (self.calibration, "Calibration", "Are the probabilities honest?"),
+                (self.steps, "Softmax", "The softmax step by step: from logits to "
+                 "cross-entropy"),
+                (self.runs_view, "Runs", "Every finished run, kept on disk")):
+            self.tabs.setTabToolTip(self.tabs.addTab(widget, title), tip)
+        self._insight_input = None
+        self._stale: set = set()
+        self.tabs.currentChanged.connect(self._refresh_visible_insight)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
-        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.panel = TrainingPanel()
@@ -134,7 +164,11 @@ class MainWindow(QMainWindow):
         self.grid_dock.raise_()
         self.snapshot_changed.connect(
             lambda snap: self.draw_panel.set_predictor(self.predictor, snap.dataset))
-        self.resizeDocks([self.training_dock, self.grid_dock], [280, 640],
+        self.draw_panel.logits_changed.connect(
+            lambda logits: self.steps.set_example(logits, None, self.predictor.classes,
+                                                  "Your drawing on the canvas (no true "
+                                                  "class: no cross-entropy)"))
+        self.resizeDocks([self.training_dock, self.grid_dock], [280, 560],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.details_dock], [480, 220],
                          Qt.Orientation.Vertical)
@@ -221,13 +255,16 @@ class MainWindow(QMainWindow):
         # Float copy made once per dataset: every epoch's snapshot is scored on all of it.
         self.test_images = dataset.test_images.numpy().astype(np.float32) / 255.0
         source = dataset.source
-        text = f"{dataset.spec.title} — {source.describe()}"
-        self.source_label.setText(text)
+        kind = "BUNDLED SAMPLE" if source.is_sample else {
+            "folder": "your folder", "cache": "user cache", "system": "system copy",
+            "download": "downloaded"}[source.kind]
+        self.source_label.setText(f"{dataset.spec.title} ({kind})")
         self.source_label.setStyleSheet("color:#b00; font-weight:bold" if source.is_sample else "")
         self.source_label.setToolTip(
             "The full dataset was not found: training uses the 6,000/1,000-image sample "
             "bundled with the app. Choose a folder (File menu) or install the dataset."
             if source.is_sample else dataset.describe())
+        self.source_label.setToolTip(self.source_label.toolTip() + f"\n{source.path}")
         self.grid.set_dataset(dataset.test_images.numpy(), dataset.test_labels.numpy(),
                               dataset.classes)
         self.details_bars.set_classes(dataset.classes)
@@ -257,7 +294,13 @@ class MainWindow(QMainWindow):
         self.snapshot = snapshot
         self.predictor = Predictor(snapshot)
         if self.dataset is not None and len(snapshot.classes) == len(self.dataset.classes):
-            self.grid.set_probabilities(self.predictor.probabilities(self.test_images))
+            if snapshot.test_logits is not None and snapshot.dataset == self.dataset.name:
+                # Scored by the trainer at the epoch's end: no second pass in the GUI.
+                probabilities = softmax_np(snapshot.test_logits)
+            else:
+                probabilities = self.predictor.probabilities(self.test_images)
+            self.grid.set_probabilities(probabilities)
+            self._update_insight(snapshot, probabilities)
             # Keep the details view live: the selected image, or the grid's first.
             selected = self.grid.canvas.selected
             if selected is None and len(self.grid.shown):
@@ -265,6 +308,76 @@ class MainWindow(QMainWindow):
             if selected is not None:
                 self.show_details(selected, raise_dock=False)
         self.snapshot_changed.emit(snapshot)
+
+    def _update_insight(self, snapshot, probabilities) -> None:
+        """Refresh the visible insight view now; hidden ones when they are shown.
+
+        Updating all of them costs ~60 ms a snapshot (bench/insight_update.py), time the
+        GUI thread would take from the trainer; a hidden view has nothing to show.
+        """
+        self._insight_input = (snapshot, probabilities)
+        self._stale = {self.templates, self.confusion, self.calibration}
+        self._refresh_visible_insight()
+
+    def _refresh_visible_insight(self) -> None:
+        view = self.tabs.currentWidget()
+        if view not in self._stale or self._insight_input is None:
+            return
+        self._stale.discard(view)
+        snapshot, probabilities = self._insight_input
+        labels = self.dataset.test_labels.numpy()
+        if view is self.templates:
+            self.templates.update_from(snapshot)
+        elif view is self.confusion:
+            self.confusion.update_from(labels, probabilities.argmax(1), self.dataset.classes)
+        else:
+            self.calibration.update_from(probabilities, labels, snapshot.epoch)
+
+    def show_confusion_cell(self, true: int, predicted: int) -> None:
+        """Filter the grid to the test images of one confusion-matrix cell."""
+        if self.grid.probabilities is None:
+            return
+        labels = self.dataset.test_labels.numpy()
+        chosen = np.flatnonzero((labels == true)
+                                & (self.grid.probabilities.argmax(1) == predicted))
+        names = self.dataset.classes
+        self.grid.filter.setCurrentIndex(0)
+        self.grid.show_only(chosen, f"{len(chosen)} {names[true]} predicted as "
+                                    f"{names[predicted]}")
+        self.grid_dock.raise_()
+
+    def load_saved_run(self, run) -> None:
+        try:
+            snapshot = run.weights()
+        except Exception as exc:  # noqa: BLE001 - a damaged run folder: say so, keep going
+            self.show_error(f"Could not load run {run.id}: {exc}")
+            return
+        if snapshot.dataset != self.dataset.name:
+            self.show_error(f"Run {run.info.get('label')} was trained on {snapshot.dataset}; "
+                            "switch the dataset first.")
+            return
+        self.weights.activate(snapshot, f"saved run {run.info.get('label', run.id)}",
+                              run.info.get("config", {}))
+
+    def _save_run(self, finished: events.Finished) -> None:
+        """Keep a finished run (config, curves, weights) in the runs folder."""
+        plot_run = self.plots.current
+        if plot_run is None or not plot_run.epochs or self.snapshot is None:
+            return
+        epochs = [{"epoch": e, **{k: v[i] for k, v in plot_run.metrics.items()}}
+                  for i, e in enumerate(plot_run.epochs)]
+        seconds = float(sum(plot_run.metrics["seconds"]))
+        try:
+            saved = self.run_store.save(self.weights.config, epochs, plot_run.batch_x,
+                                        plot_run.batch_loss, self.snapshot, seconds,
+                                        plot_run.label)
+            if (old := self._saved_runs.get(plot_run.number)) is not None:
+                self.run_store.delete(old)  # a Step extended this run: keep one entry
+        except OSError as exc:
+            self.show_error(f"The run finished but could not be saved: {exc}")
+            return
+        self._saved_runs[plot_run.number] = saved
+        self.runs_view.refresh()
 
     def _open_image_on_canvas(self) -> None:
         self.canvas_dock.raise_()
@@ -287,7 +400,10 @@ class MainWindow(QMainWindow):
         if self.predictor is None:
             self.details_title.setText(f"Test image #{index}: {name}. No model yet.")
             return
-        p = self.predictor.probabilities(self.test_images[index])
+        logits = self.predictor.logits(self.test_images[index])
+        p = softmax_np(logits)
+        self.steps.set_example(logits, label, self.dataset.classes,
+                               f"Test image #{index} (true class: {name})")
         verdict = "right" if p.argmax() == label else "WRONG"
         self.details_title.setText(f"Test image #{index}: true class {name}; the model says "
                                    f"{self.dataset.classes[p.argmax()]} ({verdict}).")
@@ -397,6 +513,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Run {'stopped' if event.stopped else 'finished'}: "
                                      f"{accuracy}", 10000)
         self._result = event
+        self._save_run(event)
 
     def _on_failed(self, event: events.Failed) -> None:
         self.progress.setFormat("Failed")

@@ -185,6 +185,23 @@ class PlotsView(QWidget):
                 for plot_item in run.items:
                     plot_item.setVisible(item.checkState() == Qt.CheckState.Checked)
 
+    def add_saved_run(self, saved) -> Run:
+        """Overlay a run from the runs folder (dimmed), with its batch and epoch curves."""
+        current = self.current
+        run = self.begin_run(f"saved {saved.info.get('label', saved.id)}",
+                             len(saved.metrics) or 1)
+        curves = saved.curves()
+        run.batch_x, run.batch_loss = curves["x"].tolist(), curves["loss"].tolist()
+        run.items[0].setData(curves["x"], curves["loss"])
+        run.epochs = [m["epoch"] for m in saved.metrics]
+        for key in EPOCH_KEYS:
+            run.metrics[key] = [m[key] for m in saved.metrics]
+        for item, key in zip(run.items[2:], ("train_loss", "train_acc", "test_acc")):
+            item.setData(run.epochs, run.metrics[key])
+        self._style(run, current=False)
+        self.current = current  # an overlay never becomes the run being trained
+        return run
+
     # --- streaming ----------------------------------------------------------------------
 
     def add_batches(self, event: events.BatchMetrics) -> None:

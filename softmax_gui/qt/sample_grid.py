@@ -118,9 +118,13 @@ class SampleGrid(QWidget):
         shuffle.setToolTip("Draw another random set (R)")
         shuffle.setShortcut("R")
         shuffle.clicked.connect(self.reshuffle)
+        self.clear_selection = QPushButton("Show all")
+        self.clear_selection.setToolTip("Clear the confusion-matrix selection")
+        self.clear_selection.clicked.connect(lambda: self.show_only(None))
+        self.clear_selection.hide()
         controls = QHBoxLayout()
         for widget in (self.filter, self.order, QLabel("Size"), self.columns, QLabel("x"),
-                       self.rows, shuffle):
+                       self.rows, shuffle, self.clear_selection):
             controls.addWidget(widget)
         controls.addStretch(1)
         self.canvas = GridCanvas()
@@ -168,6 +172,7 @@ class SampleGrid(QWidget):
         """Restrict the grid to ``indices`` (e.g. a confusion-matrix cell); None clears."""
         self.restrict = None if indices is None else np.asarray(indices)
         self._restrict_text = description
+        self.clear_selection.setVisible(indices is not None)
         self.refresh()
 
     def reshuffle(self) -> None:

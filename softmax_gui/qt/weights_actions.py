@@ -97,8 +97,11 @@ class WeightsActions(QObject):
         self.set_label(label, snapshot)
 
     def set_label(self, label: str, snapshot: WeightSnapshot) -> None:
-        accuracy = f", test acc {snapshot.test_acc:.2%}" if snapshot.test_acc else ""
-        self.window.weights_label.setText(f"Weights: {label} ({snapshot.model}{accuracy})")
+        accuracy = f", {snapshot.test_acc:.1%}" if snapshot.test_acc else ""
+        self.window.weights_label.setText(f"Weights: {label}{accuracy}")
+        self.window.weights_label.setToolTip(
+            f"Active weights: {label}\nmodel {snapshot.model}, dataset {snapshot.dataset}, "
+            f"test accuracy {snapshot.test_acc or 0:.2%}\nThe grid and the canvas use them.")
 
     def export(self) -> None:
         """Ask for a file name (the format follows the filter or extension) and save."""

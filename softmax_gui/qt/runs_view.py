@@ -1,0 +1,113 @@
+"""The runs table: every finished run, kept on disk, to compare, reload or overlay."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui.runs import RunStore, SavedRun
+
+COLUMNS = ["run", "created", "model", "test acc", "train s", "epochs", "lr", "batch",
+           "optimizer", "schedule"]
+
+
+class RunsView(QWidget):
+    """Lists a :class:`RunStore`; emits requests to load weights or overlay curves."""
+
+    load_requested = Signal(object)      # SavedRun
+    overlay_requested = Signal(object)   # SavedRun
+
+    def __init__(self, store: RunStore, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setToolTip(f"Runs kept in {store.root}")
+        self.load_button = QPushButton("Load weights")
+        self.load_button.setToolTip("Make the selected run's final weights active")
+        self.overlay_button = QPushButton("Overlay curves")
+        self.overlay_button.setToolTip("Draw the selected runs' curves on the plots, dimmed")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the selected runs from disk (asks first)")
+        self.load_button.clicked.connect(lambda: self._each(self.load_requested.emit, 1))
+        self.overlay_button.clicked.connect(lambda: self._each(self.overlay_requested.emit))
+        self.delete_button.clicked.connect(self.ask_delete)
+        self.table.itemSelectionChanged.connect(self._sync_buttons)
+        buttons = QHBoxLayout()
+        for button in (self.load_button, self.overlay_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.runs: list[SavedRun] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.runs = self.store.list()
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(self.runs))
+        for row, run in enumerate(self.runs):
+            info, config = run.info, run.info.get("config", {})
+            values = [info.get("label", run.id), info.get("created", "")[:19].replace("T", " "),
+                      info.get("model"), _pct(info.get("test_acc")),
+                      f"{info.get('train_seconds', 0):.1f}", len(info.get("epochs", [])),
+                      config.get("lr"), config.get("batch_size"), config.get("optimizer"),
+                      config.get("schedule")]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem("" if value is None else str(value))
+                item.setData(256, row)  # Qt.UserRole: index into self.runs after sorting
+                self.table.setItem(row, col, item)
+        self.table.setSortingEnabled(True)
+        self._sync_buttons()
+
+    def selected(self) -> list[SavedRun]:
+        rows = {self.table.item(i.row(), 0).data(256) for i in self.table.selectedIndexes()}
+        return [self.runs[r] for r in sorted(rows)]
+
+    def _each(self, action, limit: int | None = None) -> None:
+        for run in self.selected()[:limit]:
+            action(run)
+
+    def _sync_buttons(self) -> None:
+        chosen = len(self.selected())
+        self.load_button.setEnabled(chosen == 1)
+        self.overlay_button.setEnabled(chosen > 0)
+        self.delete_button.setEnabled(chosen > 0)
+
+    def ask_delete(self) -> None:
+        runs = self.selected()
+        if not runs:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete runs",
+                          f"Delete {len(runs)} run(s) and their weights from disk? This cannot "
+                          "be undone.", QMessageBox.StandardButton.Yes
+                          | QMessageBox.StandardButton.No, self)
+        box.setObjectName("delete-runs")
+        box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
+                             and self.delete(runs))
+        box.open()
+
+    def delete(self, runs: list[SavedRun]) -> None:
+        for run in runs:
+            self.store.delete(run)
+        self.refresh()
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value:.2%}"

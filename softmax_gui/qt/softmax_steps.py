@@ -1,0 +1,110 @@
+"""The softmax laid open: every step from logits to cross-entropy for one image."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui.evaluation import naive_softmax_np, softmax_steps
+
+SCALE = 100.0  # large enough that some logits pass float32's exp limit (~88.7)
+
+
+def fmt(value: float) -> str:
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.3g}"
+
+
+class SoftmaxStepsView(QWidget):
+    """A table of ``o``, ``o - max o``, ``exp``, ``p``, one-hot ``y``; CE below."""
+
+    COLUMNS = ["o", "o−max", "exp", "p", "y"]
+    NAIVE = ["naive exp", "naive p"]
+    TIPS = {"o": "the logit o = Wx + b", "o−max": "o − max(o): the largest becomes 0",
+            "exp": "exp(o − max o): at most 1, so it cannot overflow",
+            "p": "p = exp / Σ exp: the softmax probability",
+            "y": "the one-hot label: 1 for the true class",
+            "naive exp": "exp(o) without the shift: overflows above ~88.7 (float32)",
+            "naive p": "exp(o) / Σ exp(o): inf / inf = NaN after an overflow"}
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = QLabel("Click a test image in the grid, or draw on the canvas.")
+        self.legend = QLabel("o: logit · o−max: shifted · exp: exp(o − max o) · "
+                             "p: exp / Σ exp · y: one-hot label")
+        self.legend.setWordWrap(True)
+        self.title.setWordWrap(True)
+        self.large = QCheckBox(f"Large logits (×{SCALE:g}): compare the naive softmax")
+        self.large.setToolTip("exp overflows float32 above ~88.7: the naive exp(o) / Σ exp(o) "
+                              "turns into inf / inf = NaN, while subtracting max(o) first "
+                              "gives the same probabilities without overflow.")
+        self.large.toggled.connect(self._draw)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.legend, self.large):
+            layout.addWidget(widget)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        self.logits = None
+        self.label: int | None = None
+        self.classes: tuple[str, ...] = ()
+
+    def set_example(self, logits: np.ndarray, label: int | None, classes, title: str) -> None:
+        """Show the steps for ``logits`` (true class ``label``, None when unknown)."""
+        self.logits, self.label, self.classes = np.asarray(logits), label, tuple(classes)
+        self.title.setText(title)
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.logits is None:
+            return
+        large = self.large.isChecked()
+        o = self.logits * (SCALE if large else 1.0)
+        steps = softmax_steps(o, self.label)
+        columns = [steps["logits"], steps["shifted"], steps["exp"], steps["p"]]
+        headers = list(self.COLUMNS[:4])
+        if self.label is not None:
+            columns.append(steps["onehot"])
+            headers.append(self.COLUMNS[4])
+        if large:
+            columns.extend(naive_softmax_np(o))
+            headers.extend(self.NAIVE)
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        for col, header in enumerate(headers):
+            self.table.horizontalHeaderItem(col).setToolTip(self.TIPS[header])
+        self.table.setRowCount(len(o))
+        self.table.setVerticalHeaderLabels(list(self.classes))
+        top = int(np.argmax(steps["p"]))
+        for row in range(len(o)):
+            for col, values in enumerate(columns):
+                item = QTableWidgetItem(fmt(float(values[row])))
+                if not np.isfinite(values[row]):
+                    item.setForeground(QColor("#d62728"))
+                if row == top:
+                    item.setBackground(QColor("#fde2e1"))
+                self.table.setItem(row, col, item)
+        text = f"Σ exp(o − max o) = {fmt(steps['total'])}."
+        if self.label is not None:
+            name = self.classes[self.label]
+            text += (f" True class: {name}. Cross-entropy −log p[{name}] = "
+                     f"{steps['ce_nats']:.4f} nats = {steps['ce_bits']:.4f} bits "
+                     "(the surprisal of the truth under the model).")
+        if large:
+            text += " Naive: red infinities and NaNs; stable: the same steps, all finite."
+        self.summary.setText(text)
