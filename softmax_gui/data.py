@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import numpy as np
 import torch
 
 from softmax_gui.datasets_registry import IDX_FILES, DatasetSpec, get_spec
+from softmax_gui.paths import user_dir
 
 # IDX magic numbers: unsigned bytes with 3 (images) or 1 (labels) dimensions.
 _MAGIC = {3: 0x00000803, 1: 0x00000801}
@@ -90,16 +90,8 @@ class Dataset:
 
 
 def user_cache_dir() -> Path:
-    """The per-user cache root (XDG on Linux, the platform's convention elsewhere)."""
-    if override := os.environ.get("SOFTMAX_GUI_CACHE"):
-        return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "softmax-studio"
+    """The per-user cache root, where downloads land in torchvision's layout."""
+    return user_dir("cache")
 
 
 def load(

@@ -11,7 +11,6 @@ import datetime as _dt
 import json
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -21,19 +20,7 @@ import numpy as np
 
 from softmax_gui import weights_io
 from softmax_gui.events import WeightSnapshot
-
-
-def user_data_dir() -> Path:
-    """The per-user data folder (XDG on Linux, the platform's convention elsewhere)."""
-    if override := os.environ.get("SOFTMAX_GUI_DATA"):
-        return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "softmax-studio"
+from softmax_gui.paths import user_dir
 
 
 @dataclass(frozen=True)
@@ -64,7 +51,7 @@ class RunStore:
     """The runs folder: save, list, delete."""
 
     def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else user_data_dir() / "runs"
+        self.root = Path(root) if root else user_dir("data") / "runs"
 
     def save(self, config: dict, epochs: list[dict], batch_x, batch_loss,
              snapshot: WeightSnapshot, train_seconds: float, label: str) -> SavedRun:

@@ -82,16 +82,16 @@ class DrawingCanvas(QWidget):
         self._emit()
 
     def undo(self) -> None:
-        if self._undo:
-            self._redo.append(self._image.copy())
-            self._image = self._undo.pop()
-            self.update()
-            self._emit()
+        self._step(self._undo, self._redo)
 
     def redo(self) -> None:
-        if self._redo:
-            self._undo.append(self._image.copy())
-            self._image = self._redo.pop()
+        self._step(self._redo, self._undo)
+
+    def _step(self, source: list[QImage], target: list[QImage]) -> None:
+        """Move one state from ``source`` to the drawing, keeping the current in ``target``."""
+        if source:
+            target.append(self._image.copy())
+            self._image = source.pop()
             self.update()
             self._emit()
 

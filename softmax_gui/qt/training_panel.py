@@ -74,6 +74,14 @@ class TrainingPanel(QWidget):
                               ("LR schedule", self.schedule), ("", self.standardize),
                               ("Seed", self.seed), ("Device", self.device)):
             form.addRow(label, widget)
+        # TrainConfig field -> its control: config() and set_config() both go through it.
+        self.fields = {
+            "dataset": self.dataset, "model": self.model, "optimizer": self.optimizer,
+            "lr": self.lr, "momentum": self.momentum, "batch_size": self.batch_size,
+            "epochs": self.epochs, "weight_decay": self.weight_decay,
+            "schedule": self.schedule, "standardize": self.standardize, "seed": self.seed,
+            "device": self.device,
+        }
         self.model.currentIndexChanged.connect(self._sync_optimizer)
         self.dataset.currentIndexChanged.connect(
             lambda: self.dataset_changed.emit(self.dataset.currentData()))
@@ -87,31 +95,15 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""
-        return TrainConfig(
-            dataset=self.dataset.currentData(), model=self.model.currentData(),
-            optimizer=self.optimizer.currentData(), lr=self.lr.value(),
-            momentum=self.momentum.value(), batch_size=self.batch_size.value(),
-            epochs=self.epochs.value(), weight_decay=self.weight_decay.value(),
-            schedule=self.schedule.currentData(), standardize=self.standardize.isChecked(),
-            seed=self.seed.value(), device=self.device.currentData(),
-        )
+        return TrainConfig(**{name: _get(widget) for name, widget in self.fields.items()})
 
     def set_config(self, config: TrainConfig) -> None:
         """Show ``config``'s values (values a control cannot show are ignored)."""
+        # The dataset combo stays quiet: showing a config must not load a dataset.
         blocked = self.dataset.blockSignals(True)
-        _select(self.dataset, config.dataset)
+        for name, widget in self.fields.items():
+            _set(widget, getattr(config, name))
         self.dataset.blockSignals(blocked)
-        _select(self.model, config.model)
-        _select(self.optimizer, config.optimizer)
-        _select(self.schedule, config.schedule)
-        _select(self.device, config.device)
-        self.lr.setValue(config.lr)
-        self.momentum.setValue(config.momentum)
-        self.batch_size.setValue(config.batch_size)
-        self.epochs.setValue(config.epochs)
-        self.weight_decay.setValue(config.weight_decay)
-        self.standardize.setChecked(config.standardize)
-        self.seed.setValue(config.seed)
         self._sync_optimizer()
 
     def save_settings(self, settings: QSettings) -> None:
@@ -158,6 +150,23 @@ def _select(combo: QComboBox, value) -> None:
     index = combo.findData(value)
     if index >= 0:
         combo.setCurrentIndex(index)
+
+
+def _get(widget):
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    return widget.value()
+
+
+def _set(widget, value) -> None:
+    if isinstance(widget, QComboBox):
+        _select(widget, value)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(value)
+    else:
+        widget.setValue(value)
 
 
 def _double(low, high, value, decimals, tip) -> QDoubleSpinBox:
