@@ -72,7 +72,7 @@ def main() -> None:
 
     from softmax_gui.qt.main_window import MainWindow
 
-    sys.setswitchinterval(0.001)  # as the app does
+    sys.setswitchinterval(0.0005)  # as the app does
     app = QApplication([])
     window = MainWindow(QSettings())
     window.show()

@@ -70,7 +70,7 @@ def main() -> None:
     from softmax_gui.config import TrainConfig
     from softmax_gui.qt.main_window import MainWindow
 
-    sys.setswitchinterval(0.001)  # as softmax_gui.qt.app.main does, for both runs
+    sys.setswitchinterval(0.0005)  # as softmax_gui.qt.app.main does, for both runs
     app = QApplication([])
     dataset = data.load("fashion-mnist", download=False)
     print(f"data: {dataset.describe()}")

@@ -31,9 +31,10 @@ def drag(qtbot, canvas, points):
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(*points[-1]))
 
 
-def wait_inferred(qtbot, panel):
+def inferred_after(qtbot, panel, action):
+    """Run ``action`` and wait until the panel has re-inferred (at once or a frame later)."""
     with qtbot.waitSignal(panel.inferred, timeout=2000):
-        pass
+        action()
 
 
 def test_drawing_changes_model_input_and_bars(qtbot, panel):
@@ -84,14 +85,11 @@ def test_fill_tool_fills_an_outline(qtbot, panel):
 
 
 def test_temperature_sharpens_and_flattens(qtbot, panel, sample):
-    panel.set_image(sample.test_images[0].numpy())
-    wait_inferred(qtbot, panel)
+    inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
     base = panel.bars._last[0].max()
-    panel.t_slider.setValue(0)  # T = 0.1
-    wait_inferred(qtbot, panel)
+    inferred_after(qtbot, panel, lambda: panel.t_slider.setValue(0))  # T = 0.1
     assert panel.bars._last[0].max() >= base
-    panel.t_slider.setValue(200)  # T = 10
-    wait_inferred(qtbot, panel)
+    inferred_after(qtbot, panel, lambda: panel.t_slider.setValue(200))  # T = 10
     assert panel.bars._last[0].max() < base
     assert panel.t_label.text() == "T = 10.00"
 
@@ -125,8 +123,7 @@ def test_dropping_an_image_file_loads_it(qtbot, panel, sample, tmp_path):
 
 
 def test_sorted_bars(qtbot, panel, sample):
-    panel.set_image(sample.test_images[0].numpy())
-    wait_inferred(qtbot, panel)
+    inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
     p = panel.bars._last[0]
     panel.sort_box.setChecked(True)
     ticks = panel.bars.plot_item.getAxis("left")._tickLevels[0]

@@ -87,6 +87,8 @@ def test_softmax_steps_for_a_clicked_image_and_naive_overflow(qtbot, trained):
     index = int(trained.grid.shown[0])
     trained.show_details(index)
     steps = trained.steps
+    assert steps.table.rowCount() == 0  # hidden: drawn when shown
+    trained.tabs.setCurrentWidget(steps)
     label = int(trained.dataset.test_labels[index])
     logits = trained.predictor.logits(trained.test_images[index])
     expected = evaluation.softmax_steps(logits, label)

@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # The trainer thread drops the GIL around every torch op; when the GUI thread is
     # painting (Python, in pyqtgraph) the trainer may wait a whole switch interval to get
-    # it back. 1 ms instead of 5 ms shortens those waits (bench/ui_responsiveness.py).
-    sys.setswitchinterval(0.001)
+    # it back; and canvas strokes wait for it too. 0.5 ms instead of 5 ms shortens those
+    # waits (bench/ui_responsiveness.py, bench/canvas_latency.py).
+    sys.setswitchinterval(0.0005)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")

@@ -232,7 +232,12 @@ class DrawPanel(QWidget):
         if self._pending_event is None:
             self._pending_event = when
             wait = self._last_trigger + FRAME_S - when
-            self._timer.start(max(0, round(wait * 1000)))
+            if wait <= 0:
+                # A frame has passed: answer now, rather than queue behind whatever
+                # (plot updates from the trainer) is already waiting in the event loop.
+                self._infer()
+            else:
+                self._timer.start(round(wait * 1000))
 
     def _infer(self) -> None:
         when, self._pending_event = self._pending_event, None

@@ -61,18 +61,31 @@ class SoftmaxStepsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         self.logits = None
+        self._title = ""
+        self._dirty = False
         self.label: int | None = None
         self.classes: tuple[str, ...] = ()
 
     def set_example(self, logits: np.ndarray, label: int | None, classes, title: str) -> None:
         """Show the steps for ``logits`` (true class ``label``, None when unknown)."""
         self.logits, self.label, self.classes = np.asarray(logits), label, tuple(classes)
-        self.title.setText(title)
-        self._draw()
+        self._title = title
+        # The canvas calls this on every stroke: rebuild the table only when it is seen.
+        if self.isVisible():
+            self._draw()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._dirty:
+            self._draw()
 
     def _draw(self) -> None:
         if self.logits is None:
             return
+        self._dirty = False
+        self.title.setText(self._title)
         large = self.large.isChecked()
         o = self.logits * (SCALE if large else 1.0)
         steps = softmax_steps(o, self.label)
