@@ -174,8 +174,10 @@ def _train(config, data, stop, pause, initial):
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device, dtype=torch.long)
+        # Per-batch bookkeeping is kept to one tensor op: predictions go into an epoch
+        # buffer compared once at the end, losses reach the host with each chunk anyway.
+        predicted = torch.empty(n, dtype=torch.long, device=device)
+        loss_sum = 0.0
         chunk = []
         lr = config.lr
         for b in range(batches):
@@ -186,12 +188,12 @@ def _train(config, data, stop, pause, initial):
                 yield snapshot(epoch - 1 + b / batches, test_acc)
                 yield events.Finished(epoch - 1, train_seconds, test_acc, stopped=True)
                 return
-            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+            start = b * config.batch_size
+            idx = order[start : start + config.batch_size]
             xb, yb = X[idx], Y[idx]
             lr = lr_at((epoch - 1) * batches + b, total_steps, config.lr, config.schedule)
             loss, logits = step(xb, yb, lr)
-            loss_sum += loss * len(idx)
-            correct += (logits.argmax(1) == yb).sum()
+            predicted[start : start + len(idx)] = logits.argmax(1)
             chunk.append(loss)
             if len(chunk) == CHECK_EVERY or b == batches - 1:
                 losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
@@ -201,6 +203,9 @@ def _train(config, data, stop, pause, initial):
                     yield snapshot(epoch - 1, test_acc)
                     yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
                     return
+                sizes = np.full(len(losses), config.batch_size)
+                sizes[-1] = min(config.batch_size, n - b * config.batch_size)
+                loss_sum += float(losses @ sizes)
                 good_state = _torch_state(model, clone=True)
                 yield events.BatchMetrics(
                     epoch=epoch, batch=b + 1,
@@ -208,8 +213,8 @@ def _train(config, data, stop, pause, initial):
                     loss=losses, seconds=time.perf_counter() - t0,
                 )
                 chunk = []
-        train_loss = loss_sum.item() / n
-        train_acc = correct.item() / n
+        train_loss = loss_sum / n
+        train_acc = (predicted == Y[order]).float().mean().item()
         test_loss, test_acc, test_logits = loss_and_accuracy(logits_fn, X_test, Y_test)
         seconds = time.perf_counter() - t0
         train_seconds += seconds

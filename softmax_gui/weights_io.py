@@ -1,10 +1,15 @@
 """Save and load trained weights in formats other tools read, with validation.
 
+Formats: ``.safetensors`` (tensors and metadata), ``.pt`` (a plain state_dict, metadata
+in a ``.pt.json`` sidecar), ``.onnx`` (raw pixels to logits and probabilities, metadata
+in ``metadata_props``) and ``.npz`` (``W``, ``b`` and a JSON ``metadata`` string).
+
 Every file describes a model that takes raw ``[0, 1]`` pixels ``(N, 1, 28, 28)``.
 For the linear-first models (softmax regression, MLP) the training standardisation is
 folded into the first layer, so ``.pt`` loads into d2l's ``nn.Sequential(nn.Flatten(),
 nn.Linear(784, 10))`` and ``.npz``'s ``softmax(W @ x + b)`` is the prediction. The CNN's
-zero padding makes folding inexact, so its files carry ``input_mean`` and ``input_std``.
+zero padding makes folding inexact, so its files carry ``input_mean`` and ``input_std``
+(the ONNX graph applies them itself).
 
 Writes are atomic (temporary file, then rename). Reads never run code: ``.pt`` goes
 through ``torch.load(weights_only=True)``. Anything unusable raises :class:`WeightsError`

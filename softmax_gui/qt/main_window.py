@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.runs_view.load_requested.connect(self.load_saved_run)
         self.runs_view.overlay_requested.connect(self.plots.add_saved_run)
         self.tabs = QTabWidget()
+        # Six tabs must fit the central area of a 1366-wide screen without scroll arrows.
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
         for widget, title, tip in (
                 (self.plots, "Curves", "Loss and accuracy, live"),
                 (self.templates, "Weights", "What each class looks for: the rows of W"),
