@@ -208,3 +208,25 @@ def test_send_to_canvas(qtbot, window):
     expected = window.predictor.probabilities(window.test_images[index])
     assert panel.bars._last[0].argmax() == expected.argmax()
     assert panel.input_view.pixels.any()
+
+
+def test_window_says_plainly_when_on_the_bundled_sample(qtbot, settings, monkeypatch, tmp_path):
+    import dataclasses
+
+    from softmax_gui.datasets_registry import DATASETS
+
+    spec = DATASETS["fashion-mnist"]
+    monkeypatch.setitem(DATASETS, "fashion-mnist", dataclasses.replace(spec, system_dirs=()))
+    monkeypatch.setenv("SOFTMAX_GUI_CACHE", str(tmp_path / "empty-cache"))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.dataset is not None, timeout=10000)
+    assert win.dataset.source.is_sample
+    assert "BUNDLED SAMPLE" in win.source_label.text()
+    assert "bold" in win.source_label.styleSheet()
+    assert "sample" in win.source_label.toolTip()
+    assert win.snapshot is not None  # the default weights still make the grid work
+    result = run_to_end(qtbot, win)
+    assert isinstance(result, events.Finished) and result.test_acc > 0.7
+    win.close()

@@ -31,6 +31,9 @@ class ProbabilityBars(pg.PlotWidget):
         self.set_classes(classes)
 
     def set_classes(self, classes) -> None:
+        """Label the bars with ``classes``; a no-op when they are already these."""
+        if self.labels and tuple(classes) == self.classes:
+            return
         self.classes = tuple(classes)
         for label in self.labels:
             self.plot_item.removeItem(label)
