@@ -16,8 +16,8 @@ SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 
 MODEL_LABELS = {
-    "softmax": "Softmax, concise (§3.7)",
-    "softmax-scratch": "Softmax, scratch (§3.6)",
+    "softmax": "Softmax (concise)",
+    "softmax-scratch": "Softmax (scratch)",
     "mlp": "MLP (1 hidden layer)",
     "cnn": "CNN (LeNet)",
 }

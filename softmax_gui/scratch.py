@@ -28,12 +28,6 @@ def log_softmax(logits: torch.Tensor) -> torch.Tensor:
     return shifted - shifted.exp().sum(dim=-1, keepdim=True).log()
 
 
-def naive_softmax(logits: torch.Tensor) -> torch.Tensor:
-    """The textbook formula ``exp(o) / sum(exp(o))`` that overflows; for teaching only."""
-    exp = logits.exp()
-    return exp / exp.sum(dim=-1, keepdim=True)
-
-
 def cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Per-example cross-entropy ``-log p_y``, gathered from stable log-probabilities."""
     return -log_softmax(logits).gather(1, labels.unsqueeze(1)).squeeze(1)

@@ -170,7 +170,7 @@ def _train(config, data, stop, pause, initial):
 
     train_seconds = 0.0
     test_acc = None
-    good_state = _torch_state(model, clone=True)
+    good_state = _cloned_state(model)
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
@@ -199,14 +199,14 @@ def _train(config, data, stop, pause, initial):
                 losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
                 first = b + 1 - len(chunk)
                 if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
-                    _restore_state(model, good_state)
+                    model.load_state_dict(good_state)
                     yield snapshot(epoch - 1, test_acc)
                     yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
                     return
                 sizes = np.full(len(losses), config.batch_size)
                 sizes[-1] = min(config.batch_size, n - b * config.batch_size)
                 loss_sum += float(losses @ sizes)
-                good_state = _torch_state(model, clone=True)
+                good_state = _cloned_state(model)
                 yield events.BatchMetrics(
                     epoch=epoch, batch=b + 1,
                     epoch_x=epoch - 1 + np.arange(first + 1, b + 2) / batches,
@@ -264,17 +264,13 @@ def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:
     )
 
 
-def _torch_state(model, clone: bool = False) -> dict[str, torch.Tensor]:
-    state = model.state_dict()
-    return {k: v.detach().clone() for k, v in state.items()} if clone else state
+def _cloned_state(model) -> dict[str, torch.Tensor]:
+    """A copy of the weights to fall back on if the loss explodes."""
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def _numpy_state(model) -> dict[str, np.ndarray]:
     return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
-
-
-def _restore_state(model, state: dict[str, torch.Tensor]) -> None:
-    model.load_state_dict(state)
 
 
 # The two softmax regressions hold the same tensors under different names.

@@ -89,3 +89,30 @@ def test_training_continues_from_opened_weights(qtbot, window):
         window.step()
     assert isinstance(blocker.args[0], events.Finished)
     assert blocker.args[0].test_acc == pytest.approx(start_acc, abs=0.01)  # not from scratch
+
+
+def _fake_mnist(folder):
+    """The four IDX files of a tiny random 'MNIST' (shape and format only)."""
+    import gzip
+
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    files = (("train-images-idx3-ubyte", (60, 28, 28)), ("train-labels-idx1-ubyte", (60,)),
+             ("t10k-images-idx3-ubyte", (20, 28, 28)), ("t10k-labels-idx1-ubyte", (20,)))
+    for stem, shape in files:
+        array = rng.integers(0, 10 if len(shape) == 1 else 256, shape, dtype=np.uint8)
+        header = bytes([0, 0, 8, len(shape)]) + b"".join(int(d).to_bytes(4, "big") for d in shape)
+        (folder / f"{stem}.gz").write_bytes(gzip.compress(header + array.tobytes()))
+    return folder
+
+
+def test_switching_datasets_drops_and_restores_fitting_weights(qtbot, window, tmp_path):
+    assert window.load_dataset("mnist", str(_fake_mnist(tmp_path / "mnist")))
+    assert window.snapshot is None and window.grid.probabilities is None
+    assert "none" in window.weights_label.text()
+    window.panel.set_config(window.panel.config().replace(dataset="mnist", epochs=1))
+    with qtbot.waitSignal(window.run_finished, timeout=60000):
+        assert window.start()
+    assert window.snapshot.dataset == "mnist"  # weights that do not fit Fashion-MNIST
+    assert window.load_dataset("fashion-mnist")
+    assert window.snapshot is not None and "bundled default" in window.weights_label.text()

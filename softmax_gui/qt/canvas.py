@@ -95,10 +95,6 @@ class DrawingCanvas(QWidget):
             self.update()
             self._emit()
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
     def _push_undo(self) -> None:
         self._undo.append(self._image.copy())
         del self._undo[:-UNDO_LIMIT]

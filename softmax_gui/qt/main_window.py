@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         self.details_bars.set_classes(dataset.classes)
         if self.snapshot is not None and self.snapshot.dataset == dataset.name:
             self.set_snapshot(self.snapshot)
-        elif self.snapshot is not None or not self.weights.load_default():
+        elif not self.weights.load_default():  # other dataset's weights, or none yet
             self._clear_snapshot()
         return True
 

@@ -141,6 +141,7 @@ class SampleGrid(QWidget):
         self.classes: tuple[str, ...] = ()
         self.probabilities: np.ndarray | None = None
         self.restrict: np.ndarray | None = None
+        self._restrict_text = ""
         self.shown: np.ndarray = np.zeros(0, int)
         self.seed = 0
         for widget in (self.filter, self.order):
@@ -154,6 +155,7 @@ class SampleGrid(QWidget):
         self.images, self.labels, self.classes = images, np.asarray(labels), tuple(classes)
         self.probabilities = None
         self.restrict = None
+        self.canvas.selected = None  # an index into the old test split means nothing now
         blocked = self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem("All", None)
@@ -213,7 +215,7 @@ class SampleGrid(QWidget):
                 f"wrong. Test set: {wrong:,} of {len(self.labels):,} wrong "
                 f"({1 - wrong / max(len(self.labels), 1):.2%} accurate).")
         if self.restrict is not None:
-            text = f"Showing {getattr(self, '_restrict_text', 'a selection')}. " + text
+            text = f"Showing {self._restrict_text or 'a selection'}. " + text
         self.summary.setText(text)
 
 

@@ -35,7 +35,7 @@ class TrainingPanel(QWidget):
                               "28x28 grey images of clothing in 10 classes (d2l §3.5).")
         self.model = _combo({label: name for name, label in MODEL_LABELS.items()},
                             "Softmax regression is linear: o = Wx + b, then softmax. "
-                            "'From scratch' uses the hand-derived gradient of d2l §3.6, "
+                            "'Scratch' uses the hand-derived gradient of d2l §3.6, "
                             "'concise' uses nn.Linear, CrossEntropyLoss and torch.optim "
                             "(§3.7). The MLP and CNN are there for comparison.")
         self.optimizer = _combo({"SGD (momentum)": "sgd", "Adam": "adam"},
