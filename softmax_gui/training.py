@@ -190,7 +190,7 @@ def _train(config, data, stop, pause, initial):
                 return
             start = b * config.batch_size
             idx = order[start : start + config.batch_size]
-            xb, yb = X[idx], Y[idx]
+            xb, yb = X.index_select(0, idx), Y.index_select(0, idx)
             lr = lr_at((epoch - 1) * batches + b, total_steps, config.lr, config.schedule)
             loss, logits = step(xb, yb, lr)
             predicted[start : start + len(idx)] = logits.argmax(1)
