@@ -18,6 +18,15 @@ os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-data-")
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_trainer_closed():
+    """Windows train in the shared trainer process; ask it to exit after the session."""
+    yield
+    from softmax_gui import trainer_process
+
+    trainer_process.shared().close()
+
+
 @pytest.fixture(scope="session")
 def fashion():
     """The full Fashion-MNIST from a local copy; fails in CI when missing, skips elsewhere."""

@@ -1,12 +1,13 @@
 """The window with pytest-qt (offscreen): training in the background, plots, grid."""
 
+import os
 import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from softmax_gui import events
+from softmax_gui import events, trainer_process
 from softmax_gui.qt.main_window import MainWindow
 
 RUN_TIMEOUT = 60000
@@ -44,6 +45,9 @@ def test_run_streams_into_persistent_plot_items(qtbot, window):
     assert "Done" in window.progress.format()
     assert "system copy" in window.source_label.text() or "cache" in window.source_label.text()
     assert window.panel.isEnabled() and window.start_button.isEnabled()
+    # It trained in the shared trainer process, not in this interpreter.
+    trainer = trainer_process.shared()
+    assert trainer.alive and trainer.pid != os.getpid()
 
 
 def test_worker_signals_are_throttled(qtbot, window):

@@ -30,13 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from softmax_gui import trainer_process
     from softmax_gui.qt.main_window import MainWindow
 
 
-    # The trainer thread drops the GIL around every torch op; when the GUI thread is
-    # painting (Python, in pyqtgraph) the trainer may wait a whole switch interval to get
-    # it back; and canvas strokes wait for it too. 0.5 ms instead of 5 ms shortens those
-    # waits (bench/ui_responsiveness.py, bench/canvas_latency.py).
+    # The relay thread (and the in-process engine, when used) drops the GIL around every
+    # blocking call; a canvas stroke waiting for the GIL waits at most a switch interval,
+    # 0.5 ms instead of 5 ms (bench/canvas_latency.py).
     sys.setswitchinterval(0.0005)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("SoftmaxStudio")
@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
     window = MainWindow(QSettings(), data_dir=args.data_dir)
     window.show()
+    trainer = trainer_process.shared()
+    # Spawn the trainer process once the window is up (it imports torch, ~3 s), so it is
+    # ready by the time Start is pressed; and ask it to exit with the app.
+    app.aboutToQuit.connect(trainer.close)
+    if not args.exit_when_shown:
+        QTimer.singleShot(500, trainer.start)
     if args.exit_when_shown:
         QTimer.singleShot(0, lambda: (print(f"shown_s={time.perf_counter() - _T0:.3f}",
                                             flush=True), window.close()))

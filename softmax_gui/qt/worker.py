@@ -1,8 +1,10 @@
 """Background training: a worker object moved to a QThread, and its controller.
 
-The worker drives ``training.train`` and turns its events into queued signals. Batch
-losses are coalesced so the GUI hears at most ~30 updates a second however fast the
-engine runs; epoch ends, snapshots and the final event always go through at once.
+The worker drives an engine (``training.train`` in this thread, or
+``TrainerProcess.train``, which the window uses: training in a child process, this thread
+relaying) and turns its events into queued signals. Batch losses are coalesced so the GUI
+hears at most ~30 updates a second however fast the engine runs; epoch ends, snapshots
+and the final event always go through at once.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from softmax_gui import events, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 
-# Each plot update costs the GUI thread ~7 ms of Python painting, and while the GUI holds
-# the GIL the trainer waits: 20 Hz looks smooth and costs less than 30 Hz
-# (bench/ui_responsiveness.py).
+# Each plot update costs the GUI thread a repaint, CPU the trainer could use on a small
+# machine: 20 Hz looks smooth and costs less than 30 Hz (bench/ui_responsiveness.py).
 MAX_UPDATES_PER_S = 20.0
 # Applying a snapshot scores the whole test set and redraws the grid (~25 ms); an epoch
 # can take 0.1 s, so doing it every epoch would starve the trainer. The latest snapshot
@@ -30,7 +31,10 @@ MAX_SNAPSHOTS_PER_S = 2.0
 class TrainingWorker(QObject):
     """Runs one training run in whatever thread it lives in.
 
-    Signals carry the engine's event objects (plain numbers and numpy only).
+    ``engine`` is ``training.train`` (the default: training in this thread) or anything
+    with its signature, such as ``TrainerProcess.train`` (training in a child process,
+    this thread relaying its events). Signals carry the engine's event objects (plain
+    numbers and numpy only).
     """
 
     started = Signal(object)      # events.Started
@@ -42,9 +46,10 @@ class TrainingWorker(QObject):
     done = Signal()               # always last: the thread may quit
 
     def __init__(self, config: TrainConfig, data: Dataset,
-                 initial: events.WeightSnapshot | None = None):
+                 initial: events.WeightSnapshot | None = None, engine=None):
         super().__init__()
         self.config, self.data, self.initial = config, data, initial
+        self.engine = engine or training.train
         self.stop_flag = threading.Event()
         self.pause_flag = threading.Event()
 
@@ -54,8 +59,8 @@ class TrainingWorker(QObject):
         snapshot: events.WeightSnapshot | None = None
         last_batches = last_snapshot = 0.0
         try:
-            for event in training.train(self.config, self.data, self.stop_flag,
-                                        self.pause_flag, self.initial):
+            for event in self.engine(self.config, self.data, self.stop_flag,
+                                     self.pause_flag, self.initial):
                 now = time.monotonic()
                 if isinstance(event, events.BatchMetrics):
                     pending.append(event)
@@ -95,13 +100,15 @@ class TrainingController(QObject):
     """Owns the QThread of the current run: start, pause, resume, stop, shut down.
 
     Cancelling sets a flag the engine checks between batches; the thread is never
-    terminated. ``shutdown()`` stops and joins, for closing the window mid-run.
+    terminated. ``shutdown()`` stops and joins, for closing the window mid-run. ``engine``
+    is passed to each run's :class:`TrainingWorker`.
     """
 
     running_changed = Signal(bool)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, engine=None):
         super().__init__(parent)
+        self.engine = engine
         self._thread: QThread | None = None
         self.worker: TrainingWorker | None = None
 
@@ -121,7 +128,7 @@ class TrainingController(QObject):
         # reference can never destroy a thread that is still winding down.
         thread = QThread(self)
         thread.setObjectName("training")
-        worker = TrainingWorker(config, data, initial)
+        worker = TrainingWorker(config, data, initial, self.engine)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI

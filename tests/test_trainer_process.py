@@ -1,0 +1,97 @@
+"""The persistent trainer process: same events as in-process training, stop, crash, reuse."""
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from softmax_gui import events, trainer_process, training
+from softmax_gui.config import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    process = trainer_process.TrainerProcess()
+    yield process
+    process.close()
+    assert not process.alive
+
+
+def test_runs_in_a_child_and_matches_in_process_training(trainer, sample):
+    config = TrainConfig(epochs=2, batch_size=256)
+    remote = list(trainer.train(config, sample))
+    local = list(training.train(config, sample))
+    assert trainer.alive and trainer.pid != os.getpid()
+    assert [type(e) for e in remote] == [type(e) for e in local]
+    for a, b in zip(remote, local):
+        if isinstance(a, events.BatchMetrics):
+            np.testing.assert_allclose(a.loss, b.loss, rtol=1e-6)
+        if isinstance(a, events.EpochMetrics):
+            assert a.test_acc == b.test_acc and a.train_loss == pytest.approx(b.train_loss)
+    np.testing.assert_allclose(remote[-2].state["1.weight"], local[-2].state["1.weight"],
+                               rtol=1e-6)
+
+
+def test_the_process_is_reused_and_continues_from_weights(trainer, sample):
+    first = list(trainer.train(TrainConfig(epochs=1), sample))
+    pid = trainer.pid
+    snapshot = first[-2]
+    second = list(trainer.train(TrainConfig(epochs=1), sample, initial=snapshot))
+    assert trainer.pid == pid  # no new spawn for the second run
+    assert isinstance(second[-1], events.Finished)
+    assert second[-2].test_acc is not None and second[-3].train_loss < first[-3].train_loss
+
+
+def test_stop_flag_reaches_the_child_within_a_second(trainer, fashion):
+    stop = threading.Event()
+    stopped_at = None
+    result = None
+    for event in trainer.train(TrainConfig(epochs=50, batch_size=16), fashion, stop):
+        if isinstance(event, events.BatchMetrics) and stopped_at is None:
+            stop.set()
+            stopped_at = time.monotonic()
+        result = event
+    assert isinstance(result, events.Finished) and result.stopped
+    assert time.monotonic() - stopped_at < 1.0
+
+
+def test_pause_flag_holds_the_child(trainer, sample):
+    pause = threading.Event()
+    batches_while_paused = []
+    paused_at = None
+    for event in trainer.train(TrainConfig(epochs=3, batch_size=64), sample, None, pause):
+        if isinstance(event, events.BatchMetrics):
+            if paused_at is None:
+                pause.set()
+                paused_at = time.monotonic()
+                threading.Timer(0.6, pause.clear).start()
+            elif pause.is_set():
+                batches_while_paused.append(time.monotonic() - paused_at)
+        last = event
+    assert isinstance(last, events.Finished) and not last.stopped
+    # At most the batches already in flight when the flag was mirrored across.
+    assert all(t < 0.2 for t in batches_while_paused)
+
+
+def test_a_crashed_child_fails_the_run_and_the_next_run_respawns(trainer, fashion):
+    result = None
+    old_pid = None
+    for event in trainer.train(TrainConfig(epochs=20, batch_size=16), fashion):
+        if isinstance(event, events.BatchMetrics) and old_pid is None:
+            old_pid = trainer.pid
+            os.kill(old_pid, signal.SIGKILL)
+        result = event
+    assert isinstance(result, events.Failed)
+    assert "stopped unexpectedly" in result.message and "-9" in result.message
+    assert not trainer.alive
+    again = list(trainer.train(TrainConfig(epochs=1), fashion))
+    assert isinstance(again[-1], events.Finished) and trainer.pid != old_pid
+
+
+def test_training_errors_come_back_as_failed_events(trainer, sample):
+    result = list(trainer.train(TrainConfig(epochs=1, lr=1e6, momentum=0.0), sample))[-1]
+    assert isinstance(result, events.Failed) and "exploded" in result.message
+    assert trainer.alive  # the child survives a failed run
