@@ -14,6 +14,7 @@ import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -137,7 +138,9 @@ class PlotsView(QWidget):
         faint.setAlpha(60)
         # The raw curve has a point per batch; antialiasing it costs more than it shows.
         raw = self.loss_plot.plot(pen=pg.mkPen(faint, width=1), antialias=False)
-        smooth = self.loss_plot.plot(pen=pg.mkPen(color, width=2),
+        # A 1 px antialiased line strokes ~5x faster than a 2 px one (1.0 vs 5.4 ms a
+        # repaint, measured), and it repaints with every live update.
+        smooth = self.loss_plot.plot(pen=pg.mkPen(color, width=1),
                                      name=f"run #{run.number}, smoothed")
         train_loss = self.epoch_plot.plot(pen=pg.mkPen(color, width=2), symbol="o",
                                           symbolSize=5, symbolBrush=color, name="train loss")
@@ -154,8 +157,15 @@ class PlotsView(QWidget):
                 self.epoch_legend.removeItem(item)
 
     def _style(self, run: Run, current: bool) -> None:
+        # Earlier runs no longer change: each is painted once into a pixmap and then only
+        # blitted, so a live update does not repaint every overlaid curve (they cost
+        # ~1 ms each to stroke, and the GUI thread competes with the trainer for the CPU).
+        cache = (QGraphicsItem.CacheMode.NoCache if current
+                 else QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for item in run.items:
             item.setOpacity(1.0 if current else 0.35)
+            for part in (item.curve, item.scatter):
+                part.setCacheMode(cache)
 
     def remove_selected(self) -> None:
         for item in self.run_list.selectedItems():
