@@ -15,6 +15,15 @@ OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 
+# The two softmax regressions hold the same tensors under different names.
+SOFTMAX_STATE_NAMES = {"softmax-scratch": ("W", "b"), "softmax": ("1.weight", "1.bias")}
+
+
+def can_continue(from_model: str, to_model: str) -> bool:
+    """Whether weights of ``from_model`` can start a run of ``to_model``."""
+    return from_model == to_model or {from_model, to_model} == set(SOFTMAX_STATE_NAMES)
+
+
 MODEL_LABELS = {
     "softmax": "Softmax (concise)",
     "softmax-scratch": "Softmax (scratch)",

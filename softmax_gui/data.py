@@ -15,12 +15,15 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from softmax_gui.datasets_registry import IDX_FILES, DatasetSpec, get_spec
 from softmax_gui.paths import user_dir
+
+if TYPE_CHECKING:
+    import torch
 
 # IDX magic numbers: unsigned bytes with 3 (images) or 1 (labels) dimensions.
 _MAGIC = {3: 0x00000803, 1: 0x00000801}
@@ -191,6 +194,8 @@ def _read(spec: DatasetSpec, source: Source) -> Dataset:
                 f"{source.path}: {split} labels go up to {labels.max()}, but "
                 f"{spec.title} has {len(spec.classes)} classes. Is this the right dataset?"
             )
+    import torch  # here, not at the top: the window shows before torch is loaded
+
     return Dataset(
         spec=spec,
         train_images=torch.from_numpy(arrays["train_images"]),

@@ -1,32 +1,39 @@
 """Statistics of a model's predictions: pure functions, no Qt.
 
 The insight views and the tests both call these, so every figure the window shows
-has a tested definition here.
+has a tested definition here. The two torch functions import torch when called: the
+window imports this module before torch is loaded (cold start).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+
+if TYPE_CHECKING:
+    import torch
 
 EVAL_BATCH = 4096
 
 
-@torch.no_grad()
 def batched_logits(logits_fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor,
                    batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """Logits for all of ``X``, computed in batches to bound memory."""
-    return torch.cat([logits_fn(X[i : i + batch_size]) for i in range(0, len(X), batch_size)])
+    import torch
+
+    with torch.no_grad():
+        return torch.cat([logits_fn(X[i : i + batch_size])
+                          for i in range(0, len(X), batch_size)])
 
 
-@torch.no_grad()
 def loss_and_accuracy(logits_fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor,
                       y: torch.Tensor, batch_size: int = EVAL_BATCH
                       ) -> tuple[float, float, torch.Tensor]:
     """Mean cross-entropy (nats), accuracy and the logits of ``logits_fn`` on ``(X, y)``."""
+    import torch.nn.functional as F
+
     logits = batched_logits(logits_fn, X, batch_size)
     loss = F.cross_entropy(logits, y).item() if len(X) else 0.0
     accuracy = (logits.argmax(1) == y).float().mean().item() if len(X) else 0.0

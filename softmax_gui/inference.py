@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from softmax_gui.evaluation import batched_logits, softmax_np
 from softmax_gui.events import WeightSnapshot
-from softmax_gui.models import WithInputNorm, as_module, model_from_state
 
 
 class Predictor:
@@ -18,6 +16,11 @@ class Predictor:
     """
 
     def __init__(self, snapshot: WeightSnapshot):
+        # torch is imported on first use: the window imports this module before it shows.
+        import torch
+
+        from softmax_gui.models import WithInputNorm, as_module, model_from_state
+
         state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in
                  snapshot.state.items()}
         net = as_module(model_from_state(state, snapshot.model))
@@ -25,9 +28,10 @@ class Predictor:
         self.snapshot = snapshot
         self.classes = snapshot.classes
 
-    @torch.no_grad()
     def logits(self, images: np.ndarray) -> np.ndarray:
         """Logits ``(N, C)`` for images ``(N, 28, 28)`` or one image ``(28, 28)`` -> ``(C,)``."""
+        import torch
+
         x = torch.as_tensor(np.asarray(images, dtype=np.float32))
         single = x.dim() == 2
         x = x.reshape(-1, 1, 28, 28)

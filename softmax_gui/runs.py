@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from softmax_gui import weights_io
 from softmax_gui.events import WeightSnapshot
 from softmax_gui.paths import user_dir
 
@@ -44,6 +43,8 @@ class SavedRun:
             return {k: f[k] for k in f.files}
 
     def weights(self) -> WeightSnapshot:
+        from softmax_gui import weights_io  # needs torch: imported on first use
+
         return weights_io.load_snapshot(self.path / "weights.safetensors")[0]
 
 
@@ -70,6 +71,8 @@ class RunStore:
             (tmp / "run.json").write_text(json.dumps(info, indent=2))
             np.savez(tmp / "curves.npz", x=np.asarray(batch_x, np.float32),
                      loss=np.asarray(batch_loss, np.float32))
+            from softmax_gui import weights_io  # needs torch: imported on first use
+
             weights_io.save(snapshot, tmp / "weights.safetensors", config)
             os.replace(tmp, self.root / run_id)
         except BaseException:

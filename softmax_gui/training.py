@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from softmax_gui import events
-from softmax_gui.config import TrainConfig
+from softmax_gui.config import SOFTMAX_STATE_NAMES, TrainConfig, can_continue
 from softmax_gui.data import Dataset
 from softmax_gui.evaluation import loss_and_accuracy
 from softmax_gui.models import build_model
@@ -273,15 +273,6 @@ def _numpy_state(model) -> dict[str, np.ndarray]:
     return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
-# The two softmax regressions hold the same tensors under different names.
-_SOFTMAX_NAMES = {"softmax-scratch": ("W", "b"), "softmax": ("1.weight", "1.bias")}
-
-
-def can_continue(from_model: str, to_model: str) -> bool:
-    """Whether weights of ``from_model`` can start a run of ``to_model``."""
-    return from_model == to_model or {from_model, to_model} == set(_SOFTMAX_NAMES)
-
-
 def _load_state(model, initial: events.WeightSnapshot, kind: str) -> None:
     state = {k: torch.from_numpy(np.asarray(v)) for k, v in initial.state.items()}
     if not can_continue(initial.model, kind):
@@ -290,6 +281,6 @@ def _load_state(model, initial: events.WeightSnapshot, kind: str) -> None:
             "choose the same model to continue training them"
         )
     if initial.model != kind:
-        state = dict(zip(_SOFTMAX_NAMES[kind],
-                         (state[n] for n in _SOFTMAX_NAMES[initial.model])))
+        state = dict(zip(SOFTMAX_STATE_NAMES[kind],
+                         (state[n] for n in SOFTMAX_STATE_NAMES[initial.model])))
     model.load_state_dict(state)

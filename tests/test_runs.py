@@ -42,7 +42,7 @@ def test_failed_save_leaves_nothing(tmp_path, finished, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("softmax_gui.runs.weights_io.save", broken)
+    monkeypatch.setattr("softmax_gui.weights_io.save", broken)
     with pytest.raises(OSError):
         store.save({}, epochs, x, loss, snapshot, 1.0, "x")
     assert list((tmp_path / "runs").iterdir()) == []

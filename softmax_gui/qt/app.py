@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
     window = MainWindow(QSettings(), data_dir=args.data_dir)
     window.show()
+    app.processEvents()  # the first paint: the window is on screen from here
     trainer = trainer_process.shared()
     # Spawn the trainer process once the window is up (it imports torch, ~3 s), so it is
     # ready by the time Start is pressed; and ask it to exit with the app.
@@ -77,8 +78,11 @@ def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
                 return
         QTimer.singleShot(300, save)
 
-    # The dataset loads in the first event-loop turn; start after it.
-    QTimer.singleShot(50, after_load)
+    # torch and the dataset load after the window shows; start after them.
+    if window.is_ready:
+        QTimer.singleShot(50, after_load)
+    else:
+        window.ready.connect(lambda: QTimer.singleShot(50, after_load))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
-from softmax_gui.models import first_layer_templates
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")
@@ -53,6 +52,8 @@ class WeightTemplates(QWidget):
         self._templates = None
 
     def update_from(self, snapshot) -> None:
+        from softmax_gui.models import first_layer_templates  # torch: loaded after show
+
         templates = first_layer_templates(snapshot.model, snapshot.state)
         kind = snapshot.model
         if kind in ("softmax", "softmax-scratch"):

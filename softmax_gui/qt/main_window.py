@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import data, events, trainer_process
+from softmax_gui.config import can_continue
 from softmax_gui.evaluation import softmax_np
 from softmax_gui.inference import Predictor
 from softmax_gui.qt.draw_panel import DrawPanel
@@ -37,7 +39,6 @@ from softmax_gui.qt.training_panel import TrainingPanel
 from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.qt.worker import TrainingController
 from softmax_gui.runs import RunStore
-from softmax_gui.training import can_continue
 
 DEFAULT_SIZE = (1366, 740)
 # QProgressBar repaints itself synchronously on every visible change (~2 ms with the
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
 
     snapshot_changed = Signal(object)
     run_finished = Signal(object)  # events.Finished or events.Failed
+    torch_loaded = Signal(str)  # the CUDA GPU's name, or "" without one
+    ready = Signal()  # start-up finished: torch imported, the dataset loaded (or failed to)
 
     def __init__(self, settings: QSettings, data_dir: str | None = None,
                  runs: RunStore | None = None, engine=None):
@@ -75,7 +78,32 @@ class MainWindow(QMainWindow):
         self._result: events.Finished | events.Failed | None = None
         self.controller.running_changed.connect(self._set_running)
         self._set_running(False)
-        QTimer.singleShot(0, lambda: self.load_dataset(self.panel.config().dataset))
+        # Importing torch takes ~2 s: it happens off the GUI thread, so the window shows
+        # and stays responsive meanwhile; the dataset loads once it is done.
+        self.torch_loaded.connect(self._on_torch_loaded, Qt.ConnectionType.QueuedConnection)
+        self.is_ready = False
+        self.statusBar().showMessage("Loading PyTorch…")
+        self._torch_thread = threading.Thread(target=self._import_torch, name="import-torch",
+                                              daemon=True)
+        self._torch_thread.start()
+
+    def _import_torch(self) -> None:
+        import torch
+
+        name = torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
+        try:
+            self.torch_loaded.emit(name)
+        except RuntimeError:
+            pass  # the window was closed first
+
+    def _on_torch_loaded(self, cuda_name: str) -> None:
+        if cuda_name:
+            self.panel.add_cuda_device(cuda_name)
+        self.statusBar().clearMessage()
+        if self.dataset is None:
+            self.load_dataset(self.panel.config().dataset)
+        self.is_ready = True
+        self.ready.emit()
 
     # --- layout -------------------------------------------------------------------------
 
@@ -569,8 +597,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        # Stop and join the training thread: no "QThread destroyed while running".
+        # Stop and join the training thread: no "QThread destroyed while running". Let a
+        # torch import still in progress finish: interpreter shutdown under it can crash.
         self.controller.shutdown()
+        self._torch_thread.join(30)
         self.panel.save_settings(self.settings)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

@@ -34,7 +34,7 @@ class GridCanvas(QWidget):
         self.columns, self.rows = 8, 4
         self.cells: list[tuple[int, QImage, str, str, bool | None]] = []
         self.selected: int | None = None
-        self.message = ""
+        self.message = "Loading the test images…"  # until a dataset is set
 
     def sizeHint(self) -> QSize:
         return QSize(560, 320)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import torch
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -63,8 +62,7 @@ class TrainingPanel(QWidget):
         self.device = QComboBox()
         self.device.addItem("Auto", "auto")
         self.device.addItem("CPU", "cpu")
-        if torch.cuda.is_available():
-            self.device.addItem(f"CUDA: {torch.cuda.get_device_name(0)}", "cuda")
+        self._wanted_device = d.device  # "cuda" may be chosen before it is listed
         self.device.setToolTip("Where to train. Auto picks a CUDA GPU when PyTorch sees one.")
 
         for label, widget in (("Dataset", self.dataset), ("Model", self.model),
@@ -97,8 +95,17 @@ class TrainingPanel(QWidget):
         """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""
         return TrainConfig(**{name: _get(widget) for name, widget in self.fields.items()})
 
+    def add_cuda_device(self, name: str) -> None:
+        """List the CUDA GPU ``name`` (called once torch, loaded after the window shows,
+        has found one), selecting it if the remembered settings chose CUDA."""
+        if self.device.findData("cuda") < 0:
+            self.device.addItem(f"CUDA: {name}", "cuda")
+        if self._wanted_device == "cuda":
+            _select(self.device, "cuda")
+
     def set_config(self, config: TrainConfig) -> None:
         """Show ``config``'s values (values a control cannot show are ignored)."""
+        self._wanted_device = config.device
         # The dataset combo stays quiet: showing a config must not load a dataset.
         blocked = self.dataset.blockSignals(True)
         for name, widget in self.fields.items():

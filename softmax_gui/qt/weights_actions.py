@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from softmax_gui import weights_io
 from softmax_gui.datasets_registry import DATASETS, RESOURCES
 from softmax_gui.events import WeightSnapshot
 
@@ -48,6 +47,8 @@ class WeightsActions(QObject):
 
     def open(self, path, label: str | None = None, ask: bool = True) -> bool:
         """Validate and activate the weights in ``path``; False (with a message) if unusable."""
+        from softmax_gui import weights_io  # needs torch, which loads after the window shows
+
         window = self.window
         try:
             snapshot, meta = weights_io.load_snapshot(path)
@@ -120,6 +121,8 @@ class WeightsActions(QObject):
         self.save(path)
 
     def save(self, path) -> bool:
+        from softmax_gui import weights_io  # needs torch, which loads after the window shows
+
         try:
             weights_io.save(self.window.snapshot, path, self.config)
         except weights_io.WeightsError as exc:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from softmax_gui import events, training
+from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 
@@ -49,7 +50,7 @@ class TrainingWorker(QObject):
                  initial: events.WeightSnapshot | None = None, engine=None):
         super().__init__()
         self.config, self.data, self.initial = config, data, initial
-        self.engine = engine or training.train
+        self.engine = engine or train_in_this_thread
         self.stop_flag = threading.Event()
         self.pause_flag = threading.Event()
 
@@ -85,6 +86,14 @@ class TrainingWorker(QObject):
                 signal[type(event)].emit(event)
         finally:
             self.done.emit()
+
+
+def train_in_this_thread(*args) -> Iterator[events.Event]:
+    """``training.train``, imported on first use: the window imports this module before
+    torch is loaded (cold start)."""
+    from softmax_gui import training
+
+    yield from training.train(*args)
 
 
 def _merge(chunk: list[events.BatchMetrics]) -> events.BatchMetrics:
