@@ -97,12 +97,15 @@ class TrainerProcess:
                 yield event
                 if isinstance(event, (events.Finished, events.Failed)):
                     return
-        except (EOFError, OSError) as exc:
-            code = self._process.exitcode if self._process is not None else None
+        except (EOFError, OSError):
+            code = None
+            if self._process is not None:
+                self._process.join(2.0)  # reap it: the pipe can close before it is reaped
+                code = self._process.exitcode
             self._discard()
             yield events.Failed(
                 "The training process stopped unexpectedly"
-                + (f" (exit code {code})" if code is not None else f" ({exc})")
+                + (f" (exit code {code})" if code is not None else "")
                 + ". The last good weights were kept; the next run starts a new one.",
                 epoch=0,
             )
