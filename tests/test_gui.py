@@ -1,6 +1,7 @@
 """The window with pytest-qt (offscreen): training in the background, plots, grid."""
 
 import os
+import threading
 import time
 
 import numpy as np
@@ -233,4 +234,25 @@ def test_window_says_plainly_when_on_the_bundled_sample(qtbot, settings, monkeyp
     assert win.snapshot is not None  # the default weights still make the grid work
     result = run_to_end(qtbot, win)
     assert isinstance(result, events.Finished) and result.test_acc > 0.7
+    win.close()
+
+
+def test_the_in_thread_engine_still_drives_the_window(qtbot, settings, fashion):
+    from softmax_gui.qt.worker import train_in_this_thread
+
+    threads = []
+
+    def engine(*args):
+        threads.append(threading.get_ident())
+        yield from train_in_this_thread(*args)
+
+    win = MainWindow(settings, engine=engine)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.dataset is not None, timeout=30000)
+    configure(win, epochs=1)
+    result = run_to_end(qtbot, win)
+    assert isinstance(result, events.Finished) and result.epochs_done == 1
+    assert threads and threads[0] != threading.get_ident()  # the worker's thread, not ours
+    assert len(win.plots.current.batch_loss) == 118
     win.close()
