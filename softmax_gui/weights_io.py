@@ -341,7 +341,8 @@ _READERS = {".safetensors": _read_safetensors, ".pt": _read_pt, ".npz": _read_np
 
 def _validate(path: Path, state: dict, meta: dict) -> tuple[WeightSnapshot, dict]:
     name = path.name
-    state = {k: np.asarray(v, dtype=np.float32) for k, v in state.items()}
+    # A copy: arrays read from ONNX are read-only, which torch.from_numpy warns about.
+    state = {k: np.array(v, dtype=np.float32) for k, v in state.items()}
     try:
         kind = model_kind_of({k: torch.from_numpy(v) for k, v in state.items()})
     except ValueError as exc:

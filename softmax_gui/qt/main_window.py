@@ -517,6 +517,8 @@ class MainWindow(QMainWindow):
             self.run_finished.emit(result)
 
     def _on_started(self, event: events.Started) -> None:
+        # The ETA counts from here: the first run may have waited for the trainer to spawn.
+        self._run_started_at = time.monotonic()
         self.device_label.setText(f"Device: {event.device_name}")
         self._batches_per_epoch, self._epochs = event.batches_per_epoch, event.epochs
         self.progress.setRange(0, event.batches_per_epoch * event.epochs)
