@@ -163,6 +163,11 @@ def test_runs_overlay_and_exports(qtbot, window, tmp_path):
     plots = window.plots
     assert plots.run_list.count() == 2
     assert plots.runs[0].items[1].opacity() < 1 and plots.runs[1].items[1].opacity() == 1
+    # Earlier runs are painted once into a pixmap; the live run is stroked each update.
+    from PySide6.QtWidgets import QGraphicsItem
+    cache = QGraphicsItem.CacheMode
+    assert plots.runs[0].items[1].curve.cacheMode() == cache.DeviceCoordinateCache
+    assert plots.runs[1].items[1].curve.cacheMode() == cache.NoCache
     assert "lr=0.05" in plots.run_list.item(1).text()
     plots.export_csv(str(tmp_path / "m.csv"))
     rows = (tmp_path / "m.csv").read_text().strip().splitlines()

@@ -46,11 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     app.processEvents()  # the first paint: the window is on screen from here
     trainer = trainer_process.shared()
-    # Spawn the trainer process once the window is up (it imports torch, ~3 s), so it is
-    # ready by the time Start is pressed; and ask it to exit with the app.
+    # Spawn the trainer process (it imports torch, ~3 s) once the window has loaded torch
+    # and the data, so the two start-ups do not compete for the CPU; it is ready soon
+    # after, and exits with the app.
     app.aboutToQuit.connect(trainer.close)
     if not args.exit_when_shown:
-        QTimer.singleShot(500, trainer.start)
+        window.ready.connect(trainer.start)
     if args.exit_when_shown:
         QTimer.singleShot(0, lambda: (print(f"shown_s={time.perf_counter() - _T0:.3f}",
                                             flush=True), window.close()))
