@@ -246,7 +246,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         train = menu.addMenu("&Train")
-        self.start_action = self._action(train, "&Start", self.start, "Ctrl+Return",
+        # A lambda, not self.start: triggered(bool) would land in start(epochs=False).
+        self.start_action = self._action(train, "&Start", lambda: self.start(), "Ctrl+Return",
                                          "Train a new run with the panel's settings")
         self.pause_action = self._action(train, "&Pause / Resume", self.toggle_pause, "Ctrl+P",
                                          "Hold the run between batches; resume where it was")
