@@ -9,8 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from softmax_gui.config import DEVICES, MODELS, OPTIMIZERS, SCHEDULES, TrainConfig
+from softmax_gui.config import DEVICES, OPTIMIZERS, SCHEDULES, TrainConfig
 from softmax_gui.datasets_registry import DATASETS
+from softmax_gui.model_registry import MODELS
 
 EXIT_ERROR = 2
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a model and report test accuracy")
     _data_args(train)
-    train.add_argument("--model", choices=MODELS, default=defaults.model)
+    train.add_argument("--model", choices=tuple(MODELS), default=defaults.model)
     train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     train.add_argument("--epochs", type=int, default=defaults.epochs)
     train.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
@@ -128,9 +129,10 @@ def _train(args) -> int:
         elif isinstance(event, events.Failed):
             if bar:
                 bar.close()
-            if args.export and snapshot is not None and snapshot.epoch > 0:
+            if args.export and snapshot is not None:
                 weights_io.save(snapshot, args.export, config.to_dict())
-                print(f"saved the last finite weights to {args.export}", file=sys.stderr)
+                print(f"saved the weights of epoch {snapshot.epoch:g}, the last one that "
+                      f"finished, to {args.export}", file=sys.stderr)
             print(f"error: {event.message}", file=sys.stderr)
             return EXIT_ERROR
         elif isinstance(event, events.Finished):

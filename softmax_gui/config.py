@@ -10,27 +10,11 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-MODELS = ("softmax", "softmax-scratch", "mlp", "cnn")
+from softmax_gui.model_registry import MODELS
+
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
-
-# The two softmax regressions hold the same tensors under different names.
-SOFTMAX_STATE_NAMES = {"softmax-scratch": ("W", "b"), "softmax": ("1.weight", "1.bias")}
-
-
-def can_continue(from_model: str, to_model: str) -> bool:
-    """Whether weights of ``from_model`` can start a run of ``to_model``."""
-    return from_model == to_model or {from_model, to_model} == set(SOFTMAX_STATE_NAMES)
-
-
-MODEL_LABELS = {
-    "softmax": "Softmax (concise)",
-    "softmax-scratch": "Softmax (scratch)",
-    "mlp": "MLP (1 hidden layer)",
-    "cnn": "CNN (LeNet)",
-}
-
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -62,7 +46,7 @@ class TrainConfig:
     hidden: int = 256
 
     def __post_init__(self) -> None:
-        _choice("model", self.model, MODELS)
+        _choice("model", self.model, tuple(MODELS))
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("schedule", self.schedule, SCHEDULES)
         _choice("device", self.device, DEVICES)
@@ -80,10 +64,11 @@ class TrainConfig:
         _integer("hidden", self.hidden, 1, 65536)
         if not isinstance(self.standardize, bool):
             raise ValueError(f"standardize must be True or False, got {self.standardize!r}")
-        if self.model == "softmax-scratch" and self.optimizer != "sgd":
+        if MODELS[self.model].hand_written_sgd and self.optimizer != "sgd":
             raise ValueError(
-                "optimizer must be 'sgd' for model 'softmax-scratch' (it uses the hand-written "
-                f"SGD of d2l §3.6); got {self.optimizer!r}. Choose model 'softmax' for Adam."
+                f"optimizer must be 'sgd' for model {self.model!r} (it takes its own "
+                f"hand-written SGD step); got {self.optimizer!r}. Choose model 'softmax' "
+                "for Adam."
             )
 
     def replace(self, **changes) -> TrainConfig:

@@ -23,6 +23,7 @@ class Started:
     num_test: int
     batches_per_epoch: int
     epochs: int
+    first_epoch: int = 1  # a continuation starts past 1 (training.train's first_epoch)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class EpochMetrics:
 
 @dataclass(frozen=True)
 class WeightSnapshot:
-    """A CPU copy of the model after ``epoch`` epochs (0 = initial weights).
+    """A CPU copy of the model after ``epoch`` epochs (fractional when a run stopped
+    inside one; 0 = untrained).
 
     ``state`` maps tensor names to numpy arrays; ``mean`` and ``std`` are the input
     standardisation the weights expect (0 and 1 when inputs were not standardised).
@@ -65,7 +67,7 @@ class WeightSnapshot:
     trainer at the epoch's end, so viewers need not score the test set again.
     """
 
-    epoch: int
+    epoch: float
     model: str
     state: dict[str, np.ndarray] = field(repr=False)
     mean: float
@@ -78,9 +80,10 @@ class WeightSnapshot:
 
 @dataclass(frozen=True)
 class Finished:
-    """The run ended normally or was stopped by the user."""
+    """The run ended normally or was stopped by the user at ``epoch`` (fractional when
+    stopped inside an epoch; counted like ``EpochMetrics.epoch``)."""
 
-    epochs_done: int
+    epoch: float
     train_seconds: float
     test_acc: float | None
     stopped: bool

@@ -8,10 +8,10 @@ puts it back in front for inference on raw ``[0, 1]`` pixels and for export.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
+from softmax_gui.model_registry import get_model, model_of_state, to_file_form
 from softmax_gui.scratch import ScratchSoftmaxRegression
 
 NUM_INPUTS = 28 * 28
@@ -19,7 +19,7 @@ NUM_INPUTS = 28 * 28
 
 def build_model(kind: str, num_classes: int = 10, init_std: float = 0.01, hidden: int = 256,
                 generator: torch.Generator | None = None):
-    """Build an untrained model of ``kind`` (a name in ``config.MODELS``).
+    """Build an untrained model of ``kind`` (a name in ``model_registry.MODELS``).
 
     Softmax regression and the MLP start from ``N(0, init_std)`` weights and zero biases
     (d2l's initialisation); the CNN keeps PyTorch's default (Kaiming-uniform), which
@@ -29,19 +29,28 @@ def build_model(kind: str, num_classes: int = 10, init_std: float = 0.01, hidden
     -------
     nn.Module or ScratchSoftmaxRegression
     """
-    if kind == "softmax-scratch":
-        return ScratchSoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
-    if kind == "softmax":
-        # Exactly the Sequential of d2l §3.7 and of DESIGN.md's .pt contract.
-        model = nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, num_classes))
-    elif kind == "mlp":
-        model = nn.Sequential(
-            nn.Flatten(), nn.Linear(NUM_INPUTS, hidden), nn.ReLU(), nn.Linear(hidden, num_classes)
-        )
-    elif kind == "cnn":
-        return _lenet(num_classes, generator)
-    else:
-        raise ValueError(f"unknown model {kind!r}")
+    return get_model(kind).build(num_classes, init_std=init_std, hidden=hidden,
+                                 generator=generator)
+
+
+def scratch_softmax(num_classes: int, init_std: float, hidden: int, generator):
+    """d2l §3.6: explicit ``W`` and ``b`` with the hand-derived gradient."""
+    return ScratchSoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
+
+
+def concise_softmax(num_classes: int, init_std: float, hidden: int, generator):
+    """Exactly the Sequential of d2l §3.7 and of the ``.pt`` export contract."""
+    return _normal_init(nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, num_classes)),
+                        init_std, generator)
+
+
+def mlp(num_classes: int, init_std: float, hidden: int, generator):
+    """One hidden ReLU layer of ``hidden`` units."""
+    return _normal_init(nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, hidden), nn.ReLU(),
+                                      nn.Linear(hidden, num_classes)), init_std, generator)
+
+
+def _normal_init(model: nn.Sequential, init_std: float, generator) -> nn.Sequential:
     with torch.no_grad():
         for layer in model:
             if isinstance(layer, nn.Linear):
@@ -50,7 +59,7 @@ def build_model(kind: str, num_classes: int = 10, init_std: float = 0.01, hidden
     return model
 
 
-def _lenet(num_classes: int, generator: torch.Generator | None) -> nn.Module:
+def lenet(num_classes: int, init_std: float, hidden: int, generator) -> nn.Module:
     """LeNet-5 in d2l §7.6's modern form: ReLU and max pooling."""
     if generator is not None:
         # nn.Module init draws from the global RNG; seed it from the run's generator.
@@ -67,26 +76,16 @@ def _lenet(num_classes: int, generator: torch.Generator | None) -> nn.Module:
 
 def model_kind_of(state: dict[str, torch.Tensor]) -> str:
     """Infer the model kind from a state dict's tensor names."""
-    names = set(state)
-    if names == {"W", "b"}:
-        return "softmax-scratch"
-    if names == {"1.weight", "1.bias"}:
-        return "softmax"
-    if names == {"1.weight", "1.bias", "3.weight", "3.bias"}:
-        return "mlp"
-    if "0.weight" in names and state["0.weight"].dim() == 4:
-        return "cnn"
-    raise ValueError(f"tensor names {sorted(names)} match no known model")
+    return model_of_state(state).name
 
 
 def model_from_state(state: dict[str, torch.Tensor], kind: str | None = None):
     """Rebuild a model of the right shape from its state dict and load it (strictly)."""
     kind = kind or model_kind_of(state)
-    if kind == "softmax-scratch":
-        num_classes = state["W"].shape[0]
-    else:
-        num_classes = state[max((k for k in state if k.endswith(".bias")), key=_layer)].shape[0]
-    hidden = state["1.weight"].shape[0] if kind == "mlp" else 256
+    file_state = to_file_form(kind, state)
+    num_classes = file_state[max((k for k in file_state if k.endswith(".bias")),
+                                 key=_layer)].shape[0]
+    hidden = file_state["1.weight"].shape[0] if kind == "mlp" else 256
     model = build_model(kind, num_classes=num_classes, hidden=hidden)
     model.load_state_dict(state)
     return model
@@ -122,21 +121,3 @@ class WithInputNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mean) / self.std)
-
-
-def first_layer_templates(kind: str, state: dict, limit: int = 16) -> np.ndarray:
-    """What the first layer looks for, as images: ``(k, h, w)`` float arrays.
-
-    Softmax regression: the rows of ``W``, one 28x28 template per class. MLP: the first
-    ``limit`` hidden units' input weights (28x28). CNN: the first convolution's 5x5
-    filters.
-    """
-    if kind == "softmax-scratch":
-        weight = np.asarray(state["W"])
-    elif kind == "cnn":
-        return np.asarray(state["0.weight"])[:limit, 0]
-    else:
-        weight = np.asarray(state["1.weight"])
-    if kind == "mlp":
-        weight = weight[:limit]
-    return weight.reshape(len(weight), 28, 28)

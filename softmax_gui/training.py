@@ -18,11 +18,11 @@ import torch
 import torch.nn.functional as F
 
 from softmax_gui import events
-from softmax_gui.config import SOFTMAX_STATE_NAMES, TrainConfig, can_continue
+from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.evaluation import loss_and_accuracy
+from softmax_gui.model_registry import can_continue, from_file_form, get_model, to_file_form
 from softmax_gui.models import build_model
-from softmax_gui.scratch import ScratchSoftmaxRegression
 
 # Batches between non-finite checks and loss reports: each check syncs with the device
 # once, so checking every batch would stall a GPU; 16 keeps the stall negligible.
@@ -105,6 +105,7 @@ def train(
     stop=None,
     pause=None,
     initial: events.WeightSnapshot | None = None,
+    first_epoch: int = 1,
 ) -> Iterator[events.Event]:
     """Train ``config.model`` on ``data``, yielding events as it goes.
 
@@ -117,23 +118,32 @@ def train(
         Checked between batches: ``stop`` ends the run (a ``Finished(stopped=True)``),
         ``pause`` holds it until cleared.
     initial : WeightSnapshot, optional
-        Weights to continue from (same model kind); its standardisation is reused.
+        Weights to continue from (same model family); its standardisation is reused.
+    first_epoch : int
+        The epoch to start at: ``initial`` has trained the epochs before it. The run
+        trains epochs ``first_epoch .. config.epochs`` and the learning-rate schedule
+        continues from where those earlier epochs left it, instead of starting again
+        at the full rate.
 
     Yields
     ------
     Started, then per epoch ``BatchMetrics``..., ``EpochMetrics``, ``WeightSnapshot``;
-    last ``Finished`` or ``Failed``. Errors never propagate: they become ``Failed``.
+    last ``Finished`` or ``Failed``. Epoch numbers count from the start of the training
+    ``initial`` came from. Errors never propagate: they become ``Failed``.
     """
     stop, pause = stop or _Flag(), pause or _Flag()
     try:
-        yield from _train(config, data, stop, pause, initial)
+        if not 1 <= first_epoch <= config.epochs:
+            raise ValueError(f"first_epoch must be in [1, {config.epochs}]; got {first_epoch}")
+        yield from _train(config, data, stop, pause, initial, first_epoch)
     except (RuntimeError, ValueError, MemoryError) as exc:
-        yield events.Failed(f"Training failed: {exc}", epoch=0)
+        yield events.Failed(f"Training failed: {exc}", epoch=first_epoch)
 
 
-def _train(config, data, stop, pause, initial):
+def _train(config, data, stop, pause, initial, first_epoch):
     device = resolve_device(config.device)
-    generator = torch.Generator().manual_seed(config.seed)
+    # A continuation shuffles differently from the run's first epochs, reproducibly.
+    generator = torch.Generator().manual_seed(config.seed + first_epoch - 1)
     torch.manual_seed(config.seed)
     if initial is not None:
         mean, std = initial.mean, initial.std
@@ -158,20 +168,19 @@ def _train(config, data, stop, pause, initial):
     yield events.Started(
         device=str(device), device_name=device_name(device), source=data.source.describe(),
         is_sample=data.source.is_sample, num_train=n, num_test=len(X_test),
-        batches_per_epoch=batches, epochs=config.epochs,
+        batches_per_epoch=batches, epochs=config.epochs, first_epoch=first_epoch,
     )
 
-    def snapshot(epoch, test_acc=None, test_logits=None):
+    def snapshot(epoch, test_acc, test_logits):
         return events.WeightSnapshot(
             epoch=epoch, model=config.model, state=_numpy_state(model), mean=mean, std=std,
             classes=data.classes, dataset=data.name, test_acc=test_acc,
-            test_logits=None if test_logits is None else test_logits.cpu().numpy(),
+            test_logits=test_logits.cpu().numpy(),
         )
 
     train_seconds = 0.0
     test_acc = None
-    good_state = _cloned_state(model)
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(first_epoch, config.epochs + 1):
         t0 = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
         # Per-batch bookkeeping is kept to one tensor op: predictions go into an epoch
@@ -185,8 +194,14 @@ def _train(config, data, stop, pause, initial):
                 time.sleep(0.01)
             if stop.is_set():
                 train_seconds += time.perf_counter() - t0
-                yield snapshot(epoch - 1 + b / batches, test_acc)
-                yield events.Finished(epoch - 1, train_seconds, test_acc, stopped=True)
+                reached = epoch - 1 + b / batches
+                if b > 0:
+                    # Weights from part of an epoch: score them, so what the window shows
+                    # for them (grid, accuracy, label) is true of them. (At b == 0 they
+                    # are the last epoch's, already yielded, or the caller's own.)
+                    _, test_acc, logits = loss_and_accuracy(logits_fn, X_test, Y_test)
+                    yield snapshot(reached, test_acc, logits)
+                yield events.Finished(reached, train_seconds, test_acc, stopped=True)
                 return
             start = b * config.batch_size
             idx = order[start : start + config.batch_size]
@@ -199,14 +214,14 @@ def _train(config, data, stop, pause, initial):
                 losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
                 first = b + 1 - len(chunk)
                 if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
-                    model.load_state_dict(good_state)
-                    yield snapshot(epoch - 1, test_acc)
+                    # The weights of the last finished epoch were already yielded (or,
+                    # in the run's first epoch, the caller's weights from before stand):
+                    # nothing from this epoch is kept.
                     yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
                     return
                 sizes = np.full(len(losses), config.batch_size)
                 sizes[-1] = min(config.batch_size, n - b * config.batch_size)
                 loss_sum += float(losses @ sizes)
-                good_state = _cloned_state(model)
                 yield events.BatchMetrics(
                     epoch=epoch, batch=b + 1,
                     epoch_x=epoch - 1 + np.arange(first + 1, b + 2) / batches,
@@ -229,7 +244,7 @@ def _train(config, data, stop, pause, initial):
 
 def _make_stepper(model, config: TrainConfig):
     """Return ``step(xb, yb, lr) -> (loss, logits)`` and a logits function for evaluation."""
-    if isinstance(model, ScratchSoftmaxRegression):
+    if get_model(config.model).hand_written_sgd:
         def step(xb, yb, lr):
             return model.sgd_step(xb, yb, lr, config.momentum, config.weight_decay)
 
@@ -258,15 +273,9 @@ def _make_stepper(model, config: TrainConfig):
 def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:
     return (
         f"The loss exploded (became huge, infinite or NaN) in epoch {epoch} near batch "
-        f"{batch + 1}: "
-        f"learning rate {config.lr:g} is too large for this model. Try {config.lr / 10:g} "
-        "or smaller. The last finite weights were kept."
+        f"{batch + 1}: learning rate {config.lr:g} is too large for this model. Try "
+        f"{config.lr / 10:g} or smaller."
     )
-
-
-def _cloned_state(model) -> dict[str, torch.Tensor]:
-    """A copy of the weights to fall back on if the loss explodes."""
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def _numpy_state(model) -> dict[str, np.ndarray]:
@@ -274,13 +283,10 @@ def _numpy_state(model) -> dict[str, np.ndarray]:
 
 
 def _load_state(model, initial: events.WeightSnapshot, kind: str) -> None:
-    state = {k: torch.from_numpy(np.asarray(v)) for k, v in initial.state.items()}
     if not can_continue(initial.model, kind):
         raise ValueError(
             f"the starting weights are for model {initial.model!r}, the run is for {kind!r}; "
             "choose the same model to continue training them"
         )
-    if initial.model != kind:
-        state = dict(zip(SOFTMAX_STATE_NAMES[kind],
-                         (state[n] for n in SOFTMAX_STATE_NAMES[initial.model])))
-    model.load_state_dict(state)
+    state = from_file_form(kind, to_file_form(initial.model, initial.state))
+    model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})

@@ -30,6 +30,7 @@ import torch
 
 from softmax_gui import __version__
 from softmax_gui.events import WeightSnapshot
+from softmax_gui.model_registry import get_model, to_file_form
 from softmax_gui.models import NUM_INPUTS, WithInputNorm, model_from_state, model_kind_of
 
 FORMATS = (".safetensors", ".pt", ".npz", ".onnx")
@@ -50,13 +51,12 @@ def canonical_state(snapshot: WeightSnapshot) -> tuple[str, dict[str, np.ndarray
     linear-first models the standardisation is folded into the first layer:
     ``W ((x - m) / s) + b = (W / s) x + (b - (m / s) W 1)``.
     """
-    state = {k: np.asarray(v, dtype=np.float32) for k, v in snapshot.state.items()}
-    kind = snapshot.model
-    if kind == "softmax-scratch":
-        state = {"1.weight": state["W"], "1.bias": state["b"]}
-        kind = "softmax"
+    spec = get_model(snapshot.model)
+    state = to_file_form(spec.name, {k: np.asarray(v, dtype=np.float32)
+                                     for k, v in snapshot.state.items()})
+    kind = spec.file_model
     mean, std = float(snapshot.mean), float(snapshot.std)
-    if kind in ("softmax", "mlp") and (mean, std) != (0.0, 1.0):
+    if spec.first_layer == "dense" and (mean, std) != (0.0, 1.0):
         w = state["1.weight"].astype(np.float64)
         state["1.bias"] = (state["1.bias"] - (mean / std) * w.sum(axis=1)).astype(np.float32)
         state["1.weight"] = (w / std).astype(np.float32)
@@ -155,7 +155,7 @@ def _write_pt(path: Path, state, meta) -> None:
 
 def _write_npz(path: Path, state, meta) -> None:
     arrays = dict(state)
-    if meta["model"] == "softmax":
+    if get_model(meta["model"]).linear:
         # The from-scratch NumPy form: softmax(W @ x + b) with x the 784 raw pixels.
         arrays = {"W": state["1.weight"], "b": state["1.bias"]}
     arrays["metadata"] = np.array(json.dumps(meta))
@@ -347,8 +347,9 @@ def _validate(path: Path, state: dict, meta: dict) -> tuple[WeightSnapshot, dict
         kind = model_kind_of({k: torch.from_numpy(v) for k, v in state.items()})
     except ValueError as exc:
         raise WeightsError(f"{name}: {exc}; is it a Softmax Studio export?") from None
-    if kind == "softmax-scratch":
-        raise WeightsError(f"{name}: scratch-model tensors W/b are stored as 1.weight/1.bias")
+    if get_model(kind).file_model != kind:
+        raise WeightsError(f"{name}: {kind} tensors are stored under the names of "
+                           f"{get_model(kind).file_model} (e.g. 1.weight, 1.bias)")
     first = state.get("1.weight", state.get("0.weight"))
     if first is not None and first.ndim == 2 and first.shape[1] != NUM_INPUTS:
         raise WeightsError(f"{name}: the model takes {first.shape[1]} inputs, not 784 (28x28)")

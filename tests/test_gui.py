@@ -35,7 +35,7 @@ def run_to_end(qtbot, win, **start):
 def test_run_streams_into_persistent_plot_items(qtbot, window):
     configure(window, epochs=2, batch_size=256)
     result = run_to_end(qtbot, window)
-    assert isinstance(result, events.Finished) and result.epochs_done == 2
+    assert isinstance(result, events.Finished) and result.epoch == 2
     run = window.plots.current
     x, y = run.items[0].getData()
     assert len(x) == len(y) == 2 * 235 and x[-1] == pytest.approx(2.0)
@@ -257,7 +257,7 @@ def test_the_in_thread_engine_still_drives_the_window(qtbot, settings, fashion):
     qtbot.waitUntil(lambda: win.dataset is not None, timeout=30000)
     configure(win, epochs=1)
     result = run_to_end(qtbot, win)
-    assert isinstance(result, events.Finished) and result.epochs_done == 1
+    assert isinstance(result, events.Finished) and result.epoch == 1
     assert threads and threads[0] != threading.get_ident()  # the worker's thread, not ours
     assert len(win.plots.current.batch_loss) == 118
     win.close()

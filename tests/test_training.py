@@ -1,4 +1,4 @@
-"""The training engine, driven synchronously as DESIGN.md rule 2 asks."""
+"""The training engine, driven synchronously (docs/ARCHITECTURE.md, rule 2)."""
 
 import threading
 
@@ -27,7 +27,7 @@ def test_default_ten_epochs_reach_0845(fashion, model):
     evs = run(TrainConfig(model=model), fashion)
     finished = evs[-1]
     assert isinstance(finished, events.Finished) and not finished.stopped
-    assert finished.epochs_done == 10
+    assert finished.epoch == 10
     assert finished.test_acc >= 0.845
 
 
@@ -54,14 +54,23 @@ def test_same_seed_same_metrics(sample):
     assert [(e.train_loss, e.test_acc) for e in c] != a
 
 
-def test_diverging_learning_rate_fails_clearly_and_keeps_finite_weights(sample):
+def test_diverging_learning_rate_fails_clearly_and_yields_no_weights_of_that_epoch(sample):
     evs = run(TrainConfig(lr=1e6, epochs=3, model="softmax-scratch", standardize=False),
               sample)
     failed = evs[-1]
-    assert isinstance(failed, events.Failed)
+    assert isinstance(failed, events.Failed) and failed.epoch == 1
     assert "learning rate" in failed.message and "smaller" in failed.message
-    last = of(events.WeightSnapshot, evs)[-1]
-    assert all(np.isfinite(v).all() for v in last.state.values())
+    # Nothing from the exploding epoch: the caller's weights from before the run stand.
+    assert not of(events.WeightSnapshot, evs)
+
+
+def test_divergence_after_an_epoch_keeps_only_finished_epochs(sample):
+    first = of(events.WeightSnapshot, run(TrainConfig(epochs=1), sample))[-1]
+    # Continue at a rate that explodes: epoch 2's weights must never be yielded.
+    evs = run(TrainConfig(epochs=3, lr=1e6, schedule="constant", model="softmax-scratch"),
+              sample, initial=first, first_epoch=2)
+    assert isinstance(evs[-1], events.Failed) and evs[-1].epoch == 2
+    assert not of(events.WeightSnapshot, evs)
 
 
 def test_cuda_unavailable_is_a_failed_event(sample, monkeypatch):
@@ -77,9 +86,22 @@ def test_stop_mid_epoch(sample):
         seen.append(event)
         if isinstance(event, events.BatchMetrics) and event.epoch == 2:
             stop.set()
-    assert isinstance(seen[-1], events.Finished) and seen[-1].stopped
-    assert seen[-1].epochs_done == 1
-    assert isinstance(seen[-2], events.WeightSnapshot)
+    finished, snapshot = seen[-1], seen[-2]
+    assert isinstance(finished, events.Finished) and finished.stopped
+    assert 1 < finished.epoch < 2  # part of epoch 2, not rounded to 1
+    # The stopped weights are scored, so the window can show what they are worth.
+    assert isinstance(snapshot, events.WeightSnapshot) and snapshot.epoch == finished.epoch
+    assert snapshot.test_logits.shape == (1000, 10)
+    assert finished.test_acc == snapshot.test_acc == pytest.approx(
+        (snapshot.test_logits.argmax(1) == sample.test_labels.numpy()).mean())
+
+
+def test_stop_before_the_first_batch_yields_no_weights(sample):
+    stop = threading.Event()
+    stop.set()
+    evs = run(TrainConfig(epochs=2), sample, stop=stop)
+    assert isinstance(evs[-1], events.Finished) and evs[-1].stopped and evs[-1].epoch == 0
+    assert not of(events.WeightSnapshot, evs)  # random initial weights never leave
 
 
 def test_pause_holds_the_run_until_cleared(sample):
@@ -115,6 +137,37 @@ def test_other_models_learn(sample, model, optimizer, lr):
     assert of(events.EpochMetrics, evs)[0].test_acc > 0.6
 
 
+def test_a_continuation_picks_up_the_schedule_where_it_was(sample):
+    config = TrainConfig(epochs=3, batch_size=128)
+    whole = run(config, sample)
+    after_two = of(events.WeightSnapshot, whole)[1]
+    evs = run(config, sample, initial=after_two, first_epoch=3)
+    started, metrics = evs[0], of(events.EpochMetrics, evs)
+    assert started.first_epoch == 3 and started.epochs == 3
+    assert [m.epoch for m in metrics] == [3] and of(events.WeightSnapshot, evs)[0].epoch == 3
+    # The last batch of epoch 3 of 3 under cosine: the same small rate as the whole run's.
+    assert metrics[0].lr == pytest.approx(of(events.EpochMetrics, whole)[-1].lr)
+    assert metrics[0].lr < 0.01 * config.lr
+    xs = np.concatenate([b.epoch_x for b in of(events.BatchMetrics, evs)])
+    assert xs[0] > 2.0 and xs[-1] == pytest.approx(3.0)
+
+
+def test_three_continued_epochs_keep_a_converged_model(fashion):
+    from softmax_gui import weights_io
+    from softmax_gui.qt.weights_actions import DEFAULT_WEIGHTS
+
+    snapshot, meta = weights_io.load_snapshot(DEFAULT_WEIGHTS)
+    config = TrainConfig.from_dict(meta["config"])
+    start = snapshot.test_acc
+    for _ in range(3):  # what Step does: one more epoch of the same run
+        done = int(snapshot.epoch)
+        evs = run(config.replace(epochs=max(config.epochs, done + 1)), fashion,
+                  initial=snapshot, first_epoch=done + 1)
+        snapshot = of(events.WeightSnapshot, evs)[-1]
+    assert snapshot.epoch == 13
+    assert snapshot.test_acc >= start - 0.002  # at most 0.2 points lost in all
+
+
 def test_lr_schedules():
     assert training.lr_at(0, 100, 0.1, "constant") == 0.1
     assert training.lr_at(0, 100, 0.1, "cosine") == pytest.approx(0.1)
@@ -136,3 +189,5 @@ def test_scratch_continues_concise_weights_and_back(sample):
     assert of(events.EpochMetrics, back)[0].test_acc == pytest.approx(concise.test_acc, abs=0.002)
     assert training.can_continue("softmax", "softmax-scratch")
     assert not training.can_continue("softmax", "mlp")
+    out_of_range = run(TrainConfig(epochs=2), sample, initial=concise, first_epoch=3)
+    assert isinstance(out_of_range[-1], events.Failed) and "first_epoch" in out_of_range[-1].message

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
+from softmax_gui.model_registry import first_layer_templates, get_model
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")
@@ -52,18 +53,16 @@ class WeightTemplates(QWidget):
         self._templates = None
 
     def update_from(self, snapshot) -> None:
-        from softmax_gui.models import first_layer_templates  # torch: loaded after show
-
         templates = first_layer_templates(snapshot.model, snapshot.state)
-        kind = snapshot.model
-        if kind in ("softmax", "softmax-scratch"):
+        kind = get_model(snapshot.model).templates
+        if kind == "classes":
             titles = list(snapshot.classes)
             self.caption.setText(
                 "Each class's row of W as a 28x28 image. The score of a class is the sum of "
                 "the image times these weights (plus b): red pixels are evidence for the "
                 "class, blue against it, white neutral.")
         else:
-            layer = "first convolution's 5x5 filters" if kind == "cnn" else \
+            layer = "first convolution's 5x5 filters" if kind == "filters" else \
                 "first hidden units' input weights"
             titles = [f"unit {i}" for i in range(len(templates))]
             self.caption.setText(f"The {layer} (red positive, blue negative).")

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import data, events, trainer_process
-from softmax_gui.config import can_continue
 from softmax_gui.evaluation import softmax_np
 from softmax_gui.inference import Predictor
+from softmax_gui.model_registry import can_continue
 from softmax_gui.qt.draw_panel import DrawPanel
 from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
 from softmax_gui.qt.plots import PlotsView
@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
                                else self.progress.value())
         accuracy = f"test accuracy {event.test_acc:.2%}" if event.test_acc is not None else ""
         self.progress.setFormat(("Stopped" if event.stopped else "Done") +
-                                f" — {event.epochs_done} epochs, {event.train_seconds:.1f} s")
+                                f" — {event.epoch:g} epochs, {event.train_seconds:.1f} s")
         self.statusBar().showMessage(f"Run {'stopped' if event.stopped else 'finished'}: "
                                      f"{accuracy}", 10000)
         self._result = event

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softmax_gui.config import MODEL_LABELS, SCHEDULES, TrainConfig
+from softmax_gui.config import SCHEDULES, TrainConfig
 from softmax_gui.datasets_registry import DATASETS
+from softmax_gui.model_registry import MODELS
 
 SETTINGS_GROUP = "training"
 
@@ -32,7 +33,7 @@ class TrainingPanel(QWidget):
         self.dataset = _combo({spec.title: name for name, spec in DATASETS.items()},
                               "Which dataset to train and test on. Fashion-MNIST: 70,000 "
                               "28x28 grey images of clothing in 10 classes (d2l §3.5).")
-        self.model = _combo({label: name for name, label in MODEL_LABELS.items()},
+        self.model = _combo({spec.label: name for name, spec in MODELS.items()},
                             "Softmax regression is linear: o = Wx + b, then softmax. "
                             "'Scratch' uses the hand-derived gradient of d2l §3.6, "
                             "'concise' uses nn.Linear, CrossEntropyLoss and torch.optim "
@@ -86,7 +87,7 @@ class TrainingPanel(QWidget):
         self._sync_optimizer()
 
     def _sync_optimizer(self) -> None:
-        scratch = self.model.currentData() == "softmax-scratch"
+        scratch = MODELS[self.model.currentData()].hand_written_sgd
         if scratch:
             _select(self.optimizer, "sgd")
         self.optimizer.setEnabled(not scratch and self.isEnabled())

@@ -2,31 +2,20 @@
 
 The worker drives an engine (``training.train`` in this thread, or
 ``TrainerProcess.train``, which the window uses: training in a child process, this thread
-relaying) and turns its events into queued signals. Batch losses are coalesced so the GUI
-hears at most ~30 updates a second however fast the engine runs; epoch ends, snapshots
-and the final event always go through at once.
+relaying) through ``throttle.throttle`` and turns the events into queued signals.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
-
-# Each plot update costs the GUI thread a repaint, CPU the trainer could use on a small
-# machine: 20 Hz looks smooth and costs less than 30 Hz (bench/ui_responsiveness.py).
-MAX_UPDATES_PER_S = 20.0
-# Applying a snapshot scores the whole test set and redraws the grid (~25 ms); an epoch
-# can take 0.1 s, so doing it every epoch would starve the trainer. The latest snapshot
-# wins and the last one of a run is always delivered.
-MAX_SNAPSHOTS_PER_S = 2.0
+from softmax_gui.throttle import throttle
 
 
 class TrainingWorker(QObject):
@@ -47,43 +36,25 @@ class TrainingWorker(QObject):
     done = Signal()               # always last: the thread may quit
 
     def __init__(self, config: TrainConfig, data: Dataset,
-                 initial: events.WeightSnapshot | None = None, engine=None):
+                 initial: events.WeightSnapshot | None = None, engine=None,
+                 first_epoch: int = 1):
         super().__init__()
         self.config, self.data, self.initial = config, data, initial
+        self.first_epoch = first_epoch
         self.engine = engine or train_in_this_thread
         self.stop_flag = threading.Event()
         self.pause_flag = threading.Event()
 
     @Slot()
     def run(self) -> None:
-        pending: list[events.BatchMetrics] = []
-        snapshot: events.WeightSnapshot | None = None
-        last_batches = last_snapshot = 0.0
+        signals = {events.Started: self.started, events.BatchMetrics: self.batches,
+                   events.EpochMetrics: self.epoch, events.WeightSnapshot: self.snapshot,
+                   events.Finished: self.finished, events.Failed: self.failed}
         try:
-            for event in self.engine(self.config, self.data, self.stop_flag,
-                                     self.pause_flag, self.initial):
-                now = time.monotonic()
-                if isinstance(event, events.BatchMetrics):
-                    pending.append(event)
-                    if now - last_batches >= 1.0 / MAX_UPDATES_PER_S:
-                        self.batches.emit(_merge(pending))
-                        pending, last_batches = [], now
-                    continue
-                if pending:
-                    self.batches.emit(_merge(pending))
-                    pending = []
-                if isinstance(event, events.WeightSnapshot):
-                    snapshot = event
-                    if now - last_snapshot >= 1.0 / MAX_SNAPSHOTS_PER_S:
-                        self.snapshot.emit(snapshot)
-                        snapshot, last_snapshot = None, now
-                    continue
-                if snapshot is not None and isinstance(event, (events.Finished, events.Failed)):
-                    self.snapshot.emit(snapshot)
-                    snapshot = None
-                signal = {events.Started: self.started, events.EpochMetrics: self.epoch,
-                          events.Finished: self.finished, events.Failed: self.failed}
-                signal[type(event)].emit(event)
+            for event in throttle(self.engine(self.config, self.data, self.stop_flag,
+                                              self.pause_flag, self.initial,
+                                              self.first_epoch)):
+                signals[type(event)].emit(event)
         finally:
             self.done.emit()
 
@@ -94,15 +65,6 @@ def train_in_this_thread(*args) -> Iterator[events.Event]:
     from softmax_gui import training
 
     yield from training.train(*args)
-
-
-def _merge(chunk: list[events.BatchMetrics]) -> events.BatchMetrics:
-    last = chunk[-1]
-    return events.BatchMetrics(
-        epoch=last.epoch, batch=last.batch,
-        epoch_x=np.concatenate([c.epoch_x for c in chunk]),
-        loss=np.concatenate([c.loss for c in chunk]), seconds=last.seconds,
-    )
 
 
 class TrainingController(QObject):
@@ -129,7 +91,7 @@ class TrainingController(QObject):
     def paused(self) -> bool:
         return self.worker is not None and self.worker.pause_flag.is_set()
 
-    def start(self, config, data, initial=None) -> TrainingWorker:
+    def start(self, config, data, initial=None, first_epoch: int = 1) -> TrainingWorker:
         """Start a run in a new thread and return its worker (connect before events flow)."""
         if self.running:
             raise RuntimeError("a training run is already in progress")
@@ -137,7 +99,7 @@ class TrainingController(QObject):
         # reference can never destroy a thread that is still winding down.
         thread = QThread(self)
         thread.setObjectName("training")
-        worker = TrainingWorker(config, data, initial, self.engine)
+        worker = TrainingWorker(config, data, initial, self.engine, first_epoch)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI

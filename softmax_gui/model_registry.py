@@ -1,0 +1,173 @@
+"""The models the app knows, one :class:`ModelSpec` each: plain data, no torch.
+
+Everything that differs between models lives in its entry: the name and label the panel
+and the CLI show, the builder (imported only when a model is built, since it needs
+torch), whether it brings its own hand-written SGD, the tensor names that identify its
+weights in a file, and how its first layer reads as images. A new model is one entry
+here plus its builder.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import numpy as np
+
+SIDE = 28  # every dataset's images are 28x28
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model kind.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, the ``--model`` value and the ``model`` of a ``WeightSnapshot``.
+    label, tip : str
+        What the panel shows, and its one-paragraph explanation.
+    builder : str
+        ``"module:function"`` returning an untrained model; called as
+        ``builder(num_classes, init_std=..., hidden=..., generator=...)``.
+    state_names : frozenset of str
+        The tensor names of its state dict: exactly these identify the model in a file.
+    family : str
+        Weights continue training across a family (the two softmax regressions hold the
+        same tensors under different names).
+    file_names : dict
+        Renames its state to the family's file form (``W`` -> ``1.weight``); empty when
+        the state is already in file form.
+    linear : bool
+        ``o = W x + b``: the rows of ``W`` are class templates, and the input
+        standardisation folds exactly into ``W`` and ``b``.
+    hand_written_sgd : bool
+        The model computes its own gradient and takes its own SGD step (``sgd_step``);
+        no other optimizer applies.
+    first_layer : str
+        ``"dense"`` (``1.weight`` in file form, over the 784 pixels: the input
+        standardisation folds into it) or ``"conv"`` (``0.weight``, 5x5 filters).
+    """
+
+    name: str
+    label: str
+    tip: str
+    builder: str
+    state_names: frozenset
+    family: str
+    file_names: dict
+    linear: bool
+    hand_written_sgd: bool
+    first_layer: str
+
+    @property
+    def templates(self) -> str:
+        """How the first layer reads as images: ``"classes"`` (a 28x28 row of ``W`` per
+        class), ``"units"`` (hidden units' 28x28 input weights) or ``"filters"``."""
+        if self.first_layer == "conv":
+            return "filters"
+        return "classes" if self.linear else "units"
+
+    @property
+    def file_model(self) -> str:
+        """The family member whose own names are the file names (``softmax`` for both
+        softmax regressions): the ``model`` a saved file declares."""
+        return next(spec.name for spec in MODELS.values()
+                    if spec.family == self.family and not spec.file_names)
+
+    def build(self, num_classes: int = 10, init_std: float = 0.01, hidden: int = 256,
+              generator=None):
+        """An untrained model of this kind (imports its builder, and torch, now)."""
+        module, function = self.builder.split(":")
+        return getattr(importlib.import_module(module), function)(
+            num_classes, init_std=init_std, hidden=hidden, generator=generator)
+
+
+_LINEAR = frozenset({"1.weight", "1.bias"})
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            name="softmax", label="Softmax (concise)",
+            tip="Softmax regression, o = Wx + b then softmax, written as d2l §3.7 does: "
+                "nn.Linear, CrossEntropyLoss and torch.optim.",
+            builder="softmax_gui.models:concise_softmax", state_names=_LINEAR,
+            family="softmax", file_names={}, linear=True, hand_written_sgd=False,
+            first_layer="dense"),
+        ModelSpec(
+            name="softmax-scratch", label="Softmax (scratch)",
+            tip="The same softmax regression from scratch, as d2l §3.6: the hand-derived "
+                "gradient (p - y) x and a hand-written SGD step.",
+            builder="softmax_gui.models:scratch_softmax", state_names=frozenset({"W", "b"}),
+            family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
+            hand_written_sgd=True, first_layer="dense"),
+        ModelSpec(
+            name="mlp", label="MLP (1 hidden layer)",
+            tip="A multilayer perceptron, 784 -> hidden (ReLU) -> classes, for comparison: "
+                "no longer linear in the pixels.",
+            builder="softmax_gui.models:mlp",
+            state_names=frozenset({"1.weight", "1.bias", "3.weight", "3.bias"}),
+            family="mlp", file_names={}, linear=False, hand_written_sgd=False,
+            first_layer="dense"),
+        ModelSpec(
+            name="cnn", label="CNN (LeNet)",
+            tip="LeNet-5 in d2l §7.6's modern form (ReLU, max pooling), for comparison.",
+            builder="softmax_gui.models:lenet",
+            state_names=frozenset(f"{layer}.{kind}" for layer in (0, 3, 7, 9, 11)
+                                  for kind in ("weight", "bias")),
+            family="cnn", file_names={}, linear=False, hand_written_sgd=False,
+            first_layer="conv"),
+    )
+}
+
+
+def get_model(name: str) -> ModelSpec:
+    """The spec of model ``name``; ``ValueError`` listing the known ones otherwise."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}") from None
+
+
+def model_of_state(names) -> ModelSpec:
+    """The model whose tensors are exactly ``names``; ``ValueError`` when none is."""
+    names = frozenset(names)
+    for spec in MODELS.values():
+        if spec.state_names == names:
+            return spec
+    raise ValueError(f"tensor names {sorted(names)} match no known model")
+
+
+def can_continue(from_model: str, to_model: str) -> bool:
+    """Whether weights of ``from_model`` can start a run of ``to_model``."""
+    return get_model(from_model).family == get_model(to_model).family
+
+
+def to_file_form(model: str, state: dict) -> dict:
+    """``state`` under the family's file names (the scratch model's ``W`` -> ``1.weight``)."""
+    renames = get_model(model).file_names
+    return {renames.get(name, name): value for name, value in state.items()}
+
+
+def from_file_form(model: str, state: dict) -> dict:
+    """The inverse of :func:`to_file_form`: file names -> ``model``'s own names."""
+    back = {file: own for own, file in get_model(model).file_names.items()}
+    return {back.get(name, name): value for name, value in state.items()}
+
+
+def first_layer_templates(model: str, state: dict, limit: int = 16) -> np.ndarray:
+    """What the first layer looks for, as images: a ``(k, h, w)`` float array.
+
+    ``"classes"``: the rows of ``W``, one 28x28 template per class. ``"units"``: the
+    first ``limit`` hidden units' input weights. ``"filters"``: the first ``limit``
+    filters of the first convolution.
+    """
+    spec = get_model(model)
+    file_state = to_file_form(model, state)
+    if spec.templates == "filters":
+        return np.asarray(file_state["0.weight"])[:limit, 0]
+    weight = np.asarray(file_state["1.weight"])
+    if spec.templates == "units":
+        weight = weight[:limit]
+    return weight.reshape(len(weight), SIDE, SIDE)
