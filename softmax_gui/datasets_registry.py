@@ -41,6 +41,9 @@ class DatasetSpec:
     convention : str
         ``"fashion"`` (trim, longest edge to 28, centred) or ``"digits"`` (20x20 box,
         centre of mass), the preprocessing that made the dataset.
+    default_weights : Path or None
+        Weights bundled in ``resources/``, active until the user trains or opens others
+        (how they were made: the README, "The default model").
     """
 
     name: str
@@ -50,6 +53,7 @@ class DatasetSpec:
     system_dirs: tuple[Path, ...] = ()
     sample_dir: Path | None = None
     convention: str = "digits"
+    default_weights: Path | None = None
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -67,6 +71,7 @@ DATASETS: dict[str, DatasetSpec] = {
             system_dirs=(Path("/usr/share/datasets/fashion-mnist"),),
             sample_dir=RESOURCES / "datasets" / "fashion-mnist-sample",
             convention="fashion",
+            default_weights=RESOURCES / "weights" / "fashion-mnist-softmax.safetensors",
         ),
         DatasetSpec(
             name="mnist",

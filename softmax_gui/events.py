@@ -24,6 +24,7 @@ class Started:
     batches_per_epoch: int
     epochs: int
     first_epoch: int = 1  # a continuation starts past 1 (training.train's first_epoch)
+    last_epoch: int | None = None  # None: epochs
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,17 @@ def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.n
     if invert or (invert is None and has_light_background(gray)):
         gray = 1.0 - gray
     return gray
+
+
+def fit_square(image: np.ndarray, side: int) -> np.ndarray:
+    """``image`` (2-D, float in [0, 1]) scaled to fit a ``side`` x ``side`` black square,
+    centred, its aspect ratio kept; uint8."""
+    h, w = image.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    pixels = Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8), "L")
+    fitted = np.asarray(pixels.resize(size, Image.Resampling.LANCZOS))
+    out = np.zeros((side, side), np.uint8)
+    top, left = (side - size[1]) // 2, (side - size[0]) // 2
+    out[top : top + size[1], left : left + size[0]] = fitted
+    return out

@@ -20,6 +20,7 @@ import numpy as np
 
 from softmax_gui.events import WeightSnapshot
 from softmax_gui.paths import user_dir
+from softmax_gui.run_history import RunHistory
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ class SavedRun:
 
         return weights_io.load_snapshot(self.path / "weights.safetensors")[0]
 
+    def history(self, number: int) -> RunHistory:
+        """Its curves as a :class:`RunHistory` numbered ``number``, marked as saved."""
+        curves = self.curves()
+        return RunHistory(number, f"saved {self.info.get('label', self.id)}",
+                          self.info.get("config", {}), curves["x"].tolist(),
+                          curves["loss"].tolist(), list(self.metrics), saved=True)
+
 
 class RunStore:
     """The runs folder: save, list, delete."""
@@ -54,26 +62,25 @@ class RunStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else user_dir("data") / "runs"
 
-    def save(self, config: dict, epochs: list[dict], batch_x, batch_loss,
-             snapshot: WeightSnapshot, train_seconds: float, label: str) -> SavedRun:
-        """Write one finished run atomically and return it."""
+    def save(self, history: RunHistory, snapshot: WeightSnapshot) -> SavedRun:
+        """Write one finished run (its curves and final weights) atomically; return it."""
         self.root.mkdir(parents=True, exist_ok=True)
         now = _dt.datetime.now().astimezone()
         run_id = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         info = {
-            "id": run_id, "label": label, "created": now.isoformat(timespec="seconds"),
-            "config": config, "epochs": epochs, "train_seconds": train_seconds,
-            "test_acc": epochs[-1]["test_acc"] if epochs else None,
-            "dataset": snapshot.dataset, "model": config.get("model"),
+            "id": run_id, "label": history.label, "created": now.isoformat(timespec="seconds"),
+            "config": history.config, "epochs": history.epochs,
+            "train_seconds": history.train_seconds, "test_acc": snapshot.test_acc,
+            "epoch": snapshot.epoch, "dataset": snapshot.dataset, "model": snapshot.model,
         }
         tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=".saving-"))
         try:
             (tmp / "run.json").write_text(json.dumps(info, indent=2))
-            np.savez(tmp / "curves.npz", x=np.asarray(batch_x, np.float32),
-                     loss=np.asarray(batch_loss, np.float32))
+            np.savez(tmp / "curves.npz", x=np.asarray(history.batch_x, np.float32),
+                     loss=np.asarray(history.batch_loss, np.float32))
             from softmax_gui import weights_io  # needs torch: imported on first use
 
-            weights_io.save(snapshot, tmp / "weights.safetensors", config)
+            weights_io.save(snapshot, tmp / "weights.safetensors", history.config)
             os.replace(tmp, self.root / run_id)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -72,10 +72,10 @@ class TrainerProcess:
             child_conn.close()
             self._conn = parent_conn
 
-    def train(self, config, data, stop=None, pause=None, initial=None,
-              first_epoch: int = 1) -> Iterator[events.Event]:
-        """Run ``training.train(config, data, ..., initial, first_epoch)`` in the child;
-        yield its events.
+    def train(self, config, data, stop=None, pause=None, initial=None, first_epoch: int = 1,
+              last_epoch: int | None = None) -> Iterator[events.Event]:
+        """Run ``training.train(config, data, ..., initial, first_epoch, last_epoch)`` in
+        the child; yield its events.
 
         ``stop`` and ``pause`` are the caller's flags (``threading.Event``-like), mirrored
         into the child every :data:`FLAG_POLL_S` seconds.
@@ -87,7 +87,7 @@ class TrainerProcess:
             if data is not self._sent_data:
                 self._conn.send_bytes(pickle.dumps(("data", data), pickle.HIGHEST_PROTOCOL))
                 self._sent_data = data
-            self._conn.send_bytes(pickle.dumps(("train", config, initial, first_epoch),
+            self._conn.send_bytes(pickle.dumps(("train", config, initial, first_epoch, last_epoch),
                                                pickle.HIGHEST_PROTOCOL))
             while True:
                 while not self._conn.poll(FLAG_POLL_S):
@@ -162,9 +162,9 @@ def _serve(conn, stop, pause) -> None:
         if message[0] == "data":
             data = message[1]
             continue
-        _, config, initial, first_epoch = message
+        _, config, *run = message
         try:
-            for event in training.train(config, data, stop, pause, initial, first_epoch):
+            for event in training.train(config, data, stop, pause, *run):
                 conn.send(event)
         except (BrokenPipeError, ConnectionResetError):
             return

@@ -106,6 +106,7 @@ def train(
     pause=None,
     initial: events.WeightSnapshot | None = None,
     first_epoch: int = 1,
+    last_epoch: int | None = None,
 ) -> Iterator[events.Event]:
     """Train ``config.model`` on ``data``, yielding events as it goes.
 
@@ -119,11 +120,11 @@ def train(
         ``pause`` holds it until cleared.
     initial : WeightSnapshot, optional
         Weights to continue from (same model family); its standardisation is reused.
-    first_epoch : int
-        The epoch to start at: ``initial`` has trained the epochs before it. The run
-        trains epochs ``first_epoch .. config.epochs`` and the learning-rate schedule
-        continues from where those earlier epochs left it, instead of starting again
-        at the full rate.
+    first_epoch, last_epoch : int
+        Train epochs ``first_epoch .. last_epoch`` (default: to ``config.epochs``) of a
+        ``config.epochs``-epoch schedule. ``initial`` has trained the epochs before
+        ``first_epoch``: the learning rate continues from where they left it instead
+        of starting again at the full rate.
 
     Yields
     ------
@@ -132,15 +133,17 @@ def train(
     ``initial`` came from. Errors never propagate: they become ``Failed``.
     """
     stop, pause = stop or _Flag(), pause or _Flag()
+    last_epoch = config.epochs if last_epoch is None else last_epoch
     try:
-        if not 1 <= first_epoch <= config.epochs:
-            raise ValueError(f"first_epoch must be in [1, {config.epochs}]; got {first_epoch}")
-        yield from _train(config, data, stop, pause, initial, first_epoch)
+        if not 1 <= first_epoch <= last_epoch <= config.epochs:
+            raise ValueError(f"first_epoch and last_epoch must satisfy 1 <= first_epoch <= "
+                             f"last_epoch <= {config.epochs}; got {first_epoch}, {last_epoch}")
+        yield from _train(config, data, stop, pause, initial, first_epoch, last_epoch)
     except (RuntimeError, ValueError, MemoryError) as exc:
         yield events.Failed(f"Training failed: {exc}", epoch=first_epoch)
 
 
-def _train(config, data, stop, pause, initial, first_epoch):
+def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
     device = resolve_device(config.device)
     # A continuation shuffles differently from the run's first epochs, reproducibly.
     generator = torch.Generator().manual_seed(config.seed + first_epoch - 1)
@@ -169,6 +172,7 @@ def _train(config, data, stop, pause, initial, first_epoch):
         device=str(device), device_name=device_name(device), source=data.source.describe(),
         is_sample=data.source.is_sample, num_train=n, num_test=len(X_test),
         batches_per_epoch=batches, epochs=config.epochs, first_epoch=first_epoch,
+        last_epoch=last_epoch,
     )
 
     def snapshot(epoch, test_acc, test_logits):
@@ -180,7 +184,7 @@ def _train(config, data, stop, pause, initial, first_epoch):
 
     train_seconds = 0.0
     test_acc = None
-    for epoch in range(first_epoch, config.epochs + 1):
+    for epoch in range(first_epoch, last_epoch + 1):
         t0 = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
         # Per-batch bookkeeping is kept to one tensor op: predictions go into an epoch
@@ -239,7 +243,7 @@ def _train(config, data, stop, pause, initial, first_epoch):
             samples_per_s=n / seconds, lr=lr,
         )
         yield snapshot(epoch, test_acc, test_logits)
-    yield events.Finished(config.epochs, train_seconds, test_acc, stopped=False)
+    yield events.Finished(last_epoch, train_seconds, test_acc, stopped=False)
 
 
 def _make_stepper(model, config: TrainConfig):

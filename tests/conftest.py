@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 
@@ -16,6 +17,17 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-config-")
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-data-")
 
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_collected_on_the_gui_thread(qapp):
+    """As the app does (softmax_gui/qt/app.py): a collection in a worker thread that
+    reaches a Qt wrapper deadlocks with the GUI thread."""
+    from softmax_gui.qt.app import collect_garbage_on_the_gui_thread
+
+    collector = collect_garbage_on_the_gui_thread()
+    yield collector
+    gc.enable()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,11 +10,12 @@ from softmax_gui import events, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.inference import Predictor
 from softmax_gui.qt.draw_panel import DrawPanel
+from softmax_gui.qt.tasks import Tasks
 
 
 @pytest.fixture
-def panel(qtbot, sample):
-    widget = DrawPanel(sample.classes)
+def panel(qtbot, sample, settings):
+    widget = DrawPanel(Tasks(), settings, sample.classes)
     qtbot.addWidget(widget)
     widget.resize(900, 360)
     widget.show()
@@ -48,7 +49,7 @@ def test_drawing_changes_model_input_and_bars(qtbot, panel):
     qtbot.wait(50)
     assert canvas.image().max() == 255
     assert panel.input_view.pixels.any()
-    p, _, logits = panel.bars._last
+    p, _, logits = panel.bars.shown
     assert p.sum() == pytest.approx(1.0) and logits is not None
     assert "Looks like" in panel.status.text() and "bits" in panel.entropy.text()
 
@@ -86,21 +87,21 @@ def test_fill_tool_fills_an_outline(qtbot, panel):
 
 def test_temperature_sharpens_and_flattens(qtbot, panel, sample):
     inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
-    base = panel.bars._last[0].max()
+    base = panel.bars.shown[0].max()
     inferred_after(qtbot, panel, lambda: panel.t_slider.setValue(0))  # T = 0.1
-    assert panel.bars._last[0].max() >= base
+    assert panel.bars.shown[0].max() >= base
     inferred_after(qtbot, panel, lambda: panel.t_slider.setValue(200))  # T = 10
-    assert panel.bars._last[0].max() < base
+    assert panel.bars.shown[0].max() < base
     assert panel.t_label.text() == "T = 10.00"
 
 
 def test_loading_light_background_image_inverts(qtbot, panel, sample, tmp_path):
     path = tmp_path / "scan.png"
     Image.fromarray(255 - sample.test_images[3].numpy()).resize((200, 200)).save(path)
-    assert panel.load_file(str(path))
+    inferred_after(qtbot, panel, lambda: panel.load_file(str(path)))
     assert canvas_border_is_dark(panel.canvas.image())
-    assert not panel.load_file(str(tmp_path / "missing.png"))
-    assert "cannot read" in panel.status.text()
+    panel.load_file(str(tmp_path / "missing.png"))
+    qtbot.waitUntil(lambda: "cannot read" in panel.status.text(), timeout=5000)
 
 
 def canvas_border_is_dark(image):
@@ -109,24 +110,27 @@ def canvas_border_is_dark(image):
 
 def test_dropping_an_image_file_loads_it(qtbot, panel, sample, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDropEvent
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
 
     path = tmp_path / "drop.png"
     Image.fromarray(sample.test_images[5].numpy()).save(path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(panel.inferred, timeout=2000):
-        panel.canvas.dropEvent(event)
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, buttons, keys)
+    QApplication.sendEvent(panel.canvas, enter)  # a drag from a file manager arrives
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, buttons, keys)
+    with qtbot.waitSignal(panel.inferred, timeout=5000):
+        QApplication.sendEvent(panel.canvas, drop)
     assert panel.canvas.image().max() > 200 and panel.input_view.pixels.any()
 
 
 def test_sorted_bars(qtbot, panel, sample):
     inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
-    p = panel.bars._last[0]
+    p = panel.bars.shown[0]
     panel.sort_box.setChecked(True)
-    ticks = panel.bars.plot_item.getAxis("left")._tickLevels[0]
-    names = [name for _, name in ticks]
+    names = panel.bars.rows
     assert names[0] == panel.bars.classes[int(np.argmax(p))]
     assert names == [panel.bars.classes[i] for i in np.argsort(-p)]

@@ -6,28 +6,37 @@ import pytest
 from softmax_gui import events, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.inference import Predictor
+from softmax_gui.run_history import RunHistory, write_csv
 from softmax_gui.runs import RunStore
 
 
 @pytest.fixture(scope="module")
 def finished(sample):
-    evs = list(training.train(TrainConfig(epochs=2), sample))
-    epochs = [e.__dict__ for e in evs if isinstance(e, events.EpochMetrics)]
-    batches = [e for e in evs if isinstance(e, events.BatchMetrics)]
-    x = np.concatenate([b.epoch_x for b in batches])
-    loss = np.concatenate([b.loss for b in batches])
-    return epochs, x, loss, [e for e in evs if isinstance(e, events.WeightSnapshot)][-1]
+    config = TrainConfig(epochs=2)
+    history = RunHistory(1, "#1", config.to_dict())
+    snapshot = None
+    for event in training.train(config, sample):
+        if isinstance(event, events.BatchMetrics):
+            history.add_batches(event)
+        elif isinstance(event, events.EpochMetrics):
+            history.add_epoch(event)
+        elif isinstance(event, events.WeightSnapshot):
+            snapshot = event
+    return history, snapshot
 
 
 def test_save_list_load_delete(tmp_path, finished, sample):
-    epochs, x, loss, snapshot = finished
+    history, snapshot = finished
     store = RunStore(tmp_path / "runs")
-    saved = store.save(TrainConfig(epochs=2).to_dict(), epochs, x, loss, snapshot, 1.5, "#1")
+    saved = store.save(history, snapshot)
     again = RunStore(tmp_path / "runs").list()  # a new store: as after a restart
     assert [r.id for r in again] == [saved.id]
     run = again[0]
-    assert run.info["test_acc"] == epochs[-1]["test_acc"] and run.info["config"]["epochs"] == 2
-    assert np.allclose(run.curves()["loss"], loss)
+    assert run.info["test_acc"] == history.epochs[-1]["test_acc"] == snapshot.test_acc
+    assert run.info["config"]["epochs"] == 2 and run.info["epoch"] == 2
+    assert np.allclose(run.curves()["loss"], history.batch_loss)
+    overlay = run.history(7)
+    assert overlay.saved and overlay.number == 7 and overlay.column("epoch") == [1.0, 2.0]
     images = sample.test_images[:100].numpy() / 255.0
     assert np.allclose(Predictor(run.weights()).logits(images), Predictor(snapshot).logits(images),
                        atol=1e-4)
@@ -35,8 +44,21 @@ def test_save_list_load_delete(tmp_path, finished, sample):
     assert store.list() == []
 
 
+def test_csv_has_a_row_per_run_and_epoch(tmp_path, finished):
+    history, _ = finished
+    write_csv([history, run_copy(history, 2)], tmp_path / "m.csv")
+    rows = (tmp_path / "m.csv").read_text().strip().splitlines()
+    assert rows[0] == "run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds"
+    assert len(rows) == 1 + 2 * 2 and rows[3].startswith("2,#1,1.0,")
+
+
+def run_copy(history, number):
+    return RunHistory(number, history.label, history.config, history.batch_x,
+                      history.batch_loss, history.epochs)
+
+
 def test_failed_save_leaves_nothing(tmp_path, finished, monkeypatch):
-    epochs, x, loss, snapshot = finished
+    history, snapshot = finished
     store = RunStore(tmp_path / "runs")
 
     def broken(*args, **kwargs):
@@ -44,6 +66,6 @@ def test_failed_save_leaves_nothing(tmp_path, finished, monkeypatch):
 
     monkeypatch.setattr("softmax_gui.weights_io.save", broken)
     with pytest.raises(OSError):
-        store.save({}, epochs, x, loss, snapshot, 1.0, "x")
+        store.save(history, snapshot)
     assert list((tmp_path / "runs").iterdir()) == []
     assert store.list() == []

@@ -26,11 +26,14 @@ def test_window_loads_torch_and_data_after_it_shows(qtbot, settings, fashion):
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()
-    assert win.dataset is None  # nothing heavy happens before the window is up
-    with qtbot.waitSignal(win.ready, timeout=30000):
+    assert win.session.dataset is None  # nothing heavy happens before the window is up
+    assert not win.controls.start_action.isEnabled()
+    assert win.busy_label.text() == "Loading PyTorch…"
+    with qtbot.waitSignal(win.session.ready, timeout=30000):
         pass
-    assert win.is_ready and win.dataset is not None
-    assert win.grid.canvas.cells  # the grid shows test images
+    assert win.session.dataset is not None and win.controls.start_action.isEnabled()
+    assert win.grid.view.cells  # the grid shows test images
+    qtbot.waitUntil(lambda: not win.busy_label.isVisible(), timeout=5000)
     win.close()
 
 

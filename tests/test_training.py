@@ -150,13 +150,20 @@ def test_a_continuation_picks_up_the_schedule_where_it_was(sample):
     assert metrics[0].lr < 0.01 * config.lr
     xs = np.concatenate([b.epoch_x for b in of(events.BatchMetrics, evs)])
     assert xs[0] > 2.0 and xs[-1] == pytest.approx(3.0)
+    # One epoch out of the middle of a longer schedule: what Step does after a Stop.
+    after_one = of(events.WeightSnapshot, whole)[0]
+    middle = run(config, sample, initial=after_one, first_epoch=2, last_epoch=2)
+    assert [m.epoch for m in of(events.EpochMetrics, middle)] == [2]
+    assert of(events.EpochMetrics, middle)[0].lr == pytest.approx(
+        of(events.EpochMetrics, whole)[1].lr)
+    assert middle[-1].epoch == 2 and not middle[-1].stopped
 
 
 def test_three_continued_epochs_keep_a_converged_model(fashion):
     from softmax_gui import weights_io
-    from softmax_gui.qt.weights_actions import DEFAULT_WEIGHTS
+    from softmax_gui.datasets_registry import get_spec
 
-    snapshot, meta = weights_io.load_snapshot(DEFAULT_WEIGHTS)
+    snapshot, meta = weights_io.load_snapshot(get_spec("fashion-mnist").default_weights)
     config = TrainConfig.from_dict(meta["config"])
     start = snapshot.test_acc
     for _ in range(3):  # what Step does: one more epoch of the same run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     # 0.5 ms instead of 5 ms (bench/canvas_latency.py).
     sys.setswitchinterval(0.0005)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = collect_garbage_on_the_gui_thread()  # noqa: F841 - kept alive by this frame
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")
     app.setStyle("Fusion")
@@ -51,13 +53,31 @@ def main(argv: list[str] | None = None) -> int:
     # after, and exits with the app.
     app.aboutToQuit.connect(trainer.close)
     if not args.exit_when_shown:
-        window.ready.connect(trainer.start)
+        window.session.ready.connect(trainer.start)
+        # torch and the data are loaded: from here on the garbage collector need not
+        # scan their ~250k objects again (a full collection took ~120 ms, a stall the
+        # window would feel; bench/ui_responsiveness.py).
+        window.session.ready.connect(gc.freeze)
     if args.exit_when_shown:
         QTimer.singleShot(0, lambda: (print(f"shown_s={time.perf_counter() - _T0:.3f}",
                                             flush=True), window.close()))
     elif args.screenshot:
         _schedule_screenshot(app, window, args.screenshot, args.train_epochs)
     return app.exec()
+
+
+def collect_garbage_on_the_gui_thread():
+    """Collect reference cycles on the GUI thread only (pyqtgraph's GarbageCollector).
+
+    A collection that runs in a background thread (a task, the training relay) and
+    reaches a Qt object's wrapper destroys it there, while the GUI thread may hold the
+    Qt lock it needs: the two deadlock (seen in tests/e2e, a worker thread importing
+    torch._dynamo). With automatic collection off and a timer collecting here, no other
+    thread ever collects. Keep the returned object alive.
+    """
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    return GarbageCollector(interval=1.0)
 
 
 def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
@@ -72,18 +92,21 @@ def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
         print(f"saved {path} ({image.width()}x{image.height()})")
         window.close()
 
+    session = window.session
+
     def after_load() -> None:
         if epochs:
-            window.run_finished.connect(lambda _: QTimer.singleShot(300, save))
-            if window.start(epochs=epochs):
+            session.run_finished.connect(lambda _: QTimer.singleShot(300, save))
+            config = window.controls.panel.config().replace(epochs=epochs)
+            if session.start(config):
                 return
         QTimer.singleShot(300, save)
 
     # torch and the dataset load after the window shows; start after them.
-    if window.is_ready:
+    if session.is_ready:
         QTimer.singleShot(50, after_load)
     else:
-        window.ready.connect(lambda: QTimer.singleShot(50, after_load))
+        session.ready.connect(lambda: QTimer.singleShot(50, after_load))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 160)
         self.setAcceptDrops(True)
+        # Drawing gives it focus, so the tool shortcuts (B, E, F, Ctrl+Z, Delete) work
+        # right after a stroke.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Draw with the mouse or a pen (pressure sets the width). Bright on "
                         "black, like the dataset. Drop an image file here to load it.")

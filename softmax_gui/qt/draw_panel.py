@@ -1,8 +1,8 @@
 """Draw and classify: the canvas, what the model sees, and the live softmax.
 
 Every edit schedules one inference; edits that arrive before it runs are folded into it,
-and the edits that trigger inferences are at least a frame apart (DESIGN.md rule 4), so
-drawing never queues work. Spacing is measured between triggering *events*, not between
+and the edits that trigger inferences are at least a frame apart (docs/ARCHITECTURE.md,
+rule 4), so drawing never queues work. Spacing is measured between triggering *events*, not between
 finished inferences: input that arrives once a frame is then never held back. The model
 is a CPU :class:`~softmax_gui.inference.Predictor` built from a snapshot.
 """
@@ -18,7 +18,6 @@ from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -29,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.evaluation import entropy_bits, softmax_np
 from softmax_gui.inference import Predictor
-from softmax_gui.preprocess import is_blank, load_image_file, to_model_input
+from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_model_input
+from softmax_gui.qt import file_dialogs
+from softmax_gui.qt.canvas import SIDE as CANVAS_SIDE
 from softmax_gui.qt.canvas import DrawingCanvas
 from softmax_gui.qt.probabilities import ProbabilityBars
 
@@ -72,13 +73,17 @@ class ModelInputView(QWidget):
 
 
 class DrawPanel(QWidget):
-    """Canvas, tools, model input and live probabilities. ``inferred`` reports latency."""
+    """Canvas, tools, model input and live probabilities. ``inferred`` reports latency.
+
+    ``tasks`` opens image files off the GUI thread; ``settings`` remembers the folder.
+    """
 
     inferred = Signal(float)  # seconds from the input event to the bars updated
-    logits_changed = Signal(object)  # the drawing's logits, for the softmax-steps view
+    examined = Signal(object, object)  # the model input (28x28) and its logits
 
-    def __init__(self, classes=(), parent=None):
+    def __init__(self, tasks, settings, classes=(), parent=None):
         super().__init__(parent)
+        self.tasks, self.settings = tasks, settings
         self.predictor: Predictor | None = None
         self.dataset = "fashion-mnist"
         self.temperature = 1.0
@@ -87,6 +92,7 @@ class DrawPanel(QWidget):
         self.bars = ProbabilityBars(classes)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setMinimumWidth(60)
         self.entropy = QLabel()
         self.entropy.setToolTip("Entropy of the predicted distribution, H = -Σ p log2 p: "
                                 "0 bits when the model is certain, log2(10) = 3.32 bits when "
@@ -108,6 +114,8 @@ class DrawPanel(QWidget):
     def _tool_button(self, text, tip, slot=None, shortcut=None) -> QToolButton:
         button = QToolButton()
         button.setText(text)
+        button.setObjectName(f"draw-{text.rstrip('…').lower()}")
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keeps the shortcuts in reach
         button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
         if slot:
             button.clicked.connect(slot)
@@ -148,6 +156,8 @@ class DrawPanel(QWidget):
                                              self.open_file)
 
     def _build_layout(self) -> None:
+        # Two rows of tools and the canvas beside one column: narrow enough for a
+        # 1024-pixel screen, where this dock shares the width with two others.
         tools = QHBoxLayout()
         for button in self.tool_buttons.values():
             tools.addWidget(button)
@@ -155,10 +165,11 @@ class DrawPanel(QWidget):
         tools.addWidget(self.size_slider)
         tools.addWidget(QLabel("Soft"))
         tools.addWidget(self.soft_slider)
+        edits = QHBoxLayout()
         for button in (self.undo_button, self.redo_button, self.clear_button,
                        self.invert_button, self.open_button):
-            tools.addWidget(button)
-        tools.addStretch(1)
+            edits.addWidget(button)
+        edits.addStretch(1)
 
         self.t_slider = _slider(0, 200, 100, "Temperature T of softmax(o / T): below 1 "
                                 "sharpens the distribution, above 1 flattens it; the "
@@ -171,22 +182,22 @@ class DrawPanel(QWidget):
         t_row = QHBoxLayout()
         for widget in (self.t_label, self.t_slider, self.sort_box):
             t_row.addWidget(widget)
-        middle = QVBoxLayout()
-        middle.addWidget(QLabel("Model input (28x28)"))
-        middle.addWidget(self.input_view)
-        middle.addWidget(self.status)
-        middle.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(self.bars, 1)
-        right.addLayout(t_row)
-        right.addWidget(self.entropy)
+        seen = QHBoxLayout()
+        seen.addWidget(self.input_view)
+        seen.addWidget(self.status, 1)
+        column = QVBoxLayout()
+        column.addWidget(QLabel("Model input (28x28)"))
+        column.addLayout(seen)
+        column.addWidget(self.bars, 1)
+        column.addLayout(t_row)
+        column.addWidget(self.entropy)
         body = QHBoxLayout()
-        body.addWidget(self.canvas, 3)
-        body.addLayout(middle)
-        body.addLayout(right, 3)
+        body.addWidget(self.canvas, 1)
+        body.addLayout(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
+        layout.addLayout(edits)
         layout.addLayout(body, 1)
 
     # --- inputs -------------------------------------------------------------------------
@@ -206,19 +217,18 @@ class DrawPanel(QWidget):
         self.canvas.set_image(255 - self.canvas.image())
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "",
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)")
-        if path:
-            self.load_file(path)
+        file_dialogs.ask(self, self.settings, "image", "Open an image",
+                         lambda path, _: self.load_file(path),
+                         ["Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"])
 
-    def load_file(self, path: str) -> bool:
-        """Load an image file (light backgrounds are inverted); False with a message."""
-        try:
-            self.canvas.set_image(load_image_file(path))
-        except ValueError as exc:
-            self._message(str(exc), error=True)
-            return False
-        return True
+    def load_file(self, path: str) -> None:
+        """Put an image file on the canvas (light backgrounds are inverted), decoded and
+        scaled in the background; a message says why if it cannot be read."""
+        self._message("Opening the image…")
+        self.tasks.run("Opening the image…",
+                       lambda: fit_square(load_image_file(path), CANVAS_SIDE),
+                       self.canvas.set_image,
+                       lambda error: self._message(str(error), error=True))
 
     def _on_temperature(self, value: int) -> None:
         self.temperature = 10 ** ((value - 100) / 100)
@@ -257,7 +267,7 @@ class DrawPanel(QWidget):
                 self._message("No model yet: train one or open weights.")
             else:
                 logits = self.predictor.logits(pixels)
-                self.logits_changed.emit(logits)
+                self.examined.emit(pixels, logits)
                 p = softmax_np(logits, self.temperature)
                 self.bars.set_probabilities(p, logits=logits)
                 top = int(np.argmax(p))

@@ -11,11 +11,15 @@ TRUE = "#2ca02c"
 
 
 class ProbabilityBars(pg.PlotWidget):
-    """Bars for ``C`` classes; ``set_probabilities`` updates the persistent items in place."""
+    """Bars for ``C`` classes; ``set_probabilities`` updates the persistent items in place.
+
+    ``shown`` is what the bars show: ``(p, true_class, logits)``; ``rows`` the class
+    names from top to bottom.
+    """
 
     def __init__(self, classes, parent=None, title: str | None = None):
         super().__init__(parent=parent, background="w")
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(130)  # ten rows of 9-point labels, no overlap
         self.plot_item = self.getPlotItem()
         if title:
             self.plot_item.setTitle(title)
@@ -71,10 +75,11 @@ class ProbabilityBars(pg.PlotWidget):
             self.labels[row].setPos(p[i] - 0.01 if inside else p[i] + 0.01, row)
         self.plot_item.getAxis("left").setTicks([ticks])
         self.plot_item.getAxis("left").setStyle(tickTextWidth=70)
-        self._last = (p, true_class, logits)
+        self.shown = (p, true_class, logits)
+        self.rows = [name for _, name in ticks]
 
     def set_sorted(self, on: bool) -> None:
         """Order bars by probability (True) or by class index (False)."""
         self.sorted = on
-        self.set_probabilities(*self._last)
+        self.set_probabilities(*self.shown)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.runs import RunStore, SavedRun
 
+ROW = Qt.ItemDataRole.UserRole
 COLUMNS = ["run", "created", "model", "test acc", "train s", "epochs", "lr", "batch",
            "optimizer", "schedule"]
 
@@ -26,6 +27,7 @@ class RunsView(QWidget):
 
     load_requested = Signal(object)      # SavedRun
     overlay_requested = Signal(object)   # SavedRun
+    delete_requested = Signal(object)    # list of SavedRun, confirmed by the user
 
     def __init__(self, store: RunStore, parent=None):
         super().__init__(parent)
@@ -71,13 +73,13 @@ class RunsView(QWidget):
                       config.get("schedule")]
             for col, value in enumerate(values):
                 item = QTableWidgetItem("" if value is None else str(value))
-                item.setData(256, row)  # Qt.UserRole: index into self.runs after sorting
+                item.setData(ROW, row)  # index into self.runs, whatever the sort order
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self._sync_buttons()
 
     def selected(self) -> list[SavedRun]:
-        rows = {self.table.item(i.row(), 0).data(256) for i in self.table.selectedIndexes()}
+        rows = {self.table.item(i.row(), 0).data(ROW) for i in self.table.selectedIndexes()}
         return [self.runs[r] for r in sorted(rows)]
 
     def _each(self, action, limit: int | None = None) -> None:
@@ -100,13 +102,8 @@ class RunsView(QWidget):
                           | QMessageBox.StandardButton.No, self)
         box.setObjectName("delete-runs")
         box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
-                             and self.delete(runs))
+                             and self.delete_requested.emit(runs))
         box.open()
-
-    def delete(self, runs: list[SavedRun]) -> None:
-        for run in runs:
-            self.store.delete(run)
-        self.refresh()
 
 
 def _pct(value) -> str:

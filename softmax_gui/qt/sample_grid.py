@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -22,7 +24,17 @@ WRONG = QColor("#d62728")
 RIGHT = QColor("#2c7a2c")
 
 
-class GridCanvas(QWidget):
+class Cell(NamedTuple):
+    """One test image in the grid and the two lines under it."""
+
+    index: int  # into the test split
+    image: QImage
+    true_text: str
+    predicted_text: str
+    correct: bool | None  # None: no model yet
+
+
+class ThumbnailView(QWidget):
     """Paints the chosen test images with their labels; emits the index clicked."""
 
     clicked = Signal(int)
@@ -32,7 +44,7 @@ class GridCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 160)
         self.columns, self.rows = 8, 4
-        self.cells: list[tuple[int, QImage, str, str, bool | None]] = []
+        self.cells: list[Cell] = []
         self.selected: int | None = None
         self.message = "Loading the test images…"  # until a dataset is set
 
@@ -85,15 +97,17 @@ class GridCanvas(QWidget):
         row = int(pos.y() // (self.height() / self.rows))
         k = row * self.columns + col
         if 0 <= k < len(self.cells):
-            self.selected = self.cells[k][0]
-            self.update()
-            self.clicked.emit(self.selected)
+            self.clicked.emit(self.cells[k].index)
+
+    def set_selected(self, index: int | None) -> None:
+        self.selected = index
+        self.update()
 
 
 class SampleGrid(QWidget):
-    """Controls (filter, order, size, reshuffle) over a :class:`GridCanvas`."""
+    """Controls (filter, order, size, reshuffle) over a :class:`ThumbnailView`."""
 
-    selected = Signal(int)
+    clicked = Signal(int)  # a test image index
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -114,26 +128,34 @@ class SampleGrid(QWidget):
         self.rows.setRange(1, 10)
         self.rows.setValue(4)
         self.rows.setToolTip("Rows of the grid")
-        shuffle = QPushButton("Shuffle")
-        shuffle.setToolTip("Draw another random set (R)")
-        shuffle.setShortcut("R")
-        shuffle.clicked.connect(self.reshuffle)
+        self.shuffle = QPushButton("Shuffle")
+        self.shuffle.setToolTip("Draw another random set (R)")
+        self.shuffle.setShortcut("R")
+        self.shuffle.clicked.connect(self.reshuffle)
         self.clear_selection = QPushButton("Show all")
         self.clear_selection.setToolTip("Clear the confusion-matrix selection")
         self.clear_selection.clicked.connect(lambda: self.show_only(None))
         self.clear_selection.hide()
-        controls = QHBoxLayout()
-        for widget in (self.filter, self.order, QLabel("Size"), self.columns, QLabel("x"),
-                       self.rows, shuffle, self.clear_selection):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        self.canvas = GridCanvas()
+        for combo in (self.filter, self.order):
+            # Sized to fit a narrow dock; the popup still shows the whole names.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+        choose = QHBoxLayout()
+        for widget in (self.filter, self.order):
+            choose.addWidget(widget, 1)
+        size = QHBoxLayout()
+        for widget in (QLabel("Size"), self.columns, QLabel("x"), self.rows, self.shuffle,
+                       self.clear_selection):
+            size.addWidget(widget)
+        size.addStretch(1)
+        self.view = ThumbnailView()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(controls)
-        layout.addWidget(self.canvas, 1)
+        layout.addLayout(choose)
+        layout.addLayout(size)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
 
         self.images = np.zeros((0, 28, 28), np.uint8)
@@ -148,14 +170,14 @@ class SampleGrid(QWidget):
             widget.currentIndexChanged.connect(self.refresh)
         for widget in (self.columns, self.rows):
             widget.valueChanged.connect(self.refresh)
-        self.canvas.clicked.connect(self.selected)
+        self.view.clicked.connect(self.clicked)
 
     def set_dataset(self, images: np.ndarray, labels: np.ndarray, classes) -> None:
         """The test split to draw from (uint8 ``(N, 28, 28)``); clears predictions."""
         self.images, self.labels, self.classes = images, np.asarray(labels), tuple(classes)
         self.probabilities = None
         self.restrict = None
-        self.canvas.selected = None  # an index into the old test split means nothing now
+        self.view.selected = None  # an index into the old test split means nothing now
         blocked = self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem("All", None)
@@ -183,7 +205,7 @@ class SampleGrid(QWidget):
 
     def refresh(self) -> None:
         choice = self.filter.currentData()
-        self.canvas.columns, self.canvas.rows = self.columns.value(), self.rows.value()
+        self.view.columns, self.view.rows = self.columns.value(), self.rows.value()
         self.shown = select_examples(
             self.labels, self.probabilities,
             subset="mistakes" if choice == "mistakes" else "all",
@@ -201,8 +223,9 @@ class SampleGrid(QWidget):
                 top = int(p.argmax())
                 correct = bool(top == self.labels[index])
                 pred_text = f"{'' if correct else '✗ '}{self.classes[top]} {p[top]:.0%}"
-            cells.append((int(index), _qimage(self.images[index]), true_name, pred_text, correct))
-        self.canvas.set_cells(cells, "" if len(self.labels) else "Loading test images…")
+            cells.append(Cell(int(index), _qimage(self.images[index]), true_name, pred_text,
+                              correct))
+        self.view.set_cells(cells, "" if len(self.labels) else "Loading test images…")
         self._update_summary()
 
     def _update_summary(self) -> None:

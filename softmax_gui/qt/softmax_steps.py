@@ -46,7 +46,7 @@ class SoftmaxStepsView(QWidget):
                              "p: exp / Σ exp · y: one-hot label")
         self.legend.setWordWrap(True)
         self.title.setWordWrap(True)
-        self.large = QCheckBox(f"Large logits (×{SCALE:g}): compare the naive softmax")
+        self.large = QCheckBox(f"Logits ×{SCALE:g}: naive vs stable softmax")
         self.large.setToolTip("exp overflows float32 above ~88.7: the naive exp(o) / Σ exp(o) "
                               "turns into inf / inf = NaN, while subtracting max(o) first "
                               "gives the same probabilities without overflow.")

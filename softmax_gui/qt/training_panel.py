@@ -96,6 +96,12 @@ class TrainingPanel(QWidget):
         """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""
         return TrainConfig(**{name: _get(widget) for name, widget in self.fields.items()})
 
+    def show_dataset(self, name: str) -> None:
+        """Show dataset ``name`` in its combo without asking for it to be loaded."""
+        blocked = self.dataset.blockSignals(True)
+        _select(self.dataset, name)
+        self.dataset.blockSignals(blocked)
+
     def add_cuda_device(self, name: str) -> None:
         """List the CUDA GPU ``name`` (called once torch, loaded after the window shows,
         has found one), selecting it if the remembered settings chose CUDA."""

@@ -37,10 +37,10 @@ class TrainingWorker(QObject):
 
     def __init__(self, config: TrainConfig, data: Dataset,
                  initial: events.WeightSnapshot | None = None, engine=None,
-                 first_epoch: int = 1):
+                 epochs: tuple[int, int | None] = (1, None)):
         super().__init__()
         self.config, self.data, self.initial = config, data, initial
-        self.first_epoch = first_epoch
+        self.epochs = epochs  # training.train's (first_epoch, last_epoch)
         self.engine = engine or train_in_this_thread
         self.stop_flag = threading.Event()
         self.pause_flag = threading.Event()
@@ -52,8 +52,7 @@ class TrainingWorker(QObject):
                    events.Finished: self.finished, events.Failed: self.failed}
         try:
             for event in throttle(self.engine(self.config, self.data, self.stop_flag,
-                                              self.pause_flag, self.initial,
-                                              self.first_epoch)):
+                                              self.pause_flag, self.initial, *self.epochs)):
                 signals[type(event)].emit(event)
         finally:
             self.done.emit()
@@ -91,7 +90,8 @@ class TrainingController(QObject):
     def paused(self) -> bool:
         return self.worker is not None and self.worker.pause_flag.is_set()
 
-    def start(self, config, data, initial=None, first_epoch: int = 1) -> TrainingWorker:
+    def start(self, config, data, initial=None,
+              epochs: tuple[int, int | None] = (1, None)) -> TrainingWorker:
         """Start a run in a new thread and return its worker (connect before events flow)."""
         if self.running:
             raise RuntimeError("a training run is already in progress")
@@ -99,7 +99,7 @@ class TrainingController(QObject):
         # reference can never destroy a thread that is still winding down.
         thread = QThread(self)
         thread.setObjectName("training")
-        worker = TrainingWorker(config, data, initial, self.engine, first_epoch)
+        worker = TrainingWorker(config, data, initial, self.engine, epochs)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI

@@ -1,0 +1,49 @@
+"""The message banner: what went wrong, the remedy as a button, and a way to dismiss it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+
+from softmax_gui.qt.session import Problem
+
+
+class Banner(QFrame):
+    """A non-modal message above the tabs; the app keeps working while it shows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet("#banner { background:#fde2e1; border:1px solid #e8a39d; "
+                           "border-radius:3px } QLabel { color:#8a1f11 }")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.action = QPushButton()
+        self.action.setObjectName("banner-remedy")
+        self.action.setToolTip("Do what the message suggests")
+        self.action.clicked.connect(self._remedy)
+        self.dismiss = QToolButton()
+        self.dismiss.setObjectName("banner-dismiss")
+        self.dismiss.setText("✕")
+        self.dismiss.setAutoRaise(True)
+        self.dismiss.setToolTip("Dismiss this message")
+        self.dismiss.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.action)
+        layout.addWidget(self.dismiss)
+        self._problem: Problem | None = None
+        self.hide()
+
+    def show_problem(self, problem: Problem) -> None:
+        self._problem = problem
+        self.text.setText(problem.text)
+        self.action.setText(problem.action)
+        self.action.setVisible(bool(problem.action))
+        self.show()
+
+    def _remedy(self) -> None:
+        problem = self._problem
+        self.hide()
+        if problem is not None and problem.remedy is not None:
+            problem.remedy()

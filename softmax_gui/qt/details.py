@@ -1,0 +1,57 @@
+"""The selected test image: its full distribution, and a way to put it on the canvas."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from softmax_gui.evaluation import softmax_np
+from softmax_gui.qt.probabilities import ProbabilityBars
+from softmax_gui.qt.session import Example, Session
+
+
+class SelectedImageDetails(QWidget):
+    """Title, "Send to canvas" and the probability bars of the selected test image."""
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.title = QLabel("Click a test image to see its full distribution.")
+        self.title.setWordWrap(True)
+        self.bars = ProbabilityBars(())
+        self.send_to_canvas = QToolButton()
+        self.send_to_canvas.setText("Send to canvas")
+        self.send_to_canvas.setToolTip("Put this test image on the drawing canvas to edit it")
+        self.send_to_canvas.setEnabled(False)
+        self.send_to_canvas.clicked.connect(
+            lambda: session.send_to_canvas(session.selected))
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.send_to_canvas)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.bars, 1)
+        session.dataset_changed.connect(lambda dataset: self.bars.set_classes(dataset.classes))
+        session.selection_changed.connect(self._selected)
+        session.example_changed.connect(self._show)
+
+    def _selected(self, index: int | None) -> None:
+        self.send_to_canvas.setEnabled(index is not None)
+        if index is None:
+            self.title.setText("Click a test image to see its full distribution.")
+            self.bars.set_probabilities([0.0] * len(self.bars.classes))
+        elif self.session.weights is None:
+            label = int(self.session.dataset.test_labels[index])
+            self.title.setText(f"Test image #{index}: {self.session.dataset.classes[label]}. "
+                               "No model yet: train one or open weights.")
+
+    def _show(self, example: Example) -> None:
+        if example.index is None:
+            return  # the drawing: the Draw dock shows it
+        classes = self.session.dataset.classes
+        p = softmax_np(example.logits)
+        verdict = "right" if p.argmax() == example.label else "WRONG"
+        self.title.setText(f"Test image #{example.index}: true class "
+                           f"{classes[example.label]}; the model says "
+                           f"{classes[p.argmax()]} ({verdict}).")
+        self.bars.set_probabilities(p, true_class=example.label)

@@ -1,0 +1,78 @@
+"""The central tabs: the curves, what the model learned, and the runs, bound to a session.
+
+Updating every insight view costs ~60 ms a snapshot (bench/insight_update.py), time the
+GUI thread would take from the trainer; a hidden view has nothing to show, so only the
+visible one updates and the others catch up when they are shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget
+
+from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
+from softmax_gui.qt.plots import PlotsView
+from softmax_gui.qt.runs_view import RunsView
+from softmax_gui.qt.session import Example, Session
+from softmax_gui.qt.softmax_steps import SoftmaxStepsView
+
+
+class MainTabs(QTabWidget):
+    """Curves, Weights, Confusion, Calibration, Softmax and Runs."""
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.plots = PlotsView()
+        self.templates = WeightTemplates()
+        self.confusion = ConfusionView()
+        self.calibration = CalibrationView()
+        self.steps = SoftmaxStepsView()
+        self.runs = RunsView(session.run_store)
+        # Six tabs must fit beside the docks of a 1024-wide window without scroll arrows.
+        self.setStyleSheet("QTabBar::tab { padding: 4px 6px; }")
+        for widget, title, tip in (
+                (self.plots, "Curves", "Loss and accuracy, live"),
+                (self.templates, "Weights", "What each class looks for: the rows of W"),
+                (self.confusion, "Confusion", "Which classes are mistaken for which"),
+                (self.calibration, "Calibration", "Are the probabilities honest?"),
+                (self.steps, "Softmax", "The softmax step by step: from logits to "
+                 "cross-entropy"),
+                (self.runs, "Runs", "Every finished run, kept on disk")):
+            self.setTabToolTip(self.addTab(widget, title), tip)
+        self._stale: set = set()
+        self.currentChanged.connect(self._refresh_visible)
+
+        session.histories_changed.connect(lambda: self.plots.sync(session.histories))
+        session.run_started.connect(self.plots.begin)
+        session.batches.connect(lambda history, _: self.plots.update_batches(history))
+        session.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
+        self.plots.remove_requested.connect(session.remove_history)
+        session.weights_changed.connect(self._weights_changed)
+        self.confusion.cell_clicked.connect(session.show_confusion_cell)
+        session.example_changed.connect(self._examine)
+        self.runs.load_requested.connect(session.load_saved_run)
+        self.runs.overlay_requested.connect(session.overlay)
+        self.runs.delete_requested.connect(session.delete_saved_runs)
+        session.saved_runs_changed.connect(self.runs.refresh)
+
+    def _weights_changed(self, weights) -> None:
+        self._stale = {self.templates, self.confusion, self.calibration} if weights else set()
+        self._refresh_visible()
+
+    def _refresh_visible(self) -> None:
+        view, weights = self.currentWidget(), self.session.weights
+        if view not in self._stale or weights is None:
+            return
+        self._stale.discard(view)
+        labels = self.session.dataset.test_labels.numpy()
+        p = weights.probabilities
+        if view is self.templates:
+            self.templates.update_from(weights.snapshot)
+        elif view is self.confusion:
+            self.confusion.update_from(labels, p.argmax(1), self.session.dataset.classes)
+        else:
+            self.calibration.update_from(p, labels, weights.snapshot.epoch)
+
+    def _examine(self, example: Example) -> None:
+        self.steps.set_example(example.logits, example.label, self.session.dataset.classes,
+                               example.title)

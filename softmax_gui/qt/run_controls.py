@@ -1,0 +1,254 @@
+"""The run controls: the training panel, Start / Pause / Step / Stop / Revert, progress.
+
+The buttons and the Train menu share one set of actions (``self.actions``), so a
+shortcut, a menu item and a button can never disagree about what is possible.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui import events
+from softmax_gui.model_registry import MODELS, can_continue
+from softmax_gui.qt.session import Session
+from softmax_gui.qt.training_panel import TrainingPanel
+
+# QProgressBar repaints itself synchronously on every visible change (~2 ms with the
+# status bar behind it); 5 updates a second look smooth and leave the CPU to the trainer.
+PROGRESS_INTERVAL_S = 0.2
+
+
+class RunClock:
+    """Seconds a run has spent training: paused time does not count (for the ETA)."""
+
+    def __init__(self):
+        self._started = self._paused_at = None
+        self._paused_total = 0.0
+
+    def start(self) -> None:
+        self._started, self._paused_at, self._paused_total = time.monotonic(), None, 0.0
+
+    def pause(self, paused: bool) -> None:
+        now = time.monotonic()
+        if paused and self._paused_at is None:
+            self._paused_at = now
+        elif not paused and self._paused_at is not None:
+            self._paused_total += now - self._paused_at
+            self._paused_at = None
+
+    def elapsed(self) -> float:
+        if self._started is None:
+            return 0.0
+        end = self._paused_at if self._paused_at is not None else time.monotonic()
+        return end - self._started - self._paused_total
+
+
+class RunControls(QWidget):
+    """Everything that starts, holds and ends a run, bound to a :class:`Session`."""
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.panel = TrainingPanel()
+        self.panel.dataset_changed.connect(session.load_dataset)
+        self.panel.model.currentIndexChanged.connect(self._update_hint)
+        self.start_action = self._action("&Start", "Ctrl+Return", self._start,
+                                         "Train a new run with the panel's settings")
+        self.pause_action = self._action("&Pause / Resume", "Ctrl+P", self._toggle_pause,
+                                         "Hold the run between batches; resume where it was")
+        self.step_action = self._action("Step one &epoch", "Ctrl+E", self._step,
+                                        "Train one more epoch of the active weights' run")
+        self.stop_action = self._action("S&top", "Ctrl+.", session.stop,
+                                        "Stop after the current batch, keeping the weights")
+        self.revert_action = self._action("&Revert to previous weights", "Ctrl+R",
+                                          session.revert,
+                                          "Make the weights active before the last run (or "
+                                          "file) active again")
+        self.actions = [self.start_action, self.pause_action, self.step_action,
+                        self.stop_action, self.revert_action]
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for k, (name, action) in enumerate((("Start", self.start_action),
+                                            ("Pause", self.pause_action),
+                                            ("Step", self.step_action),
+                                            ("Stop", self.stop_action))):
+            grid.addWidget(self._button(name, action), k // 2, k % 2)
+        grid.addWidget(self._button("Revert", self.revert_action), 2, 0, 1, 2)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color:#555")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Loading PyTorch and the dataset…")
+        self.progress.setValue(0)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addLayout(grid)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.progress)
+        layout.addStretch(1)
+
+        self.clock = RunClock()
+        self._progress_at = 0.0
+        self._started: events.Started | None = None
+        self._revertable = False
+        session.ready.connect(self._sync)
+        session.dataset_requested.connect(self.panel.show_dataset)
+        session.cuda_found.connect(self.panel.add_cuda_device)
+        session.running_changed.connect(self._sync)
+        session.revert_available.connect(self._set_revertable)
+        session.weights_changed.connect(self._update_hint)
+        session.run_started.connect(self._on_run_started)
+        session.engine_started.connect(self._on_engine_started)
+        session.batches.connect(self._on_batches)
+        session.paused_changed.connect(self._on_paused)
+        session.run_finished.connect(self._on_finished)
+        self._sync()
+
+    def _action(self, text, shortcut, slot, tip) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        # Shortcuts work wherever focus is in the window, not only in this dock.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        # A lambda: triggered(bool) must not reach a slot's first parameter.
+        action.triggered.connect(lambda: slot())
+        return action
+
+    def _button(self, text: str, action: QAction) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(f"{text.lower()}-button")
+        button.setToolTip(f"{action.toolTip()} ({action.shortcut().toString()})")
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        button.setEnabled(action.isEnabled())
+        self.buttons[text] = button
+        return button
+
+    # --- commands -------------------------------------------------------------------------
+
+    def _config(self):
+        try:
+            return self.panel.config()
+        except ValueError as exc:
+            from softmax_gui.qt.session import Problem
+
+            self.session.problem.emit(Problem(f"Invalid setting: {exc}"))
+            return None
+
+    def _start(self) -> None:
+        config = self._config()
+        if config is not None:
+            self.session.start(config)
+
+    def _step(self) -> None:
+        config = self._config()
+        if config is not None:
+            self.session.step(config)
+
+    def _toggle_pause(self) -> None:
+        self.session.set_paused(not self.session.paused)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def _sync(self, *_) -> None:
+        running = self.session.run is not None
+        idle = self.session.is_ready and not running and self.session.dataset is not None
+        self.panel.setEnabled(not running)
+        for action in (self.start_action, self.step_action):
+            action.setEnabled(idle)
+        for action in (self.pause_action, self.stop_action):
+            action.setEnabled(running)
+        self.revert_action.setEnabled(self._revertable and not running)
+        if self.session.is_ready and not running and self.progress.format().startswith(
+                "Loading"):
+            self.progress.setFormat("Ready")
+
+    def _set_revertable(self, available: bool) -> None:
+        self._revertable = available
+        self._sync()
+
+    def _update_hint(self, *_) -> None:
+        """Say what Step will do when the panel names another model than the active one."""
+        active = self.session.weights
+        chosen = self.panel.model.currentData()
+        step = self.buttons["Step"]
+        if active is None:
+            step.setToolTip("Train the first epoch of a run with the panel's settings "
+                            "(Ctrl+E)")
+            self.hint.hide()
+            return
+        epoch = int(active.snapshot.epoch)
+        step.setToolTip(f"Train one more epoch of {active.label}: epoch {epoch} -> "
+                        f"{epoch + 1}, with the settings it was trained with (Ctrl+E)")
+        differs = not can_continue(active.snapshot.model, chosen)
+        self.hint.setText(f"Step continues the active {MODELS[active.snapshot.model].label} "
+                          f"weights; Start trains a new {MODELS[chosen].label}.")
+        self.hint.setVisible(differs)
+
+    # --- progress -------------------------------------------------------------------------
+
+    def _on_run_started(self, history) -> None:
+        self._started = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat(f"Run #{history.number}: starting…")
+
+    def _on_engine_started(self, event: events.Started) -> None:
+        self._started = event
+        self.clock.start()
+        self.clock.pause(self.session.paused)
+        epochs = (event.last_epoch or event.epochs) - event.first_epoch + 1
+        self.progress.setRange(0, event.batches_per_epoch * epochs)
+        self.progress.setValue(0)
+
+    def _on_batches(self, history, event: events.BatchMetrics) -> None:
+        started = self._started
+        now = time.monotonic()
+        if started is None or (now - self._progress_at < PROGRESS_INTERVAL_S
+                               and event.batch != started.batches_per_epoch):
+            return
+        self._progress_at = now
+        done = (event.epoch - started.first_epoch) * started.batches_per_epoch + event.batch
+        total = self.progress.maximum()
+        eta = self.clock.elapsed() / max(done, 1) * (total - done)
+        self._format(f"Run #{history.number}, epoch {event.epoch}/{started.epochs} — ETA "
+                     f"{_clock(eta)}")
+        self.progress.setValue(done)  # after the format: one synchronous repaint shows both
+
+    def _on_paused(self, paused: bool) -> None:
+        self.clock.pause(paused)
+        self.buttons["Pause"].setText("Resume" if paused else "Pause")
+        self._format(self.progress.format().removeprefix("Paused — "))
+
+    def _format(self, text: str) -> None:
+        self.progress.setFormat(("Paused — " if self.session.paused else "") + text)
+
+    def _on_finished(self, result) -> None:
+        if isinstance(result, events.Failed):
+            self.progress.setFormat("Failed: see the message above")
+            return
+        if not result.stopped:
+            self.progress.setValue(self.progress.maximum())
+        first = self._started.first_epoch if self._started else 1
+        trained = result.epoch - (first - 1)
+        verb = "Stopped after" if result.stopped else "Done:"
+        self.progress.setFormat(f"{verb} {trained:.3g} epoch{'s' if trained != 1 else ''}, "
+                                f"{result.train_seconds:.1f} s")
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"

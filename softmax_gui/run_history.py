@@ -1,0 +1,56 @@
+"""What a run has measured: per-batch losses and per-epoch metrics. Plain data, no Qt.
+
+The window keeps one :class:`RunHistory` per run it trained or overlaid; the plots draw
+them, the CSV export writes them and the runs folder saves them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+
+from softmax_gui import events
+
+EPOCH_KEYS = ("train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+
+
+@dataclass
+class RunHistory:
+    """One run's curves. ``x`` values are fractional epochs (1.0 = first epoch done)."""
+
+    number: int
+    label: str
+    config: dict = field(default_factory=dict)
+    batch_x: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)  # {"epoch": e, **EPOCH_KEYS}
+    saved: bool = False  # overlaid from the runs folder, not trained in this window
+    start: float = 0.0  # the epoch it started from (a continuation starts past 0)
+
+    def add_batches(self, event: events.BatchMetrics) -> None:
+        self.batch_x.extend(event.epoch_x.tolist())
+        self.batch_loss.extend(event.loss.tolist())
+
+    def add_epoch(self, event: events.EpochMetrics) -> None:
+        self.epochs.append({"epoch": float(event.epoch),
+                            **{key: float(getattr(event, key)) for key in EPOCH_KEYS}})
+
+    def column(self, key: str) -> list[float]:
+        """One per-epoch figure (``"epoch"`` or a name in :data:`EPOCH_KEYS`)."""
+        return [row[key] for row in self.epochs]
+
+    @property
+    def train_seconds(self) -> float:
+        return float(sum(self.column("seconds")))
+
+
+def write_csv(histories: list[RunHistory], path: str | os.PathLike) -> None:
+    """Per-epoch metrics of ``histories``, one row per run and epoch."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["run", "settings", "epoch", *EPOCH_KEYS])
+        for history in histories:
+            for row in history.epochs:
+                writer.writerow([history.number, history.label, row["epoch"],
+                                 *(row[key] for key in EPOCH_KEYS)])
