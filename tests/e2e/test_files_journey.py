@@ -1,0 +1,106 @@
+"""Export weights in every format from the File menu, open them again, open bad files."""
+
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+from person import (
+    CTRL,
+    answer_file_dialog,
+    answer_question,
+    click_button,
+    keys,
+    menu,
+    status_text,
+    type_into,
+    wait_until_done,
+)
+from PySide6.QtCore import Qt
+
+from softmax_gui import weights_io
+
+
+def accuracy_line(window) -> str:
+    return re.search(r"Test set: .* accurate\)", window.grid.summary.text()).group(0)
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".pt", ".onnx", ".npz"])
+def test_export_then_open_each_format(qtbot, window, tmp_path, suffix):
+    before = accuracy_line(window)
+    path = tmp_path / f"mine{suffix}"
+    menu(qtbot, window, "File", "Export weights…")
+    answer_file_dialog(qtbot, path)
+    qtbot.waitUntil(lambda: status_text(window) == f"Exported the weights to {path}",
+                    timeout=60_000)  # the first ONNX export starts its helper process
+    assert path.is_file() and path.stat().st_size > 1000
+    keys(window, Qt.Key.Key_O, CTRL)  # File > Open weights…
+    answer_file_dialog(qtbot, path)
+    qtbot.waitUntil(lambda: f"Weights: {path.name}, 84.6%" in window.weights_label.text(),
+                    timeout=10_000)
+    assert accuracy_line(window) == before  # the same model, read back
+
+
+def test_export_by_the_shortcut_names_the_format_from_the_filter(qtbot, window, tmp_path):
+    keys(window, Qt.Key.Key_S, CTRL)
+    answer_file_dialog(qtbot, tmp_path / "no-extension")
+    saved = tmp_path / "no-extension.safetensors"  # the dialog's first filter
+    qtbot.waitUntil(saved.is_file, timeout=10_000)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage" * 50])
+def test_a_bad_file_is_a_message_and_changes_nothing(qtbot, window, tmp_path, content):
+    label = window.weights_label.text()
+    path = tmp_path / "broken.safetensors"
+    path.write_bytes(content)
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, path)
+    banner = window.banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert banner.text.text().startswith("Could not open broken.safetensors:")
+    assert window.weights_label.text() == label
+    click_button(window, "✕")
+    assert not banner.isVisible()
+
+
+def test_weights_of_another_dataset_offer_a_switch(qtbot, window, tmp_path, fashion):
+    snapshot, _ = weights_io.load_snapshot(fashion.spec.default_weights)
+    digits = dataclasses.replace(snapshot, dataset="mnist",
+                                 classes=tuple(str(d) for d in range(10)))
+    path = weights_io.save(digits, tmp_path / "digits.safetensors")
+    label = window.weights_label.text()
+    keys(window, Qt.Key.Key_O, CTRL)
+    answer_file_dialog(qtbot, path)
+    message = answer_question(qtbot, "No")
+    assert "digits.safetensors was trained on MNIST" in message
+    assert window.weights_label.text() == label
+    assert "Fashion-MNIST" in window.source_label.text()
+
+
+def test_wrong_class_count_is_refused(qtbot, window, tmp_path):
+    import torch
+
+    torch.save({"1.weight": torch.zeros(5, 784), "1.bias": torch.zeros(5)}, tmp_path / "f.pt")
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, tmp_path / "f.pt")
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    assert "predicts 5 classes" in window.banner.text.text()
+    assert "bundled default" in window.weights_label.text()
+
+
+def test_export_plots_and_metrics(qtbot, window, tmp_path):
+    type_into(window.controls.panel.epochs, "2")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    menu(qtbot, window, "File", "Export plots as PNG…")
+    answer_file_dialog(qtbot, tmp_path / "curves.png")
+    qtbot.waitUntil(lambda: (tmp_path / "curves.png").is_file(), timeout=10_000)
+    assert (tmp_path / "curves.png").stat().st_size > 10_000
+    menu(qtbot, window, "File", "Export metrics as CSV…")
+    answer_file_dialog(qtbot, tmp_path / "metrics.csv")
+    rows = (tmp_path / "metrics.csv").read_text().strip().splitlines()
+    assert rows[0] == "run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds"
+    assert len(rows) == 3 and rows[2].startswith("1,#1 softmax")
+    accuracy = float(rows[2].split(",")[6])
+    assert f"{accuracy:.1%}" in window.weights_label.text()
+    assert np.isfinite([float(v) for v in rows[1].split(",")[3:]]).all()

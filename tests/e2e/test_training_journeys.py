@@ -1,0 +1,243 @@
+"""Training from the buttons, the menu and the keyboard: start, pause, stop, step, revert."""
+
+import re
+
+import numpy as np
+import pytest
+from person import (
+    CTRL,
+    button,
+    choose,
+    click_button,
+    keys,
+    menu,
+    progress_text,
+    save_screenshot,
+    status_text,
+    tick,
+    type_into,
+    wait_until_done,
+)
+from PySide6.QtCore import Qt
+
+
+def panel(window):
+    return window.controls.panel
+
+
+def grid_accuracy(window) -> float:
+    """The test accuracy the grid's summary line states, as a fraction."""
+    match = re.search(r"\(([\d.]+)% accurate\)", window.grid.summary.text())
+    return float(match.group(1)) / 100
+
+
+def loss_points(window) -> int:
+    curves = window.tabs.plots.curves
+    x, _ = curves[max(curves)].raw.getData()
+    return 0 if x is None else len(x)
+
+
+def test_start_trains_a_run_and_every_view_shows_it(qtbot, window):
+    assert "bundled default, 84.6%" in window.weights_label.text()
+    type_into(panel(window).epochs, "2")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 2 epochs")
+    plots = window.tabs.plots
+    x, loss = plots.curves[1].raw.getData()
+    assert len(x) == 2 * 118 and x[-1] == pytest.approx(2.0) and np.isfinite(loss).all()
+    epochs, test_acc = plots.curves[1].epoch["test_acc"].getData()
+    assert list(epochs) == [1.0, 2.0]
+    assert plots.run_list.item(0).text().startswith("#1 softmax sgd lr=0.1")
+    assert re.search(r"Weights: run #1, epoch 2, 8\d\.\d%", window.weights_label.text())
+    assert status_text(window).startswith("Run #1 finished: 2 epochs, test accuracy")
+    assert grid_accuracy(window) == pytest.approx(test_acc[-1], abs=5e-5)
+    assert "Device: CPU" in window.device_label.text()
+    assert button(window, "Revert").isEnabled()  # the default is one click away
+    save_screenshot(window, "start-finished")
+
+
+def test_start_from_the_menu_and_the_keyboard(qtbot, window):
+    type_into(panel(window).epochs, "1")
+    menu(qtbot, window, "Train", "Start")
+    wait_until_done(qtbot, window)
+    assert window.session.weights.snapshot.std != 1.0  # standardised inputs, by default
+    tick(panel(window).standardize)  # raw [0, 1] pixels for the next run
+    keys(window, Qt.Key.Key_Return, CTRL)
+    wait_until_done(qtbot, window)
+    assert window.tabs.plots.run_list.count() == 2
+    assert "run #2, epoch 1" in window.weights_label.text()
+    snapshot = window.session.weights.snapshot
+    assert (snapshot.mean, snapshot.std) == (0.0, 1.0)
+
+
+def test_pause_resume_and_stop_by_button_and_by_shortcut(qtbot, window):
+    type_into(panel(window).epochs, "40")
+    type_into(panel(window).batch_size, "64")
+    click_button(window, "Start")
+    qtbot.waitUntil(lambda: loss_points(window) > 50, timeout=60_000)
+
+    def holds() -> bool:
+        qtbot.wait(400)  # batches already on their way arrive
+        seen = loss_points(window)
+        qtbot.wait(600)
+        return loss_points(window) == seen
+
+    click_button(window, "Pause")
+    assert button(window, "Resume").isEnabled() and "Paused" in progress_text(window)
+    assert holds()
+    keys(window, Qt.Key.Key_P, CTRL)  # resume
+    before = loss_points(window)
+    qtbot.waitUntil(lambda: loss_points(window) > before + 20, timeout=10_000)
+    assert "Paused" not in progress_text(window)
+    keys(window, Qt.Key.Key_P, CTRL)  # pause again
+    assert holds()
+    click_button(window, "Resume")
+    before = loss_points(window)
+    qtbot.waitUntil(lambda: loss_points(window) > before + 20, timeout=10_000)
+    keys(window, Qt.Key.Key_Period, CTRL)
+    text = wait_until_done(qtbot, window)
+    assert text.startswith("Stopped after")
+    assert "stopped after" in window.weights_label.text()
+
+    click_button(window, "Start")  # and Stop by its button
+    qtbot.waitUntil(lambda: button(window, "Stop").isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: loss_points(window) > 20, timeout=60_000)
+    click_button(window, "Stop")
+    assert wait_until_done(qtbot, window).startswith("Stopped after")
+
+
+def test_a_stop_in_the_first_epoch_says_so_honestly(qtbot, window):
+    type_into(panel(window).batch_size, "16")
+    click_button(window, "Start")
+    qtbot.waitUntil(lambda: loss_points(window) > 30, timeout=60_000)
+    click_button(window, "Stop")
+    text = wait_until_done(qtbot, window)
+    fraction = float(re.search(r"Stopped after ([\d.]+) epochs", text).group(1))
+    assert 0 < fraction < 1
+    assert re.search(r"run #1, stopped after 0\.\d+ epochs, \d+\.\d%",
+                     window.weights_label.text())
+    assert re.match(r"Run #1 stopped after 0\.\d+ epochs: test accuracy \d+\.\d+%\.",
+                    status_text(window))
+
+
+def test_step_three_times_continues_one_run(qtbot, window):
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    assert "run #1, epoch 1," in window.weights_label.text()
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)
+    assert "run #1, epoch 2," in window.weights_label.text()
+    keys(window, Qt.Key.Key_E, CTRL)
+    wait_until_done(qtbot, window)
+    assert "run #1, epoch 3," in window.weights_label.text()
+    assert progress_text(window).startswith("Done: 1 epoch")
+    plots = window.tabs.plots
+    assert plots.run_list.count() == 1  # the same run, not three
+    x, _ = plots.curves[1].raw.getData()
+    assert x[-1] == pytest.approx(3.0) and np.all(np.diff(x) > 0)
+
+
+def test_steps_from_the_converged_default_keep_its_accuracy(qtbot, window):
+    start = grid_accuracy(window)
+    assert start == pytest.approx(0.8458)
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)
+    assert "epoch 11," in window.weights_label.text()
+    keys(window, Qt.Key.Key_E, CTRL)
+    wait_until_done(qtbot, window)
+    menu(qtbot, window, "Train", "Step one epoch")
+    wait_until_done(qtbot, window)
+    assert "epoch 13," in window.weights_label.text()
+    # The schedule continues from its end instead of restarting at the full rate.
+    assert grid_accuracy(window) >= start - 0.002
+    save_screenshot(window, "three-steps")
+
+
+def test_step_continues_the_active_weights_whatever_the_panel_names(qtbot, window):
+    choose(qtbot, panel(window).model, "MLP (1 hidden layer)")
+    hint = window.controls.hint
+    assert hint.isVisible() and "Step continues the active Softmax (concise)" in hint.text()
+    assert "Start trains a new MLP" in hint.text()
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)
+    assert "epoch 11," in window.weights_label.text()
+    assert "model softmax" in window.weights_label.toolTip()
+    choose(qtbot, panel(window).model, "Softmax (scratch)")
+    assert not hint.isVisible()  # the same family: Step and Start agree
+
+
+def test_a_diverging_run_keeps_the_weights_from_before_and_says_which(qtbot, window):
+    type_into(panel(window).lr, "1000")
+    type_into(panel(window).epochs, "2")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    banner = window.banner
+    assert banner.isVisible()
+    assert "learning rate 1000 is too large" in banner.text.text()
+    assert "bundled default" in banner.text.text() and "stay active" in banner.text.text()
+    assert "Weights: bundled default, 84.6%" in window.weights_label.text()
+    assert progress_text(window).startswith("Failed")
+    click_button(window, "✕")
+    assert not banner.isVisible()
+    type_into(panel(window).lr, "0.1")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 2 epochs")
+
+
+def test_revert_restores_the_weights_from_before_the_run(qtbot, window):
+    assert not button(window, "Revert").isEnabled()
+    type_into(panel(window).epochs, "1")
+    type_into(panel(window).lr, "0.01")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    trained = window.weights_label.text()
+    click_button(window, "Revert")
+    assert "bundled default, 84.6%" in window.weights_label.text()
+    assert grid_accuracy(window) == pytest.approx(0.8458)
+    keys(window, Qt.Key.Key_R, CTRL)  # and back again
+    assert window.weights_label.text() == trained
+    menu(qtbot, window, "Train", "Revert to previous weights")
+    assert "bundled default" in window.weights_label.text()
+
+
+def test_quit_in_the_middle_of_a_run_stops_and_joins_it(qtbot, window):
+    type_into(panel(window).epochs, "500")
+    type_into(panel(window).batch_size, "32")
+    click_button(window, "Start")
+    qtbot.waitUntil(lambda: loss_points(window) > 10, timeout=60_000)
+    controller = window.session.controller
+    menu(qtbot, window, "File", "Quit")
+    assert not window.isVisible()
+    assert not controller.running  # joined while closing, never left running
+
+
+def test_the_panel_is_remembered_between_launches(qtbot, open_window):
+    window = open_window()
+    type_into(panel(window).lr, "0.25")
+    type_into(panel(window).batch_size, "100")
+    choose(qtbot, panel(window).model, "MLP (1 hidden layer)")
+    menu(qtbot, window, "File", "Quit")
+    again = open_window()
+    assert panel(again).lr.text() == "0.250000"
+    assert panel(again).batch_size.text() == "100"
+    assert panel(again).model.currentText() == "MLP (1 hidden layer)"
+
+
+def test_the_in_thread_engine_drives_the_window_too(qtbot, open_window):
+    import threading
+
+    from softmax_gui.qt.worker import train_in_this_thread
+
+    threads = []
+
+    def engine(*args):
+        threads.append(threading.get_ident())
+        yield from train_in_this_thread(*args)
+
+    window = open_window(engine=engine)
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 1 epoch")
+    assert threads and threads[0] != threading.get_ident()  # the worker's thread
+    assert loss_points(window) == 118

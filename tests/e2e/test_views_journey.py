@@ -1,0 +1,173 @@
+"""The views, clicked: grid filters and cells, tabs, confusion cells, runs, docks, Quit."""
+
+import numpy as np
+from person import (
+    answer_question,
+    button,
+    choose,
+    click,
+    click_button,
+    keys,
+    menu,
+    tick,
+    type_into,
+    wait_until_done,
+)
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from softmax_gui import evaluation
+
+
+def show_tab(window, title: str) -> None:
+    bar = window.tabs.tabBar()
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    click(bar, bar.tabRect(titles.index(title)).center())
+    assert window.tabs.tabText(window.tabs.currentIndex()) == title
+
+
+def cells(window) -> list[int]:
+    return [cell.index for cell in window.grid.view.cells]
+
+
+def test_the_grid_filters_orders_resizes_and_shuffles(qtbot, window, fashion):
+    grid = window.grid
+    labels = fashion.test_labels.numpy()
+    assert len(cells(window)) == 32
+    for cell in grid.view.cells:
+        assert cell.true_text == fashion.classes[labels[cell.index]]
+    choose(qtbot, grid.filter, "Mistakes only")
+    assert all(cell.correct is False for cell in grid.view.cells)
+    choose(qtbot, grid.order, "Most confident mistakes")
+    shown = [cell.predicted_text for cell in grid.view.cells]
+    percents = [int(text.rsplit(" ", 1)[1].rstrip("%")) for text in shown]
+    assert percents == sorted(percents, reverse=True) and percents[0] >= 95
+    choose(qtbot, grid.filter, "Class: dress")
+    assert all(labels[i] == 3 for i in cells(window))
+    choose(qtbot, grid.filter, "All")
+    choose(qtbot, grid.order, "Random")
+    type_into(grid.columns, "4")
+    type_into(grid.rows, "2")
+    assert len(cells(window)) == 8
+    before = cells(window)
+    click_button(window, "Shuffle")
+    after = cells(window)
+    assert after != before
+    click(grid.view, QPoint(5, 5))  # focus away from the fields: R is for the grid
+    keys(window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: cells(window) != after, timeout=2000)
+    click(grid.view, QPoint(grid.view.width() * 3 // 8, grid.view.height() // 4))
+    index = cells(window)[1]
+    assert window.details.title.text().startswith(f"Test image #{index}:")
+    p = window.details.bars.shown[0]
+    assert p.sum() == np.float64(1.0) or abs(p.sum() - 1) < 1e-9
+
+
+def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
+    labels = fashion.test_labels.numpy()
+    show_tab(window, "Weights")
+    images = window.tabs.templates.images
+    w = window.session.weights.snapshot.state["1.weight"]
+    assert len(images) == 10 and np.allclose(images[3].image, w[3].reshape(28, 28))
+    low, high = images[3].getLevels()
+    assert low == -high  # a diverging map: zero in the middle
+    show_tab(window, "Confusion")
+    confusion = window.tabs.confusion
+    counts = confusion.counts
+    assert counts.sum() == 10_000
+    assert np.trace(counts) / 10_000 == np.float64(0.8458) or \
+        abs(np.trace(counts) / 10_000 - 0.8458) < 1e-9
+    recall = evaluation.per_class_metrics(counts)["recall"]
+    assert confusion.table.item(6, 2).text() == f"{recall[6]:.1%}"
+    tick(confusion.normalise)
+    assert confusion.texts[0].textItem.toPlainText().endswith("%")
+    # Click the cell "shirt predicted as t-shirt" in the heatmap.
+    plot = confusion.plot
+    at = plot.mapFromScene(confusion.heat.mapToScene(QPointF(0.5, 6.5)))
+    click(plot.viewport(), at)
+    grid = window.grid
+    assert all(labels[i] == 6 for i in cells(window)) and cells(window)
+    assert "shirt predicted as t-shirt" in grid.summary.text()
+    click_button(window, "Show all")
+    assert "predicted as" not in grid.summary.text()
+    show_tab(window, "Calibration")
+    p = window.session.weights.probabilities
+    ece = evaluation.calibration(p.max(1), p.argmax(1) == labels)["ece"]
+    assert f"Expected calibration error (ECE): {ece:.2%}" in \
+        window.tabs.calibration.label.text()
+    click(window.grid.view, QPoint(5, 5))  # select the first test image shown
+    show_tab(window, "Softmax")
+    steps = window.tabs.steps
+    index = cells(window)[0]  # the selected image: the first shown
+    label = int(labels[index])
+    expected = evaluation.softmax_steps(window.session.weights.predictor.logits(
+        fashion.test_images[index].numpy() / 255.0), label)
+    assert steps.table.rowCount() == 10 and steps.table.item(label, 4).text() == "1"
+    assert f"{expected['ce_nats']:.4f} nats" in steps.summary.text()
+    tick(steps.large)
+    naive = [steps.table.item(r, 6).text() for r in range(10)]
+    assert "NaN" in naive or "inf" in naive
+
+
+def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_path):
+    runs = tmp_path / "kept-runs"
+    window = open_window(runs)
+    type_into(window.controls.panel.epochs, "2")
+    type_into(window.controls.panel.lr, "0.05")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    click_button(window, "Step")  # extends the same run: still one entry
+    wait_until_done(qtbot, window)
+    plots = window.tabs.plots
+    item = plots.run_list.item(0)
+    check = plots.run_list.visualItemRect(item)
+    click(plots.run_list.viewport(), QPoint(check.left() + 10, check.center().y()))
+    assert not plots.curves[1].raw.isVisible()  # unticked: hidden
+    menu(qtbot, window, "File", "Quit")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+
+    again = open_window(runs)  # the runs survived the restart
+    show_tab(again, "Runs")
+    view = again.tabs.runs
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10_000)
+    row = view.table.visualItemRect(view.table.item(0, 0))
+    click(view.table.viewport(), row.center())
+    click_button(again, "Load weights")
+    qtbot.waitUntil(lambda: "saved run" in again.weights_label.text(), timeout=10_000)
+    click_button(again, "Overlay curves")
+    show_tab(again, "Curves")
+    overlay = again.tabs.plots
+    assert overlay.run_list.count() == 1
+    epochs, _ = overlay.curves[1].epoch["test_acc"].getData()
+    assert list(epochs) == [1.0, 2.0, 3.0]
+    click(overlay.run_list.viewport(),
+          overlay.run_list.visualItemRect(overlay.run_list.item(0)).center())
+    click_button(again, "Remove run")
+    assert overlay.run_list.count() == 0
+    show_tab(again, "Runs")
+    click(view.table.viewport(), row.center())
+    click_button(again, "Delete…")
+    assert "Delete 1 run(s)" in answer_question(qtbot, "Yes")
+    qtbot.waitUntil(lambda: view.table.rowCount() == 0, timeout=5000)
+    assert not [p for p in runs.iterdir() if not p.name.startswith(".")]
+
+
+def test_the_view_menu_hides_and_shows_the_docks(qtbot, window):
+    for title in ("Training", "Test images and predictions", "Selected image", "Draw"):
+        menu(qtbot, window, "View", title)
+        dock = next(d for d in (window.training_dock, window.grid_dock, window.details_dock,
+                                window.canvas_dock) if d.windowTitle() == title)
+        assert not dock.isVisible()
+        menu(qtbot, window, "View", title)
+        assert dock.isVisible()
+    assert button(window, "Start").isVisible()
+
+
+def test_hidden_views_catch_up_when_shown(qtbot, window):
+    show_tab(window, "Curves")
+    type_into(window.controls.panel.epochs, "1")
+    type_into(window.controls.panel.lr, "0.3")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    show_tab(window, "Weights")
+    w = window.session.weights.snapshot.state["1.weight"]
+    assert np.allclose(window.tabs.templates.images[0].image, w[0].reshape(28, 28))
