@@ -13,6 +13,19 @@ def cli(*args, cwd=None):
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+def cli_here(capsys, *args):
+    """The same ``main()`` as ``python -m softmax_gui``, in this process (torch is already
+    loaded here, so a case costs milliseconds instead of a two-second start-up)."""
+    from softmax_gui.cli import main
+
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+
 @pytest.fixture(scope="module")
 def trained(fashion, tmp_path_factory):
     """Weights trained by `train --export` on the full dataset (3 epochs)."""
@@ -63,10 +76,13 @@ def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path):
     assert top1[-1] == top1[0]
 
 
-def test_export_converts_between_formats(trained, tmp_path):
+def test_export_converts_between_formats(trained, tmp_path, capsys):
     path, _ = trained
-    for target in ("model.pt", "model.npz", "model.onnx", "again.safetensors"):
-        out = cli("export", "--weights", path, tmp_path / target)
+    out = cli("export", "--weights", path, tmp_path / "model.pt")  # as a process, once
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"wrote {tmp_path / 'model.pt'} (softmax, 10 classes)")
+    for target in ("model.npz", "model.onnx", "again.safetensors"):
+        out = cli_here(capsys, "export", "--weights", tmp_path / "model.pt", tmp_path / target)
         assert out.returncode == 0, out.stderr
         assert (tmp_path / target).is_file()
 
@@ -85,11 +101,18 @@ def test_export_converts_between_formats(trained, tmp_path):
         ([], "required"),
     ],
 )
-def test_bad_arguments_exit_nonzero_with_one_clear_line(args, message):
-    out = cli(*args)
-    assert out.returncode != 0
+def test_bad_arguments_exit_nonzero_with_one_clear_line(args, message, capsys):
+    out = cli_here(capsys, *args)
+    assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_an_error_is_one_line_and_status_2_from_the_process_too():
+    out = cli("train", "--lr", "-1")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]  # one line
+    assert out.stderr.startswith("error: lr must be")
 
 
 def test_predict_reports_unreadable_and_blank_images(trained, tmp_path):

@@ -1,17 +1,14 @@
-"""`python main.py --screenshot` as a subprocess: offscreen and in a real X window (Xvfb)."""
+"""`python main.py --screenshot` as a subprocess (the real X window: tests/e2e)."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
 
 def screenshot(tmp_path, prefix=(), platform="offscreen"):
@@ -40,13 +37,3 @@ def check_not_blank(path: Path, stdout: str) -> None:
 
 def test_offscreen_screenshot(tmp_path, fashion):
     check_not_blank(*screenshot(tmp_path))
-
-
-def test_real_window_under_xvfb(tmp_path, fashion):
-    if shutil.which("xvfb-run") is None:
-        if IN_CI:
-            pytest.fail("xvfb-run is missing (apt-get install xvfb)")
-        pytest.skip("xvfb-run not installed")
-    out, stdout = screenshot(tmp_path, prefix=("xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"),
-                             platform="xcb")
-    check_not_blank(out, stdout)
