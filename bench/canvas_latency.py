@@ -14,15 +14,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _window import open_window, train, wait_for
 
 
 def strokes(window, app, count: int) -> np.ndarray:
@@ -65,41 +60,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
-    from PySide6.QtCore import QEventLoop, QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from softmax_gui.qt.main_window import MainWindow
-
-    sys.setswitchinterval(0.0005)  # as the app does
-    app = QApplication([])
-    window = MainWindow(QSettings())
-    window.show()
-    app.processEvents()
-    window.load_dataset("fashion-mnist")
+    app, window = open_window()
     window.canvas_dock.raise_()
-    print(f"data: {window.dataset.describe()}")
-
-    def run_until_done():
-        loop = QEventLoop()
-        window.run_finished.connect(lambda _: loop.quit())
-        loop.exec()
-        window.run_finished.disconnect()
-
+    runs = window.session.runs
     for model in ("softmax", "mlp"):
-        config = window.panel.config().replace(model=model, epochs=1)
-        window.panel.set_config(config)
-        window.start()
-        run_until_done()
+        config = window.controls.panel.config().replace(model=model, epochs=1)
+        train(app, window, config)
         idle = strokes(window, app, args.strokes)
-        window.panel.set_config(config.replace(epochs=1000))
-        window.start()
-        while window.snapshot is None or not window.controller.running:
-            app.processEvents()
+        runs.start(config.replace(epochs=1000))
+        wait_for(app, lambda: runs.run is not None and runs.run.delivered)
         busy = strokes(window, app, args.strokes)
-        window.stop()
-        run_until_done()
+        runs.stop()
+        wait_for(app, lambda: runs.run is None)
         for label, ms in (("idle", idle), ("while training", busy)):
             print(f"{model:8s} {label:15s} p50 {np.percentile(ms, 50):5.1f} ms  "
                   f"p95 {np.percentile(ms, 95):5.1f} ms  max {ms.max():5.1f} ms "

@@ -12,56 +12,41 @@ the 10,000 test images, including a synchronous repaint of each view.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _window import open_window
 
 
 def main() -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from softmax_gui import data, events, training
+    from softmax_gui import events, training
+    from softmax_gui.active_weights import prepare
     from softmax_gui.config import TrainConfig
-    from softmax_gui.qt.main_window import MainWindow
-    from softmax_gui.runs import RunStore
 
-    app = QApplication([])
-    dataset = data.load("fashion-mnist", download=False)
-    print(f"data: {dataset.describe()}")
-    window = MainWindow(QSettings(), runs=RunStore(Path(tempfile.mkdtemp())))
-    window.show()
-    app.processEvents()
-    window.load_dataset("fashion-mnist")
-    views = [window.grid, window.templates, window.confusion, window.calibration]
+    app, window = open_window()
+    session, tabs = window.session, window.tabs
+    views = [window.grid, tabs.templates, tabs.confusion, tabs.calibration]
 
     def paint_all() -> None:
         # Visit every view: each updates (lazily) when shown, then paints.
-        for tab in (window.templates, window.confusion, window.calibration):
-            window.tabs.setCurrentWidget(tab)
-            for widget in [tab, *tab.findChildren(type(window.templates.graphics))]:
+        for tab in (tabs.templates, tabs.confusion, tabs.calibration):
+            tabs.setCurrentWidget(tab)
+            for widget in [tab, *tab.findChildren(type(tabs.templates.graphics))]:
                 widget.repaint()
-            for plot in tab.findChildren(type(window.calibration.diagram)):
+            for plot in tab.findChildren(type(tabs.calibration.diagram)):
                 plot.viewport().repaint()
-        window.grid.canvas.repaint()
+        window.grid.view.repaint()
 
     for model in ("softmax", "mlp"):
-        snaps = [e for e in training.train(TrainConfig(model=model), dataset)
+        snaps = [e for e in training.train(TrainConfig(model=model), session.dataset)
                  if isinstance(e, events.WeightSnapshot)]
         times = []
         for snap in snaps:
-            window.tabs.setCurrentWidget(window.plots)
+            tabs.setCurrentWidget(tabs.plots)
             app.processEvents()
             t0 = time.perf_counter()
-            window.set_snapshot(snap)
+            # What the session does with a trainer's snapshot, then every view's update.
+            session.set_weights(prepare(snap, "bench", {}, None, session.test_images))
             paint_all()
             times.append((time.perf_counter() - t0) * 1000)
         t = np.asarray(times[1:])  # the first builds the views' items once

@@ -1,6 +1,6 @@
 """Locate and load MNIST-family datasets as resident uint8 tensors.
 
-Sources are tried in the order of DESIGN.md: a folder the user chose, the user cache,
+Sources are tried in the order of docs/ARCHITECTURE.md: a folder the user chose, the user cache,
 the system copy (Debian's ``dataset-fashion-mnist``), a torchvision download, and last
 the stratified sample bundled with the app. Every file is validated on read, so a
 truncated or corrupt file raises :class:`DatasetError` naming the file and the remedy.

@@ -62,7 +62,6 @@ def entropy_bits(probabilities: np.ndarray) -> np.ndarray:
     return terms.sum(axis=-1)
 
 
-SUBSETS = ("all", "mistakes")
 ORDERS = ("random", "least confident", "most confident mistakes")
 
 

@@ -1,4 +1,4 @@
-"""DESIGN.md rule 1: everything outside softmax_gui/qt imports without Qt."""
+"""docs/ARCHITECTURE.md, rule 1: everything outside softmax_gui/qt imports without Qt."""
 
 import pkgutil
 import subprocess

@@ -96,9 +96,9 @@ def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
 
     def after_load() -> None:
         if epochs:
-            session.run_finished.connect(lambda _: QTimer.singleShot(300, save))
+            session.runs.finished.connect(lambda _: QTimer.singleShot(300, save))
             config = window.controls.panel.config().replace(epochs=epochs)
-            if session.start(config):
+            if session.runs.start(config):
                 return
         QTimer.singleShot(300, save)
 

@@ -1,7 +1,7 @@
 """What the model learned and where it fails: weight templates, confusion, calibration.
 
 Each view keeps its plot items and updates them in place from the active weights and
-their test-set probabilities (DESIGN.md rule 4); the statistics come from
+their test-set probabilities (docs/ARCHITECTURE.md, rule 4); the statistics come from
 ``softmax_gui.evaluation``.
 """
 

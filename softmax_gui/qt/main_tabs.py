@@ -27,7 +27,7 @@ class MainTabs(QTabWidget):
         self.confusion = ConfusionView()
         self.calibration = CalibrationView()
         self.steps = SoftmaxStepsView()
-        self.runs = RunsView(session.run_store)
+        self.runs = RunsView(session.runs.store)
         # Six tabs must fit beside the docks of a 1024-wide window without scroll arrows.
         self.setStyleSheet("QTabBar::tab { padding: 4px 6px; }")
         for widget, title, tip in (
@@ -42,18 +42,18 @@ class MainTabs(QTabWidget):
         self._stale: set = set()
         self.currentChanged.connect(self._refresh_visible)
 
-        session.histories_changed.connect(lambda: self.plots.sync(session.histories))
-        session.run_started.connect(self.plots.begin)
-        session.batches.connect(lambda history, _: self.plots.update_batches(history))
-        session.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
-        self.plots.remove_requested.connect(session.remove_history)
+        runs = session.runs
+        runs.histories_changed.connect(lambda: self.plots.sync(runs.histories))
+        runs.run_started.connect(self.plots.begin)
+        runs.batches.connect(lambda history, _: self.plots.update_batches(history))
+        runs.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
+        self.plots.remove_requested.connect(runs.remove_history)
         session.weights_changed.connect(self._weights_changed)
         self.confusion.cell_clicked.connect(session.show_confusion_cell)
         session.example_changed.connect(self._examine)
-        self.runs.load_requested.connect(session.load_saved_run)
-        self.runs.overlay_requested.connect(session.overlay)
-        self.runs.delete_requested.connect(session.delete_saved_runs)
-        session.saved_runs_changed.connect(self.runs.refresh)
+        self.runs.overlay_requested.connect(runs.overlay)
+        self.runs.delete_requested.connect(runs.delete_saved_runs)
+        runs.saved_runs_changed.connect(self.runs.refresh)
 
     def _weights_changed(self, weights) -> None:
         self._stale = {self.templates, self.confusion, self.calibration} if weights else set()

@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open weights…", weights.choose_and_open, "Ctrl+O",
                      "Load .safetensors, .pt, .onnx or .npz weights (validated first)")
         self.export_action = self._action(
-            file, "&Export weights…", weights.export, "Ctrl+S",
+            file, "&Export weights…", weights.choose_and_export, "Ctrl+S",
             "Save the active weights as .safetensors, .pt, .onnx or .npz")
         file.addSeparator()
         self._action(file, "Choose dataset &folder…",
@@ -172,11 +172,12 @@ class MainWindow(QMainWindow):
         session.selection_changed.connect(grid.view.set_selected)
         session.examples_requested.connect(self._show_examples)
         session.canvas_image_requested.connect(self._to_canvas)
-        session.engine_started.connect(
+        session.runs.engine_started.connect(
             lambda event: self.device_label.setText(f"Device: {event.device_name}"))
-        session.epoch_ended.connect(self._epoch_ended)
-        session.run_started.connect(lambda _: self.banner.hide())
+        session.runs.epoch_ended.connect(self._epoch_ended)
+        session.runs.run_started.connect(lambda _: self.banner.hide())
         grid.clicked.connect(self._select)
+        self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
         draw.examined.connect(session.examine_drawing)
 
     def _dataset_changed(self, dataset) -> None:
@@ -262,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def _export_csv(self) -> None:
         file_dialogs.ask(self, self.settings, "metrics", "Export metrics",
-                         lambda path, _: self.session.export_csv(path), ["CSV (*.csv)"],
+                         lambda path, _: self.session.runs.export_csv(path), ["CSV (*.csv)"],
                          save_as="metrics.csv")
 
     # --- lifecycle ------------------------------------------------------------------------

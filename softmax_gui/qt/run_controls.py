@@ -69,7 +69,7 @@ class RunControls(QWidget):
                                          "Hold the run between batches; resume where it was")
         self.step_action = self._action("Step one &epoch", "Ctrl+E", self._step,
                                         "Train one more epoch of the active weights' run")
-        self.stop_action = self._action("S&top", "Ctrl+.", session.stop,
+        self.stop_action = self._action("S&top", "Ctrl+.", session.runs.stop,
                                         "Stop after the current batch, keeping the weights")
         self.revert_action = self._action("&Revert to previous weights", "Ctrl+R",
                                           session.revert,
@@ -106,14 +106,15 @@ class RunControls(QWidget):
         session.ready.connect(self._sync)
         session.dataset_requested.connect(self.panel.show_dataset)
         session.cuda_found.connect(self.panel.add_cuda_device)
-        session.running_changed.connect(self._sync)
+        runs = session.runs
+        runs.running_changed.connect(self._sync)
         session.revert_available.connect(self._set_revertable)
         session.weights_changed.connect(self._update_hint)
-        session.run_started.connect(self._on_run_started)
-        session.engine_started.connect(self._on_engine_started)
-        session.batches.connect(self._on_batches)
-        session.paused_changed.connect(self._on_paused)
-        session.run_finished.connect(self._on_finished)
+        runs.run_started.connect(self._on_run_started)
+        runs.engine_started.connect(self._on_engine_started)
+        runs.batches.connect(self._on_batches)
+        runs.paused_changed.connect(self._on_paused)
+        runs.finished.connect(self._on_finished)
         self._sync()
 
     def _action(self, text, shortcut, slot, tip) -> QAction:
@@ -143,28 +144,27 @@ class RunControls(QWidget):
         try:
             return self.panel.config()
         except ValueError as exc:
-            from softmax_gui.qt.session import Problem
-
-            self.session.problem.emit(Problem(f"Invalid setting: {exc}"))
+            self.session.report(f"Invalid setting: {exc}")
             return None
 
     def _start(self) -> None:
         config = self._config()
         if config is not None:
-            self.session.start(config)
+            self.session.runs.start(config)
 
     def _step(self) -> None:
         config = self._config()
         if config is not None:
-            self.session.step(config)
+            self.session.runs.step(config)
 
     def _toggle_pause(self) -> None:
-        self.session.set_paused(not self.session.paused)
+        runs = self.session.runs
+        runs.set_paused(not runs.paused)
 
     # --- state ----------------------------------------------------------------------------
 
     def _sync(self, *_) -> None:
-        running = self.session.run is not None
+        running = self.session.runs.run is not None
         idle = self.session.is_ready and not running and self.session.dataset is not None
         self.panel.setEnabled(not running)
         for action in (self.start_action, self.step_action):
@@ -209,7 +209,7 @@ class RunControls(QWidget):
     def _on_engine_started(self, event: events.Started) -> None:
         self._started = event
         self.clock.start()
-        self.clock.pause(self.session.paused)
+        self.clock.pause(self.session.runs.paused)
         epochs = (event.last_epoch or event.epochs) - event.first_epoch + 1
         self.progress.setRange(0, event.batches_per_epoch * epochs)
         self.progress.setValue(0)
@@ -234,7 +234,7 @@ class RunControls(QWidget):
         self._format(self.progress.format().removeprefix("Paused — "))
 
     def _format(self, text: str) -> None:
-        self.progress.setFormat(("Paused — " if self.session.paused else "") + text)
+        self.progress.setFormat(("Paused — " if self.session.runs.paused else "") + text)
 
     def _on_finished(self, result) -> None:
         if isinstance(result, events.Failed):

@@ -206,7 +206,7 @@ def test_quit_in_the_middle_of_a_run_stops_and_joins_it(qtbot, window):
     type_into(panel(window).batch_size, "32")
     click_button(window, "Start")
     qtbot.waitUntil(lambda: loss_points(window) > 10, timeout=60_000)
-    controller = window.session.controller
+    controller = window.session.runs.controller
     menu(qtbot, window, "File", "Quit")
     assert not window.isVisible()
     assert not controller.running  # joined while closing, never left running

@@ -1,0 +1,267 @@
+"""The training runs of a window: the run in progress, and every run's curves.
+
+:class:`Runs` starts, steps, pauses and stops runs through a ``TrainingController``,
+keeps one :class:`~softmax_gui.run_history.RunHistory` per run (the plots draw them, the
+runs folder keeps the finished ones) and hands each epoch's weights to the session,
+whose weights they become. It belongs to a :class:`~softmax_gui.qt.session.Session`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from softmax_gui import events
+from softmax_gui.active_weights import ActiveWeights, prepare
+from softmax_gui.config import TrainConfig
+from softmax_gui.datasets_registry import get_spec
+from softmax_gui.model_registry import can_continue
+from softmax_gui.qt.worker import TrainingController
+from softmax_gui.run_history import RunHistory, write_csv
+from softmax_gui.runs import RunStore, SavedRun
+
+
+@dataclass
+class _Run:
+    """The run in progress."""
+
+    history: RunHistory
+    config: TrainConfig
+    first_epoch: int
+    before: ActiveWeights | None  # active when it started
+    delivered: bool = False  # whether it has handed over weights yet
+    result: events.Finished | events.Failed | None = None
+
+
+class Runs(QObject):
+    """The runs of ``session``'s window (see the module docstring)."""
+
+    run_started = Signal(object)  # RunHistory of the run, new or continued
+    engine_started = Signal(object)  # events.Started
+    batches = Signal(object, object)  # RunHistory, events.BatchMetrics
+    epoch_ended = Signal(object, object)  # RunHistory, events.EpochMetrics
+    running_changed = Signal(bool)
+    paused_changed = Signal(bool)
+    finished = Signal(object)  # events.Finished or Failed, once the controls are free
+    histories_changed = Signal()
+    saved_runs_changed = Signal()
+
+    def __init__(self, session, store: RunStore | None, engine=None):
+        super().__init__(session)
+        self.session = session
+        self.store = store or RunStore()
+        self.controller = TrainingController(self, engine)
+        self.controller.running_changed.connect(self._running_changed)
+        self.run: _Run | None = None
+        self.histories: list[RunHistory] = []
+        self._saved: dict[int, SavedRun] = {}  # history number -> its entry on disk
+
+    def start(self, config: TrainConfig) -> bool:
+        """Train a new run of ``config``; False (with a problem reported) if it can't."""
+        if not self._can_train(config):
+            return False
+        history = self._new_history(f"#{self._next_number()} {config.summary()}", config)
+        self._launch(history, config, 1, config.epochs, None)
+        return True
+
+    def step(self, config: TrainConfig) -> bool:
+        """Train one more epoch of the active weights' run, its schedule continuing.
+
+        With no active weights, train the first epoch of ``config`` (the panel's). The
+        device always comes from ``config``: it is where the user wants to train now.
+        """
+        active = self.session.weights
+        if active is None:
+            if not self._can_train(config):
+                return False
+            history = self._new_history(f"#{self._next_number()} {config.summary()}", config)
+            self._launch(history, config, 1, 1, None)
+            return True
+        own = _config_of(active, config)
+        done = int(active.snapshot.epoch)
+        own = own.replace(epochs=max(own.epochs, done + 1), device=config.device)
+        if not self._can_train(own):
+            return False
+        history = next((h for h in self.histories if h.number == active.run), None)
+        if history is None or history.saved:
+            history = self._new_history(f"#{self._next_number()} continues {active.label}",
+                                        own, start=done)
+        history.config = own.to_dict()
+        self._launch(history, own, done + 1, done + 1, active.snapshot)
+        return True
+
+    def _can_train(self, config: TrainConfig) -> bool:
+        if self.run is not None:
+            return False
+        if self.session.dataset is None or self.session.dataset.name != config.dataset:
+            self.session.report(f"{get_spec(config.dataset).title} is not loaded yet.")
+            return False
+        return True
+
+    def _next_number(self) -> int:
+        return max((h.number for h in self.histories), default=0) + 1
+
+    def _new_history(self, label: str, config: TrainConfig, start: float = 0) -> RunHistory:
+        history = RunHistory(self._next_number(), label, config.to_dict(), start=start)
+        self.histories.append(history)
+        self.histories_changed.emit()
+        return history
+
+    def _launch(self, history, config, first, last, initial) -> None:
+        run = self.run = _Run(history, config, first, self.session.weights)
+        worker = self.controller.start(config, self.session.dataset, initial, (first, last))
+        for signal, handler in ((worker.started, self._on_started),
+                                (worker.batches, self._on_batches),
+                                (worker.epoch, self._on_epoch),
+                                (worker.snapshot, self._on_snapshot),
+                                (worker.finished, self._on_finished),
+                                (worker.failed, self._on_failed)):
+            # Events still queued when a run was closed (Quit mid-run) are dropped.
+            signal.connect(lambda event, h=handler: run is self.run and h(event))
+        self.run_started.emit(history)
+        self.controller.launch()
+
+    def _on_started(self, event: events.Started) -> None:
+        self.engine_started.emit(event)
+
+    def _on_batches(self, event: events.BatchMetrics) -> None:
+        self.run.history.add_batches(event)
+        self.batches.emit(self.run.history, event)
+
+    def _on_epoch(self, event: events.EpochMetrics) -> None:
+        self.run.history.add_epoch(event)
+        self.epoch_ended.emit(self.run.history, event)
+
+    def _on_snapshot(self, snapshot: events.WeightSnapshot) -> None:
+        run = self.run
+        weights = prepare(snapshot, f"run #{run.history.number}, epoch {snapshot.epoch:g}",
+                           run.config.to_dict(), run.history.number, self.session.test_images)
+        if run.delivered:
+            self.session.set_weights(weights)
+        else:  # the weights from before the run are one click away until the next run
+            self.session.activate(weights, previous=run.before)
+        run.delivered = True
+
+    def _on_finished(self, event: events.Finished) -> None:
+        run = self.run
+        run.result = event
+        number, trained = run.history.number, event.epoch - (run.first_epoch - 1)
+        if not event.stopped:
+            self.session.message.emit(f"Run #{number} finished: {_epochs(trained)}, test accuracy "
+                              f"{event.test_acc:.2%}, {event.train_seconds:.1f} s.")
+        elif run.delivered:
+            at = f" (epoch {event.epoch:.2f})" if run.first_epoch > 1 else ""
+            label = f"run #{number}, stopped after {_epochs(trained)}{at}"
+            self.session.set_weights(self.session.weights.relabelled(label))
+            self.session.message.emit(f"Run #{number} stopped after {_epochs(trained)}{at}: test "
+                              f"accuracy {event.test_acc:.2%}.")
+        else:
+            self.session.message.emit(f"Run #{number} stopped before its first batch: "
+                              + _kept(run.before))
+        if run.delivered:
+            self._save(run.history, self.session.weights.snapshot)
+
+    def _on_failed(self, event: events.Failed) -> None:
+        run = self.run
+        run.result = event
+        if run.delivered:
+            kept = (f"Kept the weights after epoch {self.session.weights.snapshot.epoch:g}"
+                    + (f"; Train > Revert restores {run.before.label}." if run.before
+                       else "."))
+        else:
+            kept = _kept(run.before)
+        self.session.report(f"{event.message} {kept}")
+
+    def _save(self, history: RunHistory, snapshot: events.WeightSnapshot) -> None:
+        replaced = self._saved.get(history.number)  # a Step extended it: keep one entry
+
+        def work():
+            saved = self.store.save(history, snapshot)
+            if replaced is not None:
+                self.store.delete(replaced)
+            return saved
+
+        def done(saved: SavedRun) -> None:
+            self._saved[history.number] = saved
+            self.saved_runs_changed.emit()
+
+        def failed(error: BaseException) -> None:
+            self.session.report(f"Run #{history.number} finished but could not be saved: "
+                                f"{error}")
+
+        self.session.tasks.run("Saving the run…", work, done, failed)
+
+    def set_paused(self, paused: bool) -> None:
+        if self.run is not None and paused != self.controller.paused:
+            self.controller.set_paused(paused)
+            self.paused_changed.emit(paused)
+
+    @property
+    def paused(self) -> bool:
+        return self.controller.paused
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def _running_changed(self, running: bool) -> None:
+        if running:
+            self.running_changed.emit(True)
+            return
+        # Announced only once the thread has ended and the controls can be freed.
+        run, self.run = self.run, None
+        self.paused_changed.emit(False)
+        self.running_changed.emit(False)
+        if run is not None and run.result is not None:
+            self.finished.emit(run.result)
+
+    def overlay(self, saved: SavedRun) -> None:
+        """Draw a run from the runs folder beside this window's runs."""
+        try:
+            history = saved.history(self._next_number())
+        except (OSError, ValueError, KeyError) as exc:
+            self.session.report(f"Could not read run {saved.id}: {exc}")
+            return
+        self.histories.append(history)
+        self.histories_changed.emit()
+
+    def remove_history(self, number: int) -> None:
+        if self.run is not None and self.run.history.number == number:
+            return  # its curves are being drawn
+        self.histories = [h for h in self.histories if h.number != number]
+        self.histories_changed.emit()
+
+    def delete_saved_runs(self, runs: list[SavedRun]) -> None:
+        for run in runs:
+            self.store.delete(run)
+        self._saved = {n: s for n, s in self._saved.items() if s not in runs}
+        self.saved_runs_changed.emit()
+
+    def export_csv(self, path: str) -> None:
+        try:
+            write_csv(self.histories, path)
+        except OSError as exc:
+            self.session.report(f"Could not write {path}: {exc.strerror or exc}")
+            return
+        self.session.message.emit(f"Saved the metrics to {path}")
+
+
+def _config_of(active: ActiveWeights, fallback: TrainConfig) -> TrainConfig:
+    """How ``active`` was trained, or ``fallback`` made to fit its model."""
+    try:
+        config = TrainConfig.from_dict(active.config)
+        if can_continue(active.snapshot.model, config.model):
+            return config.replace(dataset=fallback.dataset)
+    except (TypeError, ValueError):
+        pass
+    return fallback.replace(model=active.snapshot.model, optimizer="sgd")
+
+
+def _epochs(count: float) -> str:
+    return f"{count:.2g} epochs" if count != int(count) else \
+        f"{int(count)} epoch{'s' if count != 1 else ''}"
+
+
+def _kept(before: ActiveWeights | None) -> str:
+    return (f"the weights active before it ({before.label}) stay active." if before
+            else "no weights were kept.")
