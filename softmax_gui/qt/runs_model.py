@@ -84,7 +84,9 @@ class Runs(QObject):
         if not self._can_train(own):
             return False
         history = next((h for h in self.histories if h.number == active.run), None)
-        if history is None or history.saved:
+        if history is None or history.saved or (history.batch_x
+                                                and history.batch_x[-1] >= done + 1):
+            # Not its curve's end (an earlier epoch, brought back by Revert): a new curve.
             history = self._new_history(f"#{self._next_number()} continues {active.label}",
                                         own, start=done)
         history.config = own.to_dict()

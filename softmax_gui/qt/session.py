@@ -122,6 +122,9 @@ class Session(QObject):
         come back, or its bundled default. ``then`` = ``(snapshot, label, config)``
         activates those weights instead, once it is loaded.
         """
+        if self.runs.run is not None:  # its snapshots are for the loaded test set
+            self.report(f"Stop the run before loading {get_spec(name).title}.")
+            return
         self.dataset_requested.emit(name)
         folder = folder or self.data_dir(name)
         if self.weights is not None and self.dataset is not None:

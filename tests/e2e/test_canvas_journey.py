@@ -137,6 +137,7 @@ def test_open_an_image_file_from_the_button_and_the_menu(qtbot, window, fashion,
     answer_file_dialog(qtbot, broken)
     qtbot.waitUntil(lambda: "cannot read" in draw.status.text(), timeout=5000)
     assert "broken.png" in draw.status.text()
+    save_screenshot(window, "image-unreadable")
 
 
 def test_send_a_test_image_to_the_canvas(qtbot, window):
@@ -152,3 +153,4 @@ def test_send_a_test_image_to_the_canvas(qtbot, window):
                     timeout=3000)
     assert f"Looks like: {said}" in draw.status.text()
     assert button(window, "Send to canvas").isEnabled()
+    save_screenshot(window, "sent-to-canvas")

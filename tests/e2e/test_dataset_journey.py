@@ -7,6 +7,7 @@ from person import (
     click_button,
     fake_mnist,
     menu,
+    save_screenshot,
     type_into,
     wait_until_done,
 )
@@ -20,6 +21,7 @@ def test_a_missing_dataset_leads_to_its_folder_and_loads_as_that_dataset(qtbot, 
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     assert banner.text.text().startswith("Could not load MNIST: MNIST was not found")
     assert panel.dataset.currentText() == "Fashion-MNIST"  # what is loaded, still usable
+    save_screenshot(window, "mnist-missing")
     assert "Fashion-MNIST" in window.source_label.text()
     click_button(window, "Choose the MNIST folder…")
     answer_file_dialog(qtbot, fake_mnist(tmp_path / "digits"))
@@ -33,6 +35,7 @@ def test_a_missing_dataset_leads_to_its_folder_and_loads_as_that_dataset(qtbot, 
     wait_until_done(qtbot, window)
     assert "run #1, epoch 1" in window.weights_label.text()
     assert "dataset mnist" in window.weights_label.toolTip()
+    save_screenshot(window, "mnist-trained")
 
     choose(qtbot, panel.dataset, "Fashion-MNIST")  # its weights come back
     qtbot.waitUntil(lambda: "Fashion-MNIST" in window.source_label.text(), timeout=10_000)
@@ -65,6 +68,7 @@ def test_the_window_says_plainly_when_it_trains_on_the_bundled_sample(
     label = window.source_label
     assert "BUNDLED SAMPLE" in label.text() and "bold" in label.styleSheet()
     assert "sample" in label.toolTip()
+    save_screenshot(window, "bundled-sample")
     assert "bundled default" in window.weights_label.text()  # the grid works at once
     type_into(window.controls.panel.epochs, "2")
     click_button(window, "Start")

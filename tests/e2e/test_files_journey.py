@@ -12,6 +12,7 @@ from person import (
     click_button,
     keys,
     menu,
+    save_screenshot,
     status_text,
     type_into,
     wait_until_done,
@@ -39,6 +40,7 @@ def test_export_then_open_each_format(qtbot, window, tmp_path, suffix):
     qtbot.waitUntil(lambda: f"Weights: {path.name}, 84.6%" in window.weights_label.text(),
                     timeout=10_000)
     assert accuracy_line(window) == before  # the same model, read back
+    save_screenshot(window, f"opened{suffix.replace('.', '-')}")
 
 
 def test_export_by_the_shortcut_names_the_format_from_the_filter(qtbot, window, tmp_path):
@@ -58,6 +60,7 @@ def test_a_bad_file_is_a_message_and_changes_nothing(qtbot, window, tmp_path, co
     banner = window.banner
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     assert banner.text.text().startswith("Could not open broken.safetensors:")
+    save_screenshot(window, f"bad-file-{len(content)}")
     assert window.weights_label.text() == label
     click_button(window, "✕")
     assert not banner.isVisible()

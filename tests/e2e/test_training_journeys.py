@@ -104,6 +104,7 @@ def test_pause_resume_and_stop_by_button_and_by_shortcut(qtbot, window):
     qtbot.waitUntil(lambda: loss_points(window) > 20, timeout=60_000)
     click_button(window, "Stop")
     assert wait_until_done(qtbot, window).startswith("Stopped after")
+    save_screenshot(window, "paused-resumed-stopped")
 
 
 def test_a_stop_in_the_first_epoch_says_so_honestly(qtbot, window):
@@ -118,6 +119,7 @@ def test_a_stop_in_the_first_epoch_says_so_honestly(qtbot, window):
                      window.weights_label.text())
     assert re.match(r"Run #1 stopped after 0\.\d+ epochs: test accuracy \d+\.\d+%\.",
                     status_text(window))
+    save_screenshot(window, "stopped-in-epoch-1")
 
 
 def test_step_three_times_continues_one_run(qtbot, window):
@@ -136,6 +138,7 @@ def test_step_three_times_continues_one_run(qtbot, window):
     assert plots.run_list.count() == 1  # the same run, not three
     x, _ = plots.curves[1].raw.getData()
     assert x[-1] == pytest.approx(3.0) and np.all(np.diff(x) > 0)
+    save_screenshot(window, "step-three-times")
 
 
 def test_steps_from_the_converged_default_keep_its_accuracy(qtbot, window):
@@ -158,6 +161,7 @@ def test_step_continues_the_active_weights_whatever_the_panel_names(qtbot, windo
     choose(qtbot, panel(window).model, "MLP (1 hidden layer)")
     hint = window.controls.hint
     assert hint.isVisible() and "Step continues the active Softmax (concise)" in hint.text()
+    save_screenshot(window, "step-hint")
     assert "Start trains a new MLP" in hint.text()
     click_button(window, "Step")
     wait_until_done(qtbot, window)
@@ -178,6 +182,7 @@ def test_a_diverging_run_keeps_the_weights_from_before_and_says_which(qtbot, win
     assert "bundled default" in banner.text.text() and "stay active" in banner.text.text()
     assert "Weights: bundled default, 84.6%" in window.weights_label.text()
     assert progress_text(window).startswith("Failed")
+    save_screenshot(window, "diverged")
     click_button(window, "✕")
     assert not banner.isVisible()
     type_into(panel(window).lr, "0.1")
@@ -241,3 +246,22 @@ def test_the_in_thread_engine_drives_the_window_too(qtbot, open_window):
     assert wait_until_done(qtbot, window).startswith("Done: 1 epoch")
     assert threads and threads[0] != threading.get_ident()  # the worker's thread
     assert loss_points(window) == 118
+
+
+def test_step_after_reverting_to_an_earlier_epoch_draws_a_new_curve(qtbot, window):
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)  # run #1 is at epoch 2; Revert brings back epoch 1
+    click_button(window, "Revert")
+    assert "run #1, epoch 1," in window.weights_label.text()
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)
+    plots = window.tabs.plots
+    assert plots.run_list.count() == 2  # epoch 2 again, beside the first curve
+    assert plots.run_list.item(1).text() == "#2 continues run #1, epoch 1"
+    x, _ = plots.curves[2].raw.getData()
+    assert x[0] > 1.0 and x[-1] == pytest.approx(2.0)
+    x, _ = plots.curves[1].raw.getData()
+    assert x[-1] == pytest.approx(2.0) and np.all(np.diff(x) > 0)

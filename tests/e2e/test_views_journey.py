@@ -9,6 +9,7 @@ from person import (
     click_button,
     keys,
     menu,
+    save_screenshot,
     tick,
     type_into,
     wait_until_done,
@@ -87,6 +88,7 @@ def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
     grid = window.grid
     assert all(labels[i] == 6 for i in cells(window)) and cells(window)
     assert "shirt predicted as t-shirt" in grid.summary.text()
+    save_screenshot(window, "confusion-cell")
     click_button(window, "Show all")
     assert "predicted as" not in grid.summary.text()
     show_tab(window, "Calibration")
@@ -106,6 +108,7 @@ def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
     tick(steps.large)
     naive = [steps.table.item(r, 6).text() for r in range(10)]
     assert "NaN" in naive or "inf" in naive
+    save_screenshot(window, "softmax-steps")
 
 
 def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_path):
@@ -133,12 +136,14 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
     click(view.table.viewport(), row.center())
     click_button(again, "Load weights")
     qtbot.waitUntil(lambda: "saved run" in again.weights_label.text(), timeout=10_000)
+    save_screenshot(again, "runs-tab")
     click_button(again, "Overlay curves")
     show_tab(again, "Curves")
     overlay = again.tabs.plots
     assert overlay.run_list.count() == 1
     epochs, _ = overlay.curves[1].epoch["test_acc"].getData()
     assert list(epochs) == [1.0, 2.0, 3.0]
+    save_screenshot(again, "overlay")
     click(overlay.run_list.viewport(),
           overlay.run_list.visualItemRect(overlay.run_list.item(0)).center())
     click_button(again, "Remove run")
