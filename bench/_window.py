@@ -16,19 +16,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def open_window():
     """A QApplication and a shown, ready MainWindow (torch and the dataset loaded),
-    with throwaway settings and runs folder; garbage collected as the app does."""
+    with throwaway settings and runs folder."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from softmax_gui.qt.app import collect_garbage_on_the_gui_thread
     from softmax_gui.qt.main_window import MainWindow
     from softmax_gui.runs import RunStore
 
     sys.setswitchinterval(0.0005)  # as softmax_gui.qt.app.main does
     app = QApplication.instance() or QApplication([])
-    app.collector = collect_garbage_on_the_gui_thread()
     window = MainWindow(QSettings(), runs=RunStore(Path(tempfile.mkdtemp())))
     window.show()
     wait_for(app, lambda: window.session.is_ready)

@@ -45,6 +45,13 @@ class RunHistory:
         return float(sum(self.column("seconds")))
 
 
+def epochs_text(count: float) -> str:
+    """``1 epoch``, ``3 epochs``, ``0.11 epochs``, ``14.8 epochs``: one way everywhere."""
+    if count == int(count):
+        return f"{int(count)} epoch{'' if count == 1 else 's'}"
+    return f"{count:.2f}".rstrip("0") + " epochs"
+
+
 def write_csv(histories: list[RunHistory], path: str | os.PathLike) -> None:
     """Per-epoch metrics of ``histories``, one row per run and epoch."""
     with open(path, "w", newline="") as f:

@@ -275,10 +275,13 @@ def _make_stepper(model, config: TrainConfig):
 
 
 def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:
+    # A tenth of the rate, but never more than the tuned default: from 1000, "try 100"
+    # would only explode again.
+    suggestion = min(config.lr / 10, TrainConfig().lr)
     return (
         f"The loss exploded (became huge, infinite or NaN) in epoch {epoch} near batch "
         f"{batch + 1}: learning rate {config.lr:g} is too large for this model. Try "
-        f"{config.lr / 10:g} or smaller."
+        f"{suggestion:g} or smaller."
     )
 
 

@@ -35,3 +35,12 @@ def test_work_in_the_helper_process(qtbot):
     qtbot.waitUntil(lambda: bool(results), timeout=60_000)
     assert results == [6]
     tasks.shutdown()
+
+
+def test_tasks_turn_collection_over_to_the_gui_thread(qtbot):
+    import gc
+
+    Tasks().shutdown()
+    # A background thread never starts a collection (it could destroy a Qt wrapper
+    # there and deadlock with the GUI thread); a GUI-thread timer collects instead.
+    assert not gc.isenabled()

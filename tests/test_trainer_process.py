@@ -103,3 +103,19 @@ def test_training_errors_come_back_as_failed_events(trainer, sample):
     result = list(trainer.train(TrainConfig(epochs=1, lr=1e6, momentum=0.0), sample))[-1]
     assert isinstance(result, events.Failed) and "exploded" in result.message
     assert trainer.alive  # the child survives a failed run
+
+
+def test_an_engine_that_raises_ends_the_run_with_a_failed_event(qtbot, sample):
+    from softmax_gui.config import TrainConfig
+    from softmax_gui.qt.worker import TrainingController
+
+    def broken(*args):
+        raise RuntimeError("cannot start a process here")
+        yield  # a generator, like every engine
+
+    controller = TrainingController(engine=broken)
+    worker = controller.start(TrainConfig(epochs=1), sample)
+    with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+        controller.launch()
+    assert "cannot start a process here" in blocker.args[0].message
+    qtbot.waitUntil(lambda: not controller.running, timeout=5000)

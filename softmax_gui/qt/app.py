@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from softmax_gui import trainer_process
     from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.tasks import collect_garbage_on_the_gui_thread
 
 
     # The relay thread (and the in-process engine, when used) drops the GIL around every
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     # 0.5 ms instead of 5 ms (bench/canvas_latency.py).
     sys.setswitchinterval(0.0005)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    collector = collect_garbage_on_the_gui_thread()  # noqa: F841 - kept alive by this frame
+    # Before any Python thread starts: reference cycles are collected on this thread
+    # only (softmax_gui/qt/tasks.py says why).
+    collect_garbage_on_the_gui_thread()
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")
     app.setStyle("Fusion")
@@ -64,20 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     elif args.screenshot:
         _schedule_screenshot(app, window, args.screenshot, args.train_epochs)
     return app.exec()
-
-
-def collect_garbage_on_the_gui_thread():
-    """Collect reference cycles on the GUI thread only (pyqtgraph's GarbageCollector).
-
-    A collection that runs in a background thread (a task, the training relay) and
-    reaches a Qt object's wrapper destroys it there, while the GUI thread may hold the
-    Qt lock it needs: the two deadlock (seen in tests/e2e, a worker thread importing
-    torch._dynamo). With automatic collection off and a timer collecting here, no other
-    thread ever collects. Keep the returned object alive.
-    """
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-
-    return GarbageCollector(interval=1.0)
 
 
 def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:

@@ -94,6 +94,7 @@ class DrawPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)
         self.entropy = QLabel()
+        self.entropy.setWordWrap(True)  # else its text sets the dock's minimum width
         self.entropy.setToolTip("Entropy of the predicted distribution, H = -Σ p log2 p: "
                                 "0 bits when the model is certain, log2(10) = 3.32 bits when "
                                 "every class is equally likely.")

@@ -10,9 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
-    QProgressBar,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from softmax_gui.qt.main_tabs import MainTabs
 from softmax_gui.qt.run_controls import RunControls
 from softmax_gui.qt.sample_grid import SampleGrid
 from softmax_gui.qt.session import Problem, Session
+from softmax_gui.qt.status_bar import SessionStatusBar
 from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.runs import RunStore
 
@@ -50,7 +49,8 @@ class MainWindow(QMainWindow):
                                data_dir, self)
         self._build_views()
         self._build_docks()
-        self._build_status_bar()
+        self.status = SessionStatusBar(self.session)
+        self.setStatusBar(self.status)
         self._build_menus()
         self._wire()
         self.controls.panel.restore_settings(settings)
@@ -91,10 +91,20 @@ class MainWindow(QMainWindow):
         self.canvas_dock = self._dock("Draw", self.draw_panel, right)
         self.tabifyDockWidget(self.grid_dock, self.canvas_dock)
         self.grid_dock.raise_()
-        self.resizeDocks([self.training_dock, self.grid_dock], [280, 560],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.grid_dock, self.details_dock], [480, 220],
+        self._default_layout = self.saveState()
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """The first layout's proportions, for this window's size."""
+        self.resizeDocks([self.training_dock, self.grid_dock],
+                         [280, round(0.41 * self.width())], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.grid_dock, self.details_dock],
+                         [round(0.65 * self.height()), round(0.3 * self.height())],
                          Qt.Orientation.Vertical)
+
+    def _reset_layout(self) -> None:
+        self.restoreState(self._default_layout)
+        self._size_docks()
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -102,22 +112,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.busy_label = QLabel()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)  # indeterminate: long work of unknown length
-        self.busy_bar.setMaximumWidth(90)
-        self.busy_bar.setMaximumHeight(14)
-        self.weights_label = QLabel("Weights: none")
-        self.source_label = QLabel("Loading data…")
-        self.device_label = QLabel()
-        self.speed_label = QLabel()
-        for widget in (self.busy_label, self.busy_bar, self.weights_label, self.source_label,
-                       self.device_label, self.speed_label):
-            bar.addPermanentWidget(widget)
-        self._set_busy("Loading PyTorch…")
 
     def _build_menus(self) -> None:
         menus = self.menuBar()
@@ -149,6 +143,9 @@ class MainWindow(QMainWindow):
         view = menus.addMenu("&View")
         for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self._action(view, "Reset &layout", self._reset_layout, "Ctrl+Shift+L",
+                     "Put the panels back where they were at first, sized for this window")
 
     def _action(self, menu, text, slot, shortcut, tip) -> QAction:
         action = QAction(text, self)
@@ -163,20 +160,19 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         session, grid, draw = self.session, self.grid, self.draw_panel
-        session.tasks.busy_changed.connect(self._set_busy)
         session.problem.connect(self.banner.show_problem)
-        session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.dataset_changed.connect(self._dataset_changed)
         session.dataset_folder_wanted.connect(self.choose_dataset_folder)
         session.weights_changed.connect(self._weights_changed)
         session.selection_changed.connect(grid.view.set_selected)
         session.examples_requested.connect(self._show_examples)
         session.canvas_image_requested.connect(self._to_canvas)
-        session.runs.engine_started.connect(
-            lambda event: self.device_label.setText(f"Device: {event.device_name}"))
-        session.runs.epoch_ended.connect(self._epoch_ended)
         session.runs.run_started.connect(lambda _: self.banner.hide())
         grid.clicked.connect(self._select)
+        # Raised (its tab clicked, an image sent to it), the canvas takes the keyboard:
+        # B, E, F, Ctrl+Z and Delete work at once.
+        self.canvas_dock.visibilityChanged.connect(
+            lambda shown: shown and self.draw_panel.canvas.setFocus())
         self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
         draw.examined.connect(session.examine_drawing)
 
@@ -184,43 +180,12 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.grid.set_dataset(dataset.test_images.numpy(), dataset.test_labels.numpy(),
                               dataset.classes)
-        source = dataset.source
-        kind = "BUNDLED SAMPLE" if source.is_sample else {
-            "folder": "your folder", "cache": "user cache", "system": "system copy",
-            "download": "downloaded"}[source.kind]
-        self.source_label.setText(f"{dataset.spec.title} ({kind})")
-        self.source_label.setStyleSheet("color:#b00; font-weight:bold" if source.is_sample
-                                        else "")
-        self.source_label.setToolTip(
-            ("The full dataset was not found: training uses the 6,000/1,000-image sample "
-             "bundled with the app. Choose a folder (File menu) or install the dataset."
-             if source.is_sample else dataset.describe()) + f"\n{source.path}")
 
     def _weights_changed(self, weights) -> None:
         self.export_action.setEnabled(weights is not None)
         self.grid.set_probabilities(None if weights is None else weights.probabilities)
         self.draw_panel.set_predictor(None if weights is None else weights.predictor,
                                       self.session.dataset.name)
-        if weights is None:
-            self.weights_label.setText("Weights: none (train a model or open weights)")
-            self.weights_label.setToolTip("")
-            return
-        snapshot = weights.snapshot
-        self.weights_label.setText(f"Weights: {weights.description}")
-        self.weights_label.setToolTip(
-            f"Active weights: {weights.label}\nmodel {snapshot.model}, dataset "
-            f"{snapshot.dataset}\nThe grid, the canvas and the insight tabs use them.")
-
-    def _epoch_ended(self, history, event) -> None:
-        self.speed_label.setText(f"{event.samples_per_s:,.0f} samples/s")
-        self.statusBar().showMessage(
-            f"Run #{history.number}, epoch {event.epoch}/{event.epochs}: test accuracy "
-            f"{event.test_acc:.2%}, train loss {event.train_loss:.3f}", 5000)
-
-    def _set_busy(self, text: str) -> None:
-        self.busy_label.setText(text)
-        self.busy_label.setVisible(bool(text))
-        self.busy_bar.setVisible(bool(text))
 
     def _select(self, index: int) -> None:
         self.session.select(index)
@@ -276,6 +241,18 @@ class MainWindow(QMainWindow):
             value = self.settings.value(key)
             if value is not None:
                 restore(value)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # The docks on the right keep their share of the window's width (Qt would give
+        # the whole change to the centre), so a layout squeezed on a small screen opens
+        # out again in a larger window.
+        old, new = event.oldSize().width(), event.size().width()
+        right = next((d for d in (self.grid_dock, self.canvas_dock, self.details_dock)
+                      if d.isVisible() and not d.isFloating()), None)
+        share = right.width() / old if right is not None and old > 0 else None
+        super().resizeEvent(event)
+        if share and old != new:
+            self.resizeDocks([right], [round(share * new)], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         # Stop and join the training thread (no "QThread destroyed while running"), and

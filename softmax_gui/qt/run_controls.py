@@ -23,6 +23,7 @@ from softmax_gui import events
 from softmax_gui.model_registry import MODELS, can_continue
 from softmax_gui.qt.session import Session
 from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.run_history import epochs_text
 
 # QProgressBar repaints itself synchronously on every visible change (~2 ms with the
 # status bar behind it); 5 updates a second look smooth and leave the CPU to the trainer.
@@ -238,15 +239,17 @@ class RunControls(QWidget):
 
     def _on_finished(self, result) -> None:
         if isinstance(result, events.Failed):
-            self.progress.setFormat("Failed: see the message above")
+            # The banner has the whole message (and can be dismissed): say what happened.
+            self.progress.setFormat("Failed: " + result.message.split(":")[0].split(" (")[0])
+            self.progress.setToolTip(result.message)
             return
+        self.progress.setToolTip("")
         if not result.stopped:
             self.progress.setValue(self.progress.maximum())
         first = self._started.first_epoch if self._started else 1
-        trained = result.epoch - (first - 1)
+        trained = epochs_text(result.epoch - (first - 1))
         verb = "Stopped after" if result.stopped else "Done:"
-        self.progress.setFormat(f"{verb} {trained:.3g} epoch{'s' if trained != 1 else ''}, "
-                                f"{result.train_seconds:.1f} s")
+        self.progress.setFormat(f"{verb} {trained}, {result.train_seconds:.1f} s")
 
 
 def _clock(seconds: float) -> str:

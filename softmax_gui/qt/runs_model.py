@@ -18,7 +18,7 @@ from softmax_gui.config import TrainConfig
 from softmax_gui.datasets_registry import get_spec
 from softmax_gui.model_registry import can_continue
 from softmax_gui.qt.worker import TrainingController
-from softmax_gui.run_history import RunHistory, write_csv
+from softmax_gui.run_history import RunHistory, epochs_text, write_csv
 from softmax_gui.runs import RunStore, SavedRun
 
 
@@ -148,19 +148,20 @@ class Runs(QObject):
     def _on_finished(self, event: events.Finished) -> None:
         run = self.run
         run.result = event
-        number, trained = run.history.number, event.epoch - (run.first_epoch - 1)
+        number = run.history.number
+        trained = epochs_text(event.epoch - (run.first_epoch - 1))
+        say = self.session.message.emit
         if not event.stopped:
-            self.session.message.emit(f"Run #{number} finished: {_epochs(trained)}, test accuracy "
-                              f"{event.test_acc:.2%}, {event.train_seconds:.1f} s.")
+            say(f"Run #{number} finished: {trained}, test accuracy {event.test_acc:.2%}, "
+                f"{event.train_seconds:.1f} s.")
         elif run.delivered:
             at = f" (epoch {event.epoch:.2f})" if run.first_epoch > 1 else ""
-            label = f"run #{number}, stopped after {_epochs(trained)}{at}"
+            label = f"run #{number}, stopped after {trained}{at}"
             self.session.set_weights(self.session.weights.relabelled(label))
-            self.session.message.emit(f"Run #{number} stopped after {_epochs(trained)}{at}: test "
-                              f"accuracy {event.test_acc:.2%}.")
+            say(f"Run #{number} stopped after {trained}{at}: test accuracy "
+                f"{event.test_acc:.2%}.")
         else:
-            self.session.message.emit(f"Run #{number} stopped before its first batch: "
-                              + _kept(run.before))
+            say(f"Run #{number} stopped before its first batch. {_kept(run.before)}")
         if run.delivered:
             self._save(run.history, self.session.weights.snapshot)
 
@@ -259,11 +260,6 @@ def _config_of(active: ActiveWeights, fallback: TrainConfig) -> TrainConfig:
     return fallback.replace(model=active.snapshot.model, optimizer="sgd")
 
 
-def _epochs(count: float) -> str:
-    return f"{count:.2g} epochs" if count != int(count) else \
-        f"{int(count)} epoch{'s' if count != 1 else ''}"
-
-
 def _kept(before: ActiveWeights | None) -> str:
-    return (f"the weights active before it ({before.label}) stay active." if before
-            else "no weights were kept.")
+    return (f"The weights active before it ({before.label}) stay active." if before
+            else "No weights were kept.")

@@ -10,6 +10,13 @@ Some work holds the GIL for a long time: the ONNX exporter runs Python and C++ f
 seconds and triggers garbage collections of 100-200 ms (measured), stalls the window
 would feel even from another thread. Such work goes to a helper process
 (:meth:`Tasks.run_in_process`), spawned on first use and kept for the next.
+
+Python threads and Qt need one more precaution: a garbage collection that starts in a
+background thread and reaches a Qt object's wrapper destroys it there, while the GUI
+thread may hold the Qt lock it needs; the two deadlock (seen in tests/e2e, and in a
+window built without ``app.main()``). So the first ``Tasks`` turns automatic collection
+off for the process and collects on a GUI-thread timer instead (pyqtgraph's
+``GarbageCollector``; docs/ARCHITECTURE.md, rule 9).
 """
 
 from __future__ import annotations
@@ -20,6 +27,21 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+_collector = None
+
+
+def collect_garbage_on_the_gui_thread():
+    """Collect reference cycles on the GUI thread only, from now on (idempotent).
+
+    Call it from the GUI thread, with a QApplication, before starting Python threads.
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
+    return _collector
+
 
 class Tasks(QObject):
     """Runs callables in background threads and reports back on the GUI thread."""
@@ -29,6 +51,7 @@ class Tasks(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        collect_garbage_on_the_gui_thread()
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=2, thread_name_prefix="softmax-task")
         self._process: concurrent.futures.ProcessPoolExecutor | None = None

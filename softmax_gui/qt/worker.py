@@ -54,6 +54,8 @@ class TrainingWorker(QObject):
             for event in throttle(self.engine(self.config, self.data, self.stop_flag,
                                               self.pause_flag, self.initial, *self.epochs)):
                 signals[type(event)].emit(event)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the window must hear of it
+            self.failed.emit(events.Failed(f"Training could not run: {exc}", epoch=0))
         finally:
             self.done.emit()
 

@@ -72,6 +72,16 @@ def test_draw_then_use_the_tool_keys_right_away(qtbot, window):
     qtbot.waitUntil(lambda: "Nothing drawn yet" in draw.status.text(), timeout=2000)
 
 
+def test_the_tool_keys_work_as_soon_as_the_draw_tab_is_raised(qtbot, window):
+    show_dock_tab(window, "Draw")  # a click on the tab, nothing drawn yet
+    draw = window.draw_panel
+    qtbot.waitUntil(draw.canvas.isVisible, timeout=2000)
+    keys(window, Qt.Key.Key_E)
+    assert draw.tool_buttons["eraser"].isChecked()
+    keys(window, Qt.Key.Key_B)
+    assert draw.tool_buttons["brush"].isChecked()
+
+
 def ink_of(image) -> int:
     return int((image > 128).sum())
 

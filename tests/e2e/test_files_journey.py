@@ -37,7 +37,7 @@ def test_export_then_open_each_format(qtbot, window, tmp_path, suffix):
     assert path.is_file() and path.stat().st_size > 1000
     keys(window, Qt.Key.Key_O, CTRL)  # File > Open weights…
     answer_file_dialog(qtbot, path)
-    qtbot.waitUntil(lambda: f"Weights: {path.name}, 84.6%" in window.weights_label.text(),
+    qtbot.waitUntil(lambda: f"Weights: {path.name}, 84.6%" in window.status.weights.text(),
                     timeout=10_000)
     assert accuracy_line(window) == before  # the same model, read back
     save_screenshot(window, f"opened{suffix.replace('.', '-')}")
@@ -52,7 +52,7 @@ def test_export_by_the_shortcut_names_the_format_from_the_filter(qtbot, window, 
 
 @pytest.mark.parametrize("content", [b"", b"garbage" * 50])
 def test_a_bad_file_is_a_message_and_changes_nothing(qtbot, window, tmp_path, content):
-    label = window.weights_label.text()
+    label = window.status.weights.text()
     path = tmp_path / "broken.safetensors"
     path.write_bytes(content)
     menu(qtbot, window, "File", "Open weights…")
@@ -61,7 +61,7 @@ def test_a_bad_file_is_a_message_and_changes_nothing(qtbot, window, tmp_path, co
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     assert banner.text.text().startswith("Could not open broken.safetensors:")
     save_screenshot(window, f"bad-file-{len(content)}")
-    assert window.weights_label.text() == label
+    assert window.status.weights.text() == label
     click_button(window, "✕")
     assert not banner.isVisible()
 
@@ -71,13 +71,13 @@ def test_weights_of_another_dataset_offer_a_switch(qtbot, window, tmp_path, fash
     digits = dataclasses.replace(snapshot, dataset="mnist",
                                  classes=tuple(str(d) for d in range(10)))
     path = weights_io.save(digits, tmp_path / "digits.safetensors")
-    label = window.weights_label.text()
+    label = window.status.weights.text()
     keys(window, Qt.Key.Key_O, CTRL)
     answer_file_dialog(qtbot, path)
     message = answer_question(qtbot, "No")
     assert "digits.safetensors was trained on MNIST" in message
-    assert window.weights_label.text() == label
-    assert "Fashion-MNIST" in window.source_label.text()
+    assert window.status.weights.text() == label
+    assert "Fashion-MNIST" in window.status.source.text()
 
 
 def test_wrong_class_count_is_refused(qtbot, window, tmp_path):
@@ -88,7 +88,7 @@ def test_wrong_class_count_is_refused(qtbot, window, tmp_path):
     answer_file_dialog(qtbot, tmp_path / "f.pt")
     qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
     assert "predicts 5 classes" in window.banner.text.text()
-    assert "bundled default" in window.weights_label.text()
+    assert "bundled default" in window.status.weights.text()
 
 
 def test_export_plots_and_metrics(qtbot, window, tmp_path):
@@ -105,5 +105,5 @@ def test_export_plots_and_metrics(qtbot, window, tmp_path):
     assert rows[0] == "run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds"
     assert len(rows) == 3 and rows[2].startswith("1,#1 softmax")
     accuracy = float(rows[2].split(",")[6])
-    assert f"{accuracy:.1%}" in window.weights_label.text()
+    assert f"{accuracy:.1%}" in window.status.weights.text()
     assert np.isfinite([float(v) for v in rows[1].split(",")[3:]]).all()

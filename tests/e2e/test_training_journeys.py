@@ -38,7 +38,7 @@ def loss_points(window) -> int:
 
 
 def test_start_trains_a_run_and_every_view_shows_it(qtbot, window):
-    assert "bundled default, 84.6%" in window.weights_label.text()
+    assert "bundled default, 84.6%" in window.status.weights.text()
     type_into(panel(window).epochs, "2")
     click_button(window, "Start")
     assert wait_until_done(qtbot, window).startswith("Done: 2 epochs")
@@ -48,10 +48,10 @@ def test_start_trains_a_run_and_every_view_shows_it(qtbot, window):
     epochs, test_acc = plots.curves[1].epoch["test_acc"].getData()
     assert list(epochs) == [1.0, 2.0]
     assert plots.run_list.item(0).text().startswith("#1 softmax sgd lr=0.1")
-    assert re.search(r"Weights: run #1, epoch 2, 8\d\.\d%", window.weights_label.text())
+    assert re.search(r"Weights: run #1, epoch 2, 8\d\.\d%", window.status.weights.text())
     assert status_text(window).startswith("Run #1 finished: 2 epochs, test accuracy")
     assert grid_accuracy(window) == pytest.approx(test_acc[-1], abs=5e-5)
-    assert "Device: CPU" in window.device_label.text()
+    assert "Device: CPU" in window.status.device.text()
     assert button(window, "Revert").isEnabled()  # the default is one click away
     save_screenshot(window, "start-finished")
 
@@ -65,7 +65,7 @@ def test_start_from_the_menu_and_the_keyboard(qtbot, window):
     keys(window, Qt.Key.Key_Return, CTRL)
     wait_until_done(qtbot, window)
     assert window.tabs.plots.run_list.count() == 2
-    assert "run #2, epoch 1" in window.weights_label.text()
+    assert "run #2, epoch 1" in window.status.weights.text()
     snapshot = window.session.weights.snapshot
     assert (snapshot.mean, snapshot.std) == (0.0, 1.0)
 
@@ -97,7 +97,7 @@ def test_pause_resume_and_stop_by_button_and_by_shortcut(qtbot, window):
     keys(window, Qt.Key.Key_Period, CTRL)
     text = wait_until_done(qtbot, window)
     assert text.startswith("Stopped after")
-    assert "stopped after" in window.weights_label.text()
+    assert "stopped after" in window.status.weights.text()
 
     click_button(window, "Start")  # and Stop by its button
     qtbot.waitUntil(lambda: button(window, "Stop").isEnabled(), timeout=10_000)
@@ -116,7 +116,7 @@ def test_a_stop_in_the_first_epoch_says_so_honestly(qtbot, window):
     fraction = float(re.search(r"Stopped after ([\d.]+) epochs", text).group(1))
     assert 0 < fraction < 1
     assert re.search(r"run #1, stopped after 0\.\d+ epochs, \d+\.\d%",
-                     window.weights_label.text())
+                     window.status.weights.text())
     assert re.match(r"Run #1 stopped after 0\.\d+ epochs: test accuracy \d+\.\d+%\.",
                     status_text(window))
     save_screenshot(window, "stopped-in-epoch-1")
@@ -126,13 +126,13 @@ def test_step_three_times_continues_one_run(qtbot, window):
     type_into(panel(window).epochs, "1")
     click_button(window, "Start")
     wait_until_done(qtbot, window)
-    assert "run #1, epoch 1," in window.weights_label.text()
+    assert "run #1, epoch 1," in window.status.weights.text()
     click_button(window, "Step")
     wait_until_done(qtbot, window)
-    assert "run #1, epoch 2," in window.weights_label.text()
+    assert "run #1, epoch 2," in window.status.weights.text()
     keys(window, Qt.Key.Key_E, CTRL)
     wait_until_done(qtbot, window)
-    assert "run #1, epoch 3," in window.weights_label.text()
+    assert "run #1, epoch 3," in window.status.weights.text()
     assert progress_text(window).startswith("Done: 1 epoch")
     plots = window.tabs.plots
     assert plots.run_list.count() == 1  # the same run, not three
@@ -146,12 +146,12 @@ def test_steps_from_the_converged_default_keep_its_accuracy(qtbot, window):
     assert start == pytest.approx(0.8458)
     click_button(window, "Step")
     wait_until_done(qtbot, window)
-    assert "epoch 11," in window.weights_label.text()
+    assert "epoch 11," in window.status.weights.text()
     keys(window, Qt.Key.Key_E, CTRL)
     wait_until_done(qtbot, window)
     menu(qtbot, window, "Train", "Step one epoch")
     wait_until_done(qtbot, window)
-    assert "epoch 13," in window.weights_label.text()
+    assert "epoch 13," in window.status.weights.text()
     # The schedule continues from its end instead of restarting at the full rate.
     assert grid_accuracy(window) >= start - 0.002
     save_screenshot(window, "three-steps")
@@ -165,8 +165,8 @@ def test_step_continues_the_active_weights_whatever_the_panel_names(qtbot, windo
     assert "Start trains a new MLP" in hint.text()
     click_button(window, "Step")
     wait_until_done(qtbot, window)
-    assert "epoch 11," in window.weights_label.text()
-    assert "model softmax" in window.weights_label.toolTip()
+    assert "epoch 11," in window.status.weights.text()
+    assert "model softmax" in window.status.weights.toolTip()
     choose(qtbot, panel(window).model, "Softmax (scratch)")
     assert not hint.isVisible()  # the same family: Step and Start agree
 
@@ -180,7 +180,7 @@ def test_a_diverging_run_keeps_the_weights_from_before_and_says_which(qtbot, win
     assert banner.isVisible()
     assert "learning rate 1000 is too large" in banner.text.text()
     assert "bundled default" in banner.text.text() and "stay active" in banner.text.text()
-    assert "Weights: bundled default, 84.6%" in window.weights_label.text()
+    assert "Weights: bundled default, 84.6%" in window.status.weights.text()
     assert progress_text(window).startswith("Failed")
     save_screenshot(window, "diverged")
     click_button(window, "✕")
@@ -196,14 +196,14 @@ def test_revert_restores_the_weights_from_before_the_run(qtbot, window):
     type_into(panel(window).lr, "0.01")
     click_button(window, "Start")
     wait_until_done(qtbot, window)
-    trained = window.weights_label.text()
+    trained = window.status.weights.text()
     click_button(window, "Revert")
-    assert "bundled default, 84.6%" in window.weights_label.text()
+    assert "bundled default, 84.6%" in window.status.weights.text()
     assert grid_accuracy(window) == pytest.approx(0.8458)
     keys(window, Qt.Key.Key_R, CTRL)  # and back again
-    assert window.weights_label.text() == trained
+    assert window.status.weights.text() == trained
     menu(qtbot, window, "Train", "Revert to previous weights")
-    assert "bundled default" in window.weights_label.text()
+    assert "bundled default" in window.status.weights.text()
 
 
 def test_quit_in_the_middle_of_a_run_stops_and_joins_it(qtbot, window):
@@ -255,7 +255,7 @@ def test_step_after_reverting_to_an_earlier_epoch_draws_a_new_curve(qtbot, windo
     click_button(window, "Step")
     wait_until_done(qtbot, window)  # run #1 is at epoch 2; Revert brings back epoch 1
     click_button(window, "Revert")
-    assert "run #1, epoch 1," in window.weights_label.text()
+    assert "run #1, epoch 1," in window.status.weights.text()
     click_button(window, "Step")
     wait_until_done(qtbot, window)
     plots = window.tabs.plots

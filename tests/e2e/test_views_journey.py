@@ -135,7 +135,7 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
     row = view.table.visualItemRect(view.table.item(0, 0))
     click(view.table.viewport(), row.center())
     click_button(again, "Load weights")
-    qtbot.waitUntil(lambda: "saved run" in again.weights_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "saved run" in again.status.weights.text(), timeout=10_000)
     save_screenshot(again, "runs-tab")
     click_button(again, "Overlay curves")
     show_tab(again, "Curves")
@@ -176,3 +176,26 @@ def test_hidden_views_catch_up_when_shown(qtbot, window):
     show_tab(window, "Weights")
     w = window.session.weights.snapshot.state["1.weight"]
     assert np.allclose(window.tabs.templates.images[0].image, w[0].reshape(28, 28))
+
+
+def test_the_window_fits_1024x700_and_opens_out_again(qtbot, window):
+    # Use it first: a drawing, a run and a message once widened the docks past 1024.
+    show_tab(window, "Curves")
+    type_into(window.controls.panel.epochs, "1")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    menu(qtbot, window, "View", "Draw")
+    menu(qtbot, window, "View", "Draw")
+    window.resize(1024, 700)  # what the window manager does on a small screen
+    qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 700, timeout=2000)
+    panel = window.controls.panel
+    assert panel.width() >= panel.minimumSizeHint().width()  # not squeezed: it scrolls
+    start = button(window, "Start")
+    assert start.visibleRegion().boundingRect() == start.rect()  # the whole button shows
+    right = window.grid_dock.width()
+    window.resize(1800, 1000)  # a larger screen: the docks open out with the window
+    qtbot.waitUntil(lambda: window.width() == 1800, timeout=2000)
+    qtbot.waitUntil(lambda: window.grid_dock.width() > right * 1.4, timeout=2000)
+    menu(qtbot, window, "View", "Reset layout")
+    assert window.grid_dock.isVisible() and window.training_dock.isVisible()
+    assert abs(window.grid_dock.width() - 0.41 * 1800) < 0.1 * 1800
