@@ -37,23 +37,27 @@ from softmax_gui.qt.probabilities import ProbabilityBars
 FRAME_S = 1 / 60
 
 
+PIXEL = 4  # screen pixels per input pixel: 112 px, and the bars beside keep their height
+VIEW = 28 * PIXEL
+
+
 class ModelInputView(QWidget):
     """The 28x28 model input, magnified with visible pixels (no smoothing, a fine grid)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFixedSize(140, 140)
+        self.setFixedSize(VIEW, VIEW)
         self.setToolTip("What the model sees: your drawing trimmed, scaled and centred the "
                         "way the dataset's images were made, at 28x28 pixels.")
         self.pixels = np.zeros((28, 28), np.float32)
         # The pixel grid never changes: draw it once (54 lines cost ~2 ms per paint).
-        self._grid = QPixmap(140, 140)
+        self._grid = QPixmap(VIEW, VIEW)
         self._grid.fill(Qt.GlobalColor.transparent)
         painter = QPainter(self._grid)
         painter.setPen(QPen(QColor(90, 90, 90, 90), 1))
         for k in range(1, 28):
-            painter.drawLine(k * 5, 0, k * 5, 140)
-            painter.drawLine(0, k * 5, 140, k * 5)
+            painter.drawLine(k * PIXEL, 0, k * PIXEL, VIEW)
+            painter.drawLine(0, k * PIXEL, VIEW, k * PIXEL)
         painter.end()
 
     def set_input(self, pixels: np.ndarray) -> None:
@@ -61,13 +65,13 @@ class ModelInputView(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(140, 140)
+        return QSize(VIEW, VIEW)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         data = np.ascontiguousarray((self.pixels * 255).round().astype(np.uint8))
         image = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
         painter = QPainter(self)
-        painter.drawImage(QRectF(0, 0, 140, 140), image)  # nearest: every pixel a square
+        painter.drawImage(QRectF(0, 0, VIEW, VIEW), image)  # nearest: every pixel a square
         painter.drawPixmap(0, 0, self._grid)
         painter.end()
 
@@ -272,8 +276,9 @@ class DrawPanel(QWidget):
                 p = softmax_np(logits, self.temperature)
                 self.bars.set_probabilities(p, logits=logits)
                 top = int(np.argmax(p))
-                self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} bits "
-                                     f"(0 = certain, {math.log2(len(p)):.2f} = uniform)")
+                # One line (the tooltip explains): a second would take the bars' height.
+                self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} of "
+                                     f"{math.log2(len(p)):.2f} bits")
                 self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})")
         if when is not None:
             self.inferred.emit(time.perf_counter() - when)

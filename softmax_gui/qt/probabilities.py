@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 TOP = "#d62728"
 OTHER = "#7f9fbf"
@@ -47,6 +48,11 @@ class ProbabilityBars(pg.PlotWidget):
             self.plot_item.addItem(label)
             self.labels.append(label)
         self.plot_item.setYRange(-0.6, len(self.classes) - 0.4, padding=0)
+        # As wide as the longest name: pyqtgraph skips a label that does not fit inside
+        # the axis, and in a narrow dock "pullover" and "ankle boot" went missing.
+        names = QFontMetrics(self.font())  # the font the axis paints its labels with
+        self.plot_item.getAxis("left").setWidth(
+            max((names.horizontalAdvance(name) for name in self.classes), default=0) + 14)
         self.set_probabilities(np.zeros(len(self.classes)))
 
     def set_probabilities(self, p: np.ndarray, true_class: int | None = None,
@@ -74,7 +80,7 @@ class ProbabilityBars(pg.PlotWidget):
             self.labels[row].setAnchor((1, 0.5) if inside else (0, 0.5))
             self.labels[row].setPos(p[i] - 0.01 if inside else p[i] + 0.01, row)
         self.plot_item.getAxis("left").setTicks([ticks])
-        self.plot_item.getAxis("left").setStyle(tickTextWidth=70)
+
         self.shown = (p, true_class, logits)
         self.rows = [name for _, name in ticks]
 
