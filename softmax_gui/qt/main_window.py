@@ -7,7 +7,7 @@ views never talk to each other (docs/ARCHITECTURE.md).
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import trainer_process
 from softmax_gui.qt import file_dialogs
+from softmax_gui.qt.actions import make_action
 from softmax_gui.qt.banner import Banner
 from softmax_gui.qt.details import SelectedImageDetails
 from softmax_gui.qt.draw_panel import DrawPanel
@@ -147,12 +148,8 @@ class MainWindow(QMainWindow):
         self._action(view, "Reset &layout", self._reset_layout, "Ctrl+Shift+L",
                      "Put the panels back where they were at first, sized for this window")
 
-    def _action(self, menu, text, slot, shortcut, tip) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda: slot())  # never triggered(bool) into a parameter
+    def _action(self, menu, text, slot, shortcut, tip):
+        action = make_action(self, text, slot, shortcut, tip)
         menu.addAction(action)
         return action
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import events
 from softmax_gui.model_registry import MODELS, can_continue
+from softmax_gui.qt.actions import make_action
 from softmax_gui.qt.session import Session
 from softmax_gui.qt.training_panel import TrainingPanel
 from softmax_gui.run_history import epochs_text
@@ -64,16 +64,16 @@ class RunControls(QWidget):
         self.panel = TrainingPanel()
         self.panel.dataset_changed.connect(session.load_dataset)
         self.panel.model.currentIndexChanged.connect(self._update_hint)
-        self.start_action = self._action("&Start", "Ctrl+Return", self._start,
+        self.start_action = make_action(self, "&Start", self._start, "Ctrl+Return",
                                          "Train a new run with the panel's settings")
-        self.pause_action = self._action("&Pause / Resume", "Ctrl+P", self._toggle_pause,
+        self.pause_action = make_action(self, "&Pause / Resume", self._toggle_pause, "Ctrl+P",
                                          "Hold the run between batches; resume where it was")
-        self.step_action = self._action("Step one &epoch", "Ctrl+E", self._step,
+        self.step_action = make_action(self, "Step one &epoch", self._step, "Ctrl+E",
                                         "Train one more epoch of the active weights' run")
-        self.stop_action = self._action("S&top", "Ctrl+.", session.runs.stop,
+        self.stop_action = make_action(self, "S&top", session.runs.stop, "Ctrl+.",
                                         "Stop after the current batch, keeping the weights")
-        self.revert_action = self._action("&Revert to previous weights", "Ctrl+R",
-                                          session.revert,
+        self.revert_action = make_action(self, "&Revert to previous weights",
+                                          session.revert, "Ctrl+R",
                                           "Make the weights active before the last run (or "
                                           "file) active again")
         self.actions = [self.start_action, self.pause_action, self.step_action,
@@ -103,13 +103,12 @@ class RunControls(QWidget):
         self.clock = RunClock()
         self._progress_at = 0.0
         self._started: events.Started | None = None
-        self._revertable = False
         session.ready.connect(self._sync)
         session.dataset_requested.connect(self.panel.show_dataset)
         session.cuda_found.connect(self.panel.add_cuda_device)
         runs = session.runs
         runs.running_changed.connect(self._sync)
-        session.revert_available.connect(self._set_revertable)
+        session.revert_available.connect(self._sync)
         session.weights_changed.connect(self._update_hint)
         runs.run_started.connect(self._on_run_started)
         runs.engine_started.connect(self._on_engine_started)
@@ -117,17 +116,6 @@ class RunControls(QWidget):
         runs.paused_changed.connect(self._on_paused)
         runs.finished.connect(self._on_finished)
         self._sync()
-
-    def _action(self, text, shortcut, slot, tip) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        # Shortcuts work wherever focus is in the window, not only in this dock.
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        # A lambda: triggered(bool) must not reach a slot's first parameter.
-        action.triggered.connect(lambda: slot())
-        return action
 
     def _button(self, text: str, action: QAction) -> QPushButton:
         button = QPushButton(text)
@@ -172,14 +160,10 @@ class RunControls(QWidget):
             action.setEnabled(idle)
         for action in (self.pause_action, self.stop_action):
             action.setEnabled(running)
-        self.revert_action.setEnabled(self._revertable and not running)
+        self.revert_action.setEnabled(self.session.previous is not None and not running)
         if self.session.is_ready and not running and self.progress.format().startswith(
                 "Loading"):
             self.progress.setFormat("Ready")
-
-    def _set_revertable(self, available: bool) -> None:
-        self._revertable = available
-        self._sync()
 
     def _update_hint(self, *_) -> None:
         """Say what Step will do when the panel names another model than the active one."""
