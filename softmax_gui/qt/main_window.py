@@ -85,33 +85,32 @@ class MainWindow(QMainWindow):
         # scrolls rather than being squeezed until they are clipped.
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
+        self.training_dock = self._dock("Training", scroll)
+        self.grid_dock = self._dock("Test images and predictions", self.grid)
+        self.details_dock = self._dock("Selected image", self.details)
+        self.canvas_dock = self._dock("Draw", self.draw_panel)
+        self._arrange_docks()
+
+    def _arrange_docks(self) -> None:
+        """The first layout (View > Reset layout brings it back), sized for the window."""
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.training_dock = self._dock("Training", scroll, left)
-        self.grid_dock = self._dock("Test images and predictions", self.grid, right)
-        self.details_dock = self._dock("Selected image", self.details, right)
-        self.canvas_dock = self._dock("Draw", self.draw_panel, right)
+        for dock, area in ((self.training_dock, left), (self.grid_dock, right),
+                           (self.details_dock, right), (self.canvas_dock, right)):
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
         self.tabifyDockWidget(self.grid_dock, self.canvas_dock)
         self.grid_dock.raise_()
-        self._default_layout = self.saveState()
-        self._size_docks()
-
-    def _size_docks(self) -> None:
-        """The first layout's proportions, for this window's size."""
         self.resizeDocks([self.training_dock, self.grid_dock],
                          [280, round(0.41 * self.width())], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.details_dock],
                          [round(0.65 * self.height()), round(0.3 * self.height())],
                          Qt.Orientation.Vertical)
 
-    def _reset_layout(self) -> None:
-        self.restoreState(self._default_layout)
-        self._size_docks()
-
-    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
         return dock
 
     def _build_menus(self) -> None:
@@ -145,7 +144,7 @@ class MainWindow(QMainWindow):
         for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
-        self._action(view, "Reset &layout", self._reset_layout, "Ctrl+Shift+L",
+        self._action(view, "Reset &layout", self._arrange_docks, "Ctrl+Shift+L",
                      "Put the panels back where they were at first, sized for this window")
 
     def _action(self, menu, text, slot, shortcut, tip):

@@ -196,6 +196,9 @@ def test_the_window_fits_1024x700_and_opens_out_again(qtbot, window):
     window.resize(1800, 1000)  # a larger screen: the docks open out with the window
     qtbot.waitUntil(lambda: window.width() == 1800, timeout=2000)
     qtbot.waitUntil(lambda: window.grid_dock.width() > right * 1.4, timeout=2000)
+    menu(qtbot, window, "View", "Selected image")  # hide a panel, then reset
+    assert not window.details_dock.isVisible()
     menu(qtbot, window, "View", "Reset layout")
     assert window.grid_dock.isVisible() and window.training_dock.isVisible()
+    assert window.details_dock.isVisible()
     assert abs(window.grid_dock.width() - 0.41 * 1800) < 0.1 * 1800
