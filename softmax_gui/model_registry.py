@@ -30,8 +30,10 @@ class ModelSpec:
     builder : str
         ``"module:function"`` returning an untrained model; called as
         ``builder(num_classes, init_std=..., hidden=..., generator=...)``.
-    state_names : frozenset of str
-        The tensor names of its state dict: exactly these identify the model in a file.
+    shapes : dict
+        Tensor name -> shape, with ``"C"`` for the number of classes and ``"H"`` for the
+        hidden units: exactly these names identify the model in a file, and a file's
+        shapes are checked against them before any tensor is read.
     family : str
         Weights continue training across a family (the two softmax regressions hold the
         same tensors under different names).
@@ -53,12 +55,16 @@ class ModelSpec:
     label: str
     tip: str
     builder: str
-    state_names: frozenset
+    shapes: dict
     family: str
     file_names: dict
     linear: bool
     hand_written_sgd: bool
     first_layer: str
+
+    @property
+    def state_names(self) -> frozenset:
+        return frozenset(self.shapes)
 
     @property
     def templates(self) -> str:
@@ -83,7 +89,8 @@ class ModelSpec:
             num_classes, init_std=init_std, hidden=hidden, generator=generator)
 
 
-_LINEAR = frozenset({"1.weight", "1.bias"})
+SIDE_PIXELS = SIDE * SIDE
+_LINEAR = {"1.weight": ("C", SIDE_PIXELS), "1.bias": ("C",)}
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -92,14 +99,15 @@ MODELS: dict[str, ModelSpec] = {
             name="softmax", label="Softmax (concise)",
             tip="Softmax regression, o = Wx + b then softmax, written as d2l §3.7 does: "
                 "nn.Linear, CrossEntropyLoss and torch.optim.",
-            builder="softmax_gui.models:concise_softmax", state_names=_LINEAR,
+            builder="softmax_gui.models:concise_softmax", shapes=_LINEAR,
             family="softmax", file_names={}, linear=True, hand_written_sgd=False,
             first_layer="dense"),
         ModelSpec(
             name="softmax-scratch", label="Softmax (scratch)",
             tip="The same softmax regression from scratch, as d2l §3.6: the hand-derived "
                 "gradient (p - y) x and a hand-written SGD step.",
-            builder="softmax_gui.models:scratch_softmax", state_names=frozenset({"W", "b"}),
+            builder="softmax_gui.models:scratch_softmax",
+            shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
             family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
             hand_written_sgd=True, first_layer="dense"),
         ModelSpec(
@@ -107,15 +115,18 @@ MODELS: dict[str, ModelSpec] = {
             tip="A multilayer perceptron, 784 -> hidden (ReLU) -> classes, for comparison: "
                 "no longer linear in the pixels.",
             builder="softmax_gui.models:mlp",
-            state_names=frozenset({"1.weight", "1.bias", "3.weight", "3.bias"}),
+            shapes={"1.weight": ("H", SIDE_PIXELS), "1.bias": ("H",), "3.weight": ("C", "H"),
+                    "3.bias": ("C",)},
             family="mlp", file_names={}, linear=False, hand_written_sgd=False,
             first_layer="dense"),
         ModelSpec(
             name="cnn", label="CNN (LeNet)",
             tip="LeNet-5 in d2l §7.6's modern form (ReLU, max pooling), for comparison.",
             builder="softmax_gui.models:lenet",
-            state_names=frozenset(f"{layer}.{kind}" for layer in (0, 3, 7, 9, 11)
-                                  for kind in ("weight", "bias")),
+            shapes={"0.weight": (6, 1, 5, 5), "0.bias": (6,), "3.weight": (16, 6, 5, 5),
+                    "3.bias": (16,), "7.weight": (120, 400), "7.bias": (120,),
+                    "9.weight": (84, 120), "9.bias": (84,), "11.weight": ("C", 84),
+                    "11.bias": ("C",)},
             family="cnn", file_names={}, linear=False, hand_written_sgd=False,
             first_layer="conv"),
     )
@@ -137,6 +148,31 @@ def model_of_state(names) -> ModelSpec:
         if spec.state_names == names:
             return spec
     raise ValueError(f"tensor names {sorted(names)} match no known model")
+
+
+_WORDS = {"C": "(one per class)", "H": "(one per hidden unit)"}
+
+
+def match_shapes(spec: ModelSpec, shapes: dict) -> dict:
+    """Bind ``spec``'s symbols (``C``, ``H``) to a file's tensor ``shapes``.
+
+    Returns ``{"C": classes, "H": hidden}`` (as present); raises ``ValueError`` naming
+    the first tensor whose shape does not fit.
+    """
+    bound: dict[str, int] = {}
+    for name, expected in spec.shapes.items():
+        actual = tuple(int(d) for d in shapes[name])
+        fits = len(actual) == len(expected)
+        for want, have in zip(expected, actual):
+            if isinstance(want, str):
+                fits = fits and bound.setdefault(want, have) == have
+            else:
+                fits = fits and want == have
+        if not fits:
+            shown = "x".join(str(bound.get(d, _WORDS.get(d, d))) for d in expected)
+            raise ValueError(f"tensor {name} is {'x'.join(map(str, actual)) or 'a scalar'}; "
+                             f"model {spec.name!r} needs {shown}")
+    return bound
 
 
 def can_continue(from_model: str, to_model: str) -> bool:

@@ -68,8 +68,8 @@ class Exploit:
     [
         ("empty.pt", b"", "empty"),
         ("random.safetensors", bytes(range(256)) * 10, "not a readable"),
-        ("random.npz", b"PK\x03\x04" + bytes(200), "not a readable"),
-        ("random.pt", np.random.default_rng(0).bytes(500), "not a readable"),
+        ("random.npz", b"PK\x03\x04" + bytes(200), "not a NumPy .npz archive"),
+        ("random.pt", np.random.default_rng(0).bytes(500), "not a PyTorch weights file"),
         ("weights.txt", b"hello", "unknown weights format"),
     ],
 )
@@ -83,7 +83,7 @@ def test_bad_files_raise_weights_error(tmp_path, name, content, message):
 def test_truncated_file(snapshot, tmp_path):
     path = weights_io.save(snapshot, tmp_path / "w.safetensors")
     path.write_bytes(path.read_bytes()[:-500])
-    with pytest.raises(weights_io.WeightsError, match="corrupt or truncated"):
+    with pytest.raises(weights_io.WeightsError, match="damaged, truncated"):
         weights_io.load(path)
 
 
@@ -92,19 +92,19 @@ def test_wrong_shapes_and_class_count(tmp_path):
     with pytest.raises(weights_io.WeightsError, match="784"):
         weights_io.load(tmp_path / "a.pt")
     torch.save({"1.weight": torch.zeros(10, 784), "1.bias": torch.zeros(7)}, tmp_path / "b.pt")
-    with pytest.raises(weights_io.WeightsError, match="shapes"):
+    with pytest.raises(weights_io.WeightsError, match="1.bias is 7; model 'softmax' needs 10"):
         weights_io.load(tmp_path / "b.pt")
     np.savez(tmp_path / "c.npz", W=np.zeros((10, 784)), b=np.zeros(10),
              metadata=np.array('{"classes": ["a", "b"]}'))
-    with pytest.raises(weights_io.WeightsError, match="10 outputs"):
+    with pytest.raises(weights_io.WeightsError, match="a list of 10 class names"):
         weights_io.load(tmp_path / "c.npz")
     torch.save({"foo": torch.zeros(3)}, tmp_path / "d.pt")
-    with pytest.raises(weights_io.WeightsError, match="no known model"):
+    with pytest.raises(weights_io.WeightsError, match="not those of a model this app makes"):
         weights_io.load(tmp_path / "d.pt")
 
 
 @pytest.mark.parametrize(("protocol", "message"),
-                         [(2, "refused without running"), (4, "not a readable")])
+                         [(2, "refused without running"), (4, "not a PyTorch weights file")])
 def test_crafted_pickle_never_runs(tmp_path, monkeypatch, protocol, message):
     monkeypatch.chdir(tmp_path)
     with open("evil.pt", "wb") as f:
@@ -123,7 +123,7 @@ def test_failed_write_leaves_no_partial_file(snapshot, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("safetensors.numpy.save_file", exploding_save)
-    with pytest.raises(weights_io.WeightsError, match="No space left"):
+    with pytest.raises(weights_io.WeightsError, match="the disk is full"):
         weights_io.save(snapshot, tmp_path / "w.safetensors")
     assert list(tmp_path.iterdir()) == []
 
@@ -203,7 +203,7 @@ def test_export_into_read_only_folder_fails_cleanly(snapshot):
         for suffix in weights_io.FORMATS:
             with as_nobody(), pytest.raises(weights_io.WeightsError) as caught:
                 weights_io.save(snapshot, locked / f"w{suffix}")
-            assert "cannot write" in str(caught.value) and "Permission denied" in \
+            assert "cannot write" in str(caught.value) and "permission denied" in \
                 str(caught.value) and "locked" in str(caught.value)
         assert list(locked.iterdir()) == []  # no partial file, no temporary file
     finally:

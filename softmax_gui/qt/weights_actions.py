@@ -119,7 +119,14 @@ class WeightsActions(QObject):
 
     def _failed(self, verb: str, name: str):
         def failed(error: BaseException) -> None:
-            self.session.report(f"Could not {verb} {name}: {error}")
+            from softmax_gui.weights_io import WeightsError
+
+            if isinstance(error, WeightsError):  # it names the file and says what is wrong
+                text = str(error)
+                self.session.report(text if text.startswith(name) else
+                                    text[:1].upper() + text[1:])
+            else:
+                self.session.report(f"Could not {verb} {name}: {error}")
         return failed
 
     def _ask_switch(self, snapshot, meta: dict, name: str) -> None:

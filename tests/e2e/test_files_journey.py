@@ -59,7 +59,7 @@ def test_a_bad_file_is_a_message_and_changes_nothing(qtbot, window, tmp_path, co
     answer_file_dialog(qtbot, path)
     banner = window.banner
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    assert banner.text.text().startswith("Could not open broken.safetensors:")
+    assert banner.text.text().startswith("broken.safetensors is ")
     save_screenshot(window, f"bad-file-{len(content)}")
     assert window.status.weights.text() == label
     click_button(window, "✕")
@@ -87,7 +87,8 @@ def test_wrong_class_count_is_refused(qtbot, window, tmp_path):
     menu(qtbot, window, "File", "Open weights…")
     answer_file_dialog(qtbot, tmp_path / "f.pt")
     qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
-    assert "predicts 5 classes" in window.banner.text.text()
+    assert window.banner.text.text() == ("f.pt: the model has 5 outputs; the datasets this "
+                                         "app knows have 10 classes")
     assert "bundled default" in window.status.weights.text()
 
 
