@@ -130,18 +130,37 @@ def _train(args) -> int:
             if bar:
                 bar.close()
             if args.export and snapshot is not None:
-                weights_io.save(snapshot, args.export, config.to_dict())
+                where = _export_or_keep(snapshot, args.export, config)
                 print(f"saved the weights of epoch {snapshot.epoch:g}, the last one that "
-                      f"finished, to {args.export}", file=sys.stderr)
+                      f"finished, to {where}", file=sys.stderr)
             print(f"error: {event.message}", file=sys.stderr)
             return EXIT_ERROR
         elif isinstance(event, events.Finished):
             bar.close()
             if args.export:
-                weights_io.save(snapshot, args.export, config.to_dict())
-                print(f"saved weights to {args.export}")
+                print(f"saved weights to {_export_or_keep(snapshot, args.export, config)}")
             print(f"test_acc={event.test_acc:.4f} train_s={event.train_seconds:.2f}")
     return 0
+
+
+def _export_or_keep(snapshot, path: str, config: TrainConfig) -> str:
+    """Save the trained weights to ``path``; if that fails (a full disk), keep them in the
+    user's data folder instead, so training is never lost, and say so. Returns where."""
+    from softmax_gui import weights_io
+    from softmax_gui.paths import user_dir
+
+    try:
+        return str(weights_io.save(snapshot, path, config.to_dict()))
+    except weights_io.WeightsError as exc:
+        keep = user_dir("data") / "unsaved" / Path(path).name
+        try:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            weights_io.save(snapshot, keep, config.to_dict())
+        except (OSError, weights_io.WeightsError) as again:
+            raise weights_io.WeightsError(f"{exc}; keeping them in {keep} failed too: "
+                                          f"{again}") from None
+        raise weights_io.WeightsError(f"{exc}; the trained weights were kept in {keep} "
+                                      "instead") from None
 
 
 def _evaluate(args) -> int:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # IDX magic numbers: unsigned bytes with 3 (images) or 1 (labels) dimensions.
 _MAGIC = {3: 0x00000803, 1: 0x00000801}
+# Fashion-MNIST's largest split has 60,000 images; a file declaring far more is damaged
+# or hostile (200,000 images take 157 MB).
+MAX_ITEMS = 200_000
 
 
 class DatasetError(RuntimeError):
@@ -209,6 +212,11 @@ def _read(spec: DatasetSpec, source: Source) -> Dataset:
 def read_idx(path: Path) -> np.ndarray:
     """Read one IDX file (optionally gzipped) of unsigned bytes, validating it fully.
 
+    The header is read first: images must be 28x28, a split holds 1 to
+    :data:`MAX_ITEMS` items, and then exactly the declared number of bytes is read, so
+    a small file that declares (or decompresses to) far more is refused without taking
+    the memory.
+
     Raises
     ------
     DatasetError
@@ -216,26 +224,43 @@ def read_idx(path: Path) -> np.ndarray:
     """
     remedy = "Delete it and download the dataset again, or choose another folder."
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+            head = f.read(4)
+            if len(head) < 4:
+                raise DatasetError(f"{path} is empty or truncated ({len(head)} bytes). "
+                                   f"{remedy}")
+            if head[:3] != b"\x00\x00\x08" or head[3] not in _MAGIC:
+                raise DatasetError(f"{path} is not an IDX file of bytes (it does not start "
+                                   f"as one). {remedy}")
+            ndim = head[3]
+            dims = f.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise DatasetError(f"{path} is truncated (its header is cut short). {remedy}")
+            shape = tuple(int.from_bytes(dims[4 * i : 4 + 4 * i], "big") for i in range(ndim))
+            _check_shape(path, shape, remedy)
+            expected = int(np.prod(shape))
+            data = f.read(expected + 1)  # one byte more: trailing data is damage too
+    except DatasetError:
+        raise
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise DatasetError(f"cannot read {path}: {exc}. {remedy}") from exc
-    if len(raw) < 8:
-        raise DatasetError(f"{path} is empty or truncated ({len(raw)} bytes). {remedy}")
-    magic = int.from_bytes(raw[:4], "big")
-    ndim = raw[3]
-    if ndim not in _MAGIC or magic != _MAGIC[ndim]:
-        raise DatasetError(f"{path} is not an IDX file of bytes (magic {magic:#010x}). {remedy}")
-    header = 4 + 4 * ndim
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape))
-    if len(raw) != expected:
+    if len(data) != expected:
         raise DatasetError(
-            f"{path} is truncated or corrupt: {len(raw):,} bytes, the header promises "
-            f"{expected:,} for shape {shape}. {remedy}"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
+            f"{path} is truncated or corrupt: its header promises {expected:,} bytes of "
+            f"data for shape {shape}, it holds {'more' if len(data) > expected else len(data)}"
+            f"{'' if len(data) > expected else ' bytes'}. {remedy}")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
+
+
+def _check_shape(path: Path, shape: tuple, remedy: str) -> None:
+    if len(shape) == 3 and shape[1:] != (28, 28):
+        raise DatasetError(f"{path} holds {shape[1]}x{shape[2]} images; the datasets this app "
+                           f"knows are 28x28. {remedy}")
+    if not 1 <= shape[0] <= MAX_ITEMS:
+        raise DatasetError(f"{path} declares {shape[0]:,} items; a split holds 1 to "
+                           f"{MAX_ITEMS:,}. {remedy}")
 
 
 def _download(spec: DatasetSpec, progress: bool) -> Path | None:

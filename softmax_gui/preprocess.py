@@ -12,9 +12,12 @@ Each dataset was made by a fixed recipe, and a demo that feeds a model anything 
 from __future__ import annotations
 
 import os
+import stat
+import warnings
+from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from softmax_gui.datasets_registry import get_spec
 
@@ -104,34 +107,87 @@ def _digits(crop: np.ndarray) -> np.ndarray:
 
 def has_light_background(image) -> bool:
     """True when the border is mostly bright: a photo or scan of dark ink on paper."""
-    x = as_unit_float(image)
-    border = np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
-    return float(np.median(border)) > 0.5
+    return float(np.median(_border(as_unit_float(image)))) > 0.5
+
+
+def _border(x: np.ndarray) -> np.ndarray:
+    return np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
+
+
+# Opened with these decoders only: Pillow would otherwise hand an EPS or PostScript file
+# (whatever its name) to Ghostscript, a program of its own.
+RASTER_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
+# 8192x8192: a photo of any camera; decoding it takes ~200 MB. Checked from the header.
+MAX_PIXELS = 8192 * 8192
 
 
 def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.ndarray:
     """Read an image file as float32 grayscale in [0, 1], bright ink on black.
 
-    ``invert=None`` inverts automatically when the background is light.
+    ``invert=None`` inverts automatically when the background is light; a background
+    that is not black (a photo on grey) is brought to black. Transparent pixels are
+    background, whatever their colour, and the opaque ones are the item.
 
     Raises
     ------
     ValueError
-        When the file cannot be read as an image.
+        With one line saying why, when the file cannot be used as an image.
     """
+    path = Path(path)
     try:
-        with Image.open(path) as img:
-            img = img.convert("RGBA") if img.mode in ("P", "LA", "RGBA") else img
-            if img.mode == "RGBA":
-                # Transparent pixels are background: composite onto black.
-                background = Image.new("RGBA", img.size, (0, 0, 0, 255))
-                img = Image.alpha_composite(background, img)
-            gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read {path} as an image: {exc}") from exc
+        info = path.stat()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):  # a pipe would hang the reader, a folder fail
+        raise ValueError(f"cannot read {path}: it is not a regular file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=RASTER_FORMATS) as img:
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise ValueError(f"cannot read {path}: it is {width}x{height} pixels; "
+                                     f"images up to {MAX_PIXELS // 10**6} megapixels open")
+                gray, alpha = _gray_and_alpha(img)
+    except ValueError:
+        raise
+    except UnidentifiedImageError:
+        raise ValueError(f"cannot read {path}: it is not a PNG, JPEG, BMP, GIF, TIFF or WebP "
+                         "image") from None
+    except (OSError, SyntaxError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, MemoryError) as exc:
+        raise ValueError(f"cannot read {path}: the image is damaged or truncated "
+                         f"({type(exc).__name__})") from None
+    if alpha is not None:
+        opaque = alpha > 0.5
+        dark_item = bool(opaque.any()) and float(gray[opaque].mean()) < 0.5
+        return (alpha * ((1.0 - gray) if dark_item else gray)).astype(np.float32)
     if invert or (invert is None and has_light_background(gray)):
         gray = 1.0 - gray
-    return gray
+    if invert is None:
+        background = float(np.median(_border(gray)))
+        if background > 0.02:  # a grey background is not the dataset's black
+            gray = np.clip((gray - background) / (1.0 - background), 0.0, 1.0)
+    return gray.astype(np.float32)
+
+
+def _gray_and_alpha(img: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Grayscale in [0, 1] and, for an image with any transparency, its alpha."""
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        # 16-bit (and integer) pixels: 65535 is white, not 255.
+        return np.clip(np.asarray(img, dtype=np.float32) / 65535.0, 0.0, 1.0), None
+    if img.mode == "F":
+        values = np.nan_to_num(np.asarray(img, dtype=np.float32))
+        top = float(values.max()) if values.size else 1.0
+        return np.clip(values / (top if top > 1 else 1.0), 0.0, 1.0), None
+    alpha = None
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        alpha = np.asarray(img.getchannel("A"), dtype=np.float32) / 255.0
+        if float(alpha.min()) > 0.99:
+            alpha = None  # an alpha channel with nothing transparent
+    gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    return gray, alpha
 
 
 def fit_square(image: np.ndarray, side: int) -> np.ndarray:

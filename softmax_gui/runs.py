@@ -2,7 +2,9 @@
 
 Each run is a folder ``<data dir>/runs/<id>/`` with ``run.json``, ``curves.npz`` and
 ``weights.safetensors``, written to a temporary folder first and renamed into place, so
-a crash never leaves a half-written run behind.
+a crash never leaves a half-written run behind (a folder a killed save left is removed
+later). A ``run.json`` is checked by type when listed: a damaged record is skipped and
+counted, it never stops the app.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ import numpy as np
 
 from softmax_gui.events import WeightSnapshot
 from softmax_gui.paths import user_dir
-from softmax_gui.run_history import RunHistory
+from softmax_gui.run_history import EPOCH_KEYS, RunHistory
+from softmax_gui.safe_files import LEFTOVER_AGE_S, reason
+
+
+class RunError(OSError):
+    """A saved run cannot be read, written or deleted; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,16 @@ class SavedRun:
         return self.info["epochs"]
 
     def curves(self) -> dict[str, np.ndarray]:
-        """Batch-loss curve: ``x`` (fractional epochs) and ``loss``."""
-        with np.load(self.path / "curves.npz") as f:
-            return {k: f[k] for k in f.files}
+        """Batch-loss curve: ``x`` (fractional epochs) and ``loss``; ``RunError`` if damaged."""
+        try:
+            with np.load(self.path / "curves.npz", allow_pickle=False) as f:
+                curves = {k: np.asarray(f[k], np.float64) for k in ("x", "loss")}
+        except Exception as exc:  # noqa: BLE001 - a zip, npy or key that is not there
+            raise RunError(f"run {self.id}: its curves (curves.npz) are damaged or "
+                           f"missing ({reason(exc)})") from None
+        if curves["x"].shape != curves["loss"].shape or curves["x"].ndim != 1:
+            raise RunError(f"run {self.id}: its curves (curves.npz) do not match")
+        return curves
 
     def weights(self) -> WeightSnapshot:
         from softmax_gui import weights_io  # needs torch: imported on first use
@@ -61,6 +75,7 @@ class RunStore:
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else user_dir("data") / "runs"
+        self.damaged: list[Path] = []  # folders whose record the last list() skipped
 
     def save(self, history: RunHistory, snapshot: WeightSnapshot) -> SavedRun:
         """Write one finished run (its curves and final weights) atomically; return it."""
@@ -73,7 +88,7 @@ class RunStore:
             "train_seconds": history.train_seconds, "test_acc": snapshot.test_acc,
             "epoch": snapshot.epoch, "dataset": snapshot.dataset, "model": snapshot.model,
         }
-        tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=".saving-"))
+        tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=SAVING))
         try:
             (tmp / "run.json").write_text(json.dumps(info, indent=2))
             np.savez(tmp / "curves.npz", x=np.asarray(history.batch_x, np.float32),
@@ -82,24 +97,77 @@ class RunStore:
 
             weights_io.save(snapshot, tmp / "weights.safetensors", history.config)
             os.replace(tmp, self.root / run_id)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise RunError(f"the run could not be saved in {self.root}: "
+                               f"{reason(exc)}") from exc
             raise
         return SavedRun(self.root / run_id, info)
 
     def list(self) -> list[SavedRun]:
-        """Saved runs, oldest first; unreadable folders are skipped."""
-        runs = []
-        if not self.root.is_dir():
+        """Saved runs, oldest first. Damaged records are skipped; ``damaged`` names them."""
+        runs, self.damaged = [], []
+        try:
+            folders = sorted(self.root.iterdir()) if self.root.is_dir() else []
+        except OSError:
             return runs
-        for folder in sorted(self.root.iterdir()):
+        for folder in folders:
+            if folder.name.startswith(SAVING):
+                _remove_leftover(folder)
+                continue
             if folder.name.startswith("."):
                 continue
             try:
-                runs.append(SavedRun(folder, json.loads((folder / "run.json").read_text())))
-            except (OSError, ValueError):
-                continue
+                if (folder / "run.json").stat().st_size > MAX_RECORD_BYTES:
+                    raise ValueError("too large")
+                info = json.loads((folder / "run.json").read_text())
+            except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+                info = None
+            if valid_record(info):
+                runs.append(SavedRun(folder, info))
+            else:
+                self.damaged.append(folder)
         return runs
 
     def delete(self, run: SavedRun) -> None:
-        shutil.rmtree(run.path)
+        """Remove a run's folder (a symbolic link is removed, never followed)."""
+        try:
+            if run.path.is_symlink():
+                run.path.unlink()
+            elif run.path.exists():
+                shutil.rmtree(run.path)
+        except OSError as exc:
+            raise RunError(f"run {run.id} could not be deleted: {reason(exc)}") from None
+
+
+SAVING = ".saving-"
+MAX_RECORD_BYTES = 16 * 2**20
+
+
+def _remove_leftover(folder: Path) -> None:
+    """A save that was killed halfway left this folder; remove it once it is stale."""
+    import time
+
+    try:
+        if not folder.is_symlink() and time.time() - folder.stat().st_mtime > LEFTOVER_AGE_S:
+            shutil.rmtree(folder)
+    except OSError:
+        pass
+
+
+def valid_record(info) -> bool:
+    """Whether ``info`` (a parsed ``run.json``) has every field of the right type."""
+    def number(value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if not isinstance(info, dict):
+        return False
+    texts = all(isinstance(info.get(k), str) for k in ("label", "created", "model", "dataset"))
+    epochs = info.get("epochs")
+    rows = isinstance(epochs, list) and all(
+        isinstance(row, dict) and all(number(row.get(k)) for k in ("epoch", *EPOCH_KEYS))
+        for row in epochs)
+    return (texts and rows and isinstance(info.get("config"), dict)
+            and number(info.get("train_seconds"))
+            and (info.get("test_acc") is None or number(info.get("test_acc"))))

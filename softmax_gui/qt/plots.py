@@ -172,8 +172,13 @@ class PlotsView(QWidget):
                 part.setCacheMode(cache)
 
     def _drop(self, number: int) -> None:
-        for item in self.curves.pop(number).items():
-            item.getViewBox().removeItem(item)
+        curves = self.curves.pop(number)
+        # PlotItem.removeItem, not the ViewBox's: the plot keeps its own list of the
+        # items it made, and would keep every dropped run's curves alive.
+        self.loss_plot.removeItem(curves.raw)
+        self.loss_plot.removeItem(curves.smooth)
+        for item in curves.epoch.values():
+            self.epoch_plot.removeItem(item)
         self._smooth.pop(number)
         if self.current == number:
             self.current = None

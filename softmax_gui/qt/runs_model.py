@@ -19,7 +19,8 @@ from softmax_gui.datasets_registry import get_spec
 from softmax_gui.model_registry import can_continue
 from softmax_gui.qt.worker import TrainingController
 from softmax_gui.run_history import RunHistory, epochs_text, write_csv
-from softmax_gui.runs import RunStore, SavedRun
+from softmax_gui.runs import RunError, RunStore, SavedRun
+from softmax_gui.safe_files import reason
 
 
 @dataclass
@@ -32,6 +33,9 @@ class _Run:
     before: ActiveWeights | None  # active when it started
     delivered: bool = False  # whether it has handed over weights yet
     result: events.Finished | events.Failed | None = None
+
+
+MAX_SHOWN = 30
 
 
 class Runs(QObject):
@@ -106,7 +110,9 @@ class Runs(QObject):
 
     def _new_history(self, label: str, config: TrainConfig, start: float = 0) -> RunHistory:
         history = RunHistory(self._next_number(), label, config.to_dict(), start=start)
-        self.histories.append(history)
+        # The latest runs stay on the plots; older ones are in the Runs tab. Each kept run
+        # holds its curves and plot items: without a limit a long session only grows.
+        self.histories = self.histories[-(MAX_SHOWN - 1):] + [history]
         self.histories_changed.emit()
         return history
 
@@ -191,7 +197,8 @@ class Runs(QObject):
 
         def failed(error: BaseException) -> None:
             self.session.report(f"Run #{history.number} finished but could not be saved: "
-                                f"{error}")
+                                f"{reason(error)}. Its weights are still active: export "
+                                "them (File > Export weights) to keep them.")
 
         self.session.tasks.run("Saving the run…", work, done, failed)
 
@@ -222,8 +229,8 @@ class Runs(QObject):
         """Draw a run from the runs folder beside this window's runs."""
         try:
             history = saved.history(self._next_number())
-        except (OSError, ValueError, KeyError) as exc:
-            self.session.report(f"Could not read run {saved.id}: {exc}")
+        except RunError as exc:  # its record was checked when listed; its curves now
+            self.session.report(str(exc))
             return
         self.histories.append(history)
         self.histories_changed.emit()
@@ -236,7 +243,10 @@ class Runs(QObject):
 
     def delete_saved_runs(self, runs: list[SavedRun]) -> None:
         for run in runs:
-            self.store.delete(run)
+            try:
+                self.store.delete(run)
+            except RunError as exc:
+                self.session.report(str(exc))
         self._saved = {n: s for n, s in self._saved.items() if s not in runs}
         self.saved_runs_changed.emit()
 

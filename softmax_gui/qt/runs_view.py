@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -54,14 +55,23 @@ class RunsView(QWidget):
         for button in (self.load_button, self.overlay_button, self.delete_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#8a1f11")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.runs: list[SavedRun] = []
         self.refresh()
 
     def refresh(self) -> None:
         self.runs = self.store.list()
+        damaged = self.store.damaged
+        self.note.setText(f"{len(damaged)} run folder(s) with a damaged record were skipped: "
+                          + ", ".join(p.name for p in damaged[:5])
+                          + (" …" if len(damaged) > 5 else "") + f" (in {self.store.root})")
+        self.note.setVisible(bool(damaged))
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
