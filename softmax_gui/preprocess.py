@@ -114,6 +114,10 @@ def _border(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
 
 
+class ImageError(ValueError):
+    """An image file cannot be used; the message names the file and says why."""
+
+
 # Opened with these decoders only: Pillow would otherwise hand an EPS or PostScript file
 # (whatever its name) to Ghostscript, a program of its own.
 RASTER_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
@@ -130,34 +134,36 @@ def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.n
 
     Raises
     ------
-    ValueError
+    ImageError
         With one line saying why, when the file cannot be used as an image.
     """
     path = Path(path)
     try:
         info = path.stat()
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):  # a pipe would hang the reader, a folder fail
-        raise ValueError(f"cannot read {path}: it is not a regular file")
+        raise ImageError(f"cannot read {path}: it is not a regular file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=RASTER_FORMATS) as img:
                 width, height = img.size
                 if width * height > MAX_PIXELS:
-                    raise ValueError(f"cannot read {path}: it is {width}x{height} pixels; "
+                    raise ImageError(f"cannot read {path}: it is {width}x{height} pixels; "
                                      f"images up to {MAX_PIXELS // 10**6} megapixels open")
                 gray, alpha = _gray_and_alpha(img)
-    except ValueError:
+    except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ValueError(f"cannot read {path}: it is not a PNG, JPEG, BMP, GIF, TIFF or WebP "
+        raise ImageError(f"cannot read {path}: it is not a PNG, JPEG, BMP, GIF, TIFF or WebP "
                          "image") from None
-    except (OSError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, MemoryError) as exc:
-        raise ValueError(f"cannot read {path}: the image is damaged or truncated "
-                         f"({type(exc).__name__})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
+        # Pillow's own guard fires while it reads the header, before the size is known.
+        raise ImageError(f"cannot read {path}: it has more pixels than the "
+                         f"{MAX_PIXELS // 10**6} megapixels images may have") from None
+    except (OSError, SyntaxError):
+        raise ImageError(f"cannot read {path}: the image is damaged or truncated") from None
     if alpha is not None:
         opaque = alpha > 0.5
         dark_item = bool(opaque.any()) and float(gray[opaque].mean()) < 0.5

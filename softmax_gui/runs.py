@@ -48,7 +48,9 @@ class SavedRun:
     def curves(self) -> dict[str, np.ndarray]:
         """Batch-loss curve: ``x`` (fractional epochs) and ``loss``; ``RunError`` if damaged."""
         try:
-            with np.load(self.path / "curves.npz", allow_pickle=False) as f:
+            # Our own file handle: np.load leaves its own open when the zip is damaged.
+            with open(self.path / "curves.npz", "rb") as raw, \
+                    np.load(raw, allow_pickle=False) as f:
                 curves = {k: np.asarray(f[k], np.float64) for k in ("x", "loss")}
         except Exception as exc:  # noqa: BLE001 - a zip, npy or key that is not there
             raise RunError(f"run {self.id}: its curves (curves.npz) are damaged or "

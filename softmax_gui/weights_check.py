@@ -116,7 +116,9 @@ def _number(bad: _Field, meta: dict, key: str, default, low: float, high: float)
 
 
 def _mapping(bad: _Field, meta: dict, key: str) -> dict:
-    value = meta.get(key) or {}
+    value = meta.get(key)
+    if value is None:
+        return {}
     if not isinstance(value, dict):
         raise bad(key, value, "a set of named values")
     return value
