@@ -143,21 +143,26 @@ RECORD_DAMAGE = {
 }
 
 
+def write_record(folder: Path, damage=None) -> None:
+    """A run folder whose run.json is the good record, changed by ``damage`` (fields to
+    overwrite, or the whole file's text or bytes)."""
+    folder.mkdir(parents=True)
+    path = folder / "run.json"
+    if damage is None or isinstance(damage, dict):
+        path.write_text(json.dumps({**GOOD_RECORD, **(damage or {})}))
+    elif isinstance(damage, bytes):
+        path.write_bytes(damage)
+    else:
+        path.write_text(damage)
+
+
 def _damaged_record(damage) -> Callable[[Path], object]:
     def act(folder: Path):
         from softmax_gui.runs import RunStore
 
         root = folder / "runs"
-        for name in ("good", "bad"):
-            (root / name).mkdir(parents=True)
-        (root / "good" / "run.json").write_text(json.dumps(GOOD_RECORD))
-        bad = root / "bad" / "run.json"
-        if isinstance(damage, dict):
-            bad.write_text(json.dumps({**GOOD_RECORD, **damage}))
-        elif isinstance(damage, bytes):
-            bad.write_bytes(damage)
-        else:
-            bad.write_text(damage)
+        write_record(root / "good")
+        write_record(root / "bad", damage)
         store = RunStore(root)
         return [r.id for r in store.list()], [p.name for p in store.damaged]
     return act

@@ -1,6 +1,5 @@
 """Hostile inputs met the way a user meets them: the CLI, the window, a whole process."""
 
-import json
 import os
 import subprocess
 import sys
@@ -8,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cases import GOOD_RECORD, RECORD_DAMAGE, tiny_disk
+from cases import RECORD_DAMAGE, tiny_disk, write_record
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,17 +82,8 @@ def test_the_app_starts_over_damaged_run_records(qtbot, settings, fashion, tmp_p
 
     root = tmp_path / "runs"
     for k, damage in enumerate(RECORD_DAMAGE.values()):
-        folder = root / f"bad-{k:02d}"
-        folder.mkdir(parents=True)
-        path = folder / "run.json"
-        if isinstance(damage, dict):
-            path.write_text(json.dumps({**GOOD_RECORD, **damage}))
-        elif isinstance(damage, bytes):
-            path.write_bytes(damage)
-        else:
-            path.write_text(damage)
-    (root / "good").mkdir()
-    (root / "good" / "run.json").write_text(json.dumps(GOOD_RECORD))
+        write_record(root / f"bad-{k:02d}", damage)
+    write_record(root / "good")
     window = MainWindow(settings, runs=RunStore(root))
     qtbot.addWidget(window)
     window.show()
