@@ -86,11 +86,9 @@ class TrainConfig:
         return cls(**{k: v for k, v in values.items() if k in names})
 
     def summary(self) -> str:
-        """Short label of the key settings, for run lists and plot legends."""
-        return (
-            f"{self.model} {self.optimizer} lr={self.lr:g} bs={self.batch_size} "
-            f"{self.schedule} ep={self.epochs}"
-        )
+        """Short label of the key settings, for run lists and plot legends. Not the
+        planned epochs: a run stopped early would carry a number it never reached."""
+        return f"{self.model} {self.optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
 
 
 def _choice(field: str, value, allowed: tuple) -> None:

@@ -55,6 +55,7 @@ class EpochMetrics:
     seconds: float
     samples_per_s: float
     lr: float
+    test_ece: float = float("nan")  # expected calibration error on the test split
 
 
 @dataclass(frozen=True)

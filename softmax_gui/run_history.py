@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from softmax_gui import events
 
-EPOCH_KEYS = ("train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+EPOCH_KEYS = ("train_loss", "train_acc", "test_loss", "test_acc", "seconds", "test_ece")
+# Runs saved before the trainer measured calibration have no "test_ece": still valid.
+REQUIRED_EPOCH_KEYS = EPOCH_KEYS[:-1]
 
 
 @dataclass
@@ -26,6 +28,7 @@ class RunHistory:
     batch_loss: list[float] = field(default_factory=list)
     epochs: list[dict] = field(default_factory=list)  # {"epoch": e, **EPOCH_KEYS}
     saved: bool = False  # overlaid from the runs folder, not trained in this window
+    saved_id: str = ""  # its folder in the runs folder, when overlaid
     start: float = 0.0  # the epoch it started from (a continuation starts past 0)
 
     def add_batches(self, event: events.BatchMetrics) -> None:
@@ -38,7 +41,7 @@ class RunHistory:
 
     def column(self, key: str) -> list[float]:
         """One per-epoch figure (``"epoch"`` or a name in :data:`EPOCH_KEYS`)."""
-        return [row[key] for row in self.epochs]
+        return [row.get(key, float("nan")) for row in self.epochs]
 
     @property
     def train_seconds(self) -> float:
@@ -60,4 +63,4 @@ def write_csv(histories: list[RunHistory], path: str | os.PathLike) -> None:
         for history in histories:
             for row in history.epochs:
                 writer.writerow([history.number, history.label, row["epoch"],
-                                 *(row[key] for key in EPOCH_KEYS)])
+                                 *(row.get(key, "") for key in EPOCH_KEYS)])

@@ -22,7 +22,7 @@ import numpy as np
 
 from softmax_gui.events import WeightSnapshot
 from softmax_gui.paths import user_dir
-from softmax_gui.run_history import EPOCH_KEYS, RunHistory
+from softmax_gui.run_history import EPOCH_KEYS, REQUIRED_EPOCH_KEYS, RunHistory
 from softmax_gui.safe_files import LEFTOVER_AGE_S, reason
 
 
@@ -40,6 +40,17 @@ class SavedRun:
     @property
     def id(self) -> str:
         return self.path.name
+
+    @property
+    def number(self) -> int | None:
+        """The run's lasting number (runs saved before numbers were kept have none)."""
+        number = self.info.get("number")
+        return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+    @property
+    def epochs_trained(self) -> float:
+        """Epochs actually trained (a stopped run ends inside one)."""
+        return float(self.info.get("epoch", len(self.metrics)))
 
     @property
     def metrics(self) -> list[dict]:
@@ -69,7 +80,8 @@ class SavedRun:
         curves = self.curves()
         return RunHistory(number, f"saved {self.info.get('label', self.id)}",
                           self.info.get("config", {}), curves["x"].tolist(),
-                          curves["loss"].tolist(), list(self.metrics), saved=True)
+                          curves["loss"].tolist(), list(self.metrics), saved=True,
+                          saved_id=self.id)
 
 
 class RunStore:
@@ -85,7 +97,8 @@ class RunStore:
         now = _dt.datetime.now().astimezone()
         run_id = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         info = {
-            "id": run_id, "label": history.label, "created": now.isoformat(timespec="seconds"),
+            "id": run_id, "number": history.number, "label": history.label,
+            "created": now.isoformat(timespec="seconds"),
             "config": history.config, "epochs": history.epochs,
             "train_seconds": history.train_seconds, "test_acc": snapshot.test_acc,
             "epoch": snapshot.epoch, "dataset": snapshot.dataset, "model": snapshot.model,
@@ -132,6 +145,11 @@ class RunStore:
                 self.damaged.append(folder)
         return runs
 
+    def highest_number(self) -> int:
+        """The largest lasting run number on disk, so a new window's runs go on from it."""
+        runs = self.list()
+        return max([len(runs), *(run.number or 0 for run in runs)])
+
     def delete(self, run: SavedRun) -> None:
         """Remove a run's folder (a symbolic link is removed, never followed)."""
         try:
@@ -168,8 +186,11 @@ def valid_record(info) -> bool:
     texts = all(isinstance(info.get(k), str) for k in ("label", "created", "model", "dataset"))
     epochs = info.get("epochs")
     rows = isinstance(epochs, list) and all(
-        isinstance(row, dict) and all(number(row.get(k)) for k in ("epoch", *EPOCH_KEYS))
+        isinstance(row, dict)
+        and all(number(row.get(k)) for k in ("epoch", *REQUIRED_EPOCH_KEYS))
+        and all(number(row.get(k, 0.0)) for k in EPOCH_KEYS)  # optional ones, if there
         for row in epochs)
     return (texts and rows and isinstance(info.get("config"), dict)
+            and (info.get("epoch") is None or number(info.get("epoch")))
             and number(info.get("train_seconds"))
             and (info.get("test_acc") is None or number(info.get("test_acc"))))

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
-from softmax_gui.evaluation import loss_and_accuracy
+from softmax_gui.evaluation import calibration, loss_and_accuracy
 from softmax_gui.model_registry import can_continue, from_file_form, get_model, to_file_form
 from softmax_gui.models import build_model
 
@@ -217,20 +217,21 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
             if len(chunk) == CHECK_EVERY or b == batches - 1:
                 losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
                 first = b + 1 - len(chunk)
+                x = epoch - 1 + np.arange(first + 1, b + 2) / batches
                 if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
-                    # The weights of the last finished epoch were already yielded (or,
-                    # in the run's first epoch, the caller's weights from before stand):
-                    # nothing from this epoch is kept.
+                    # The exploding losses are the lesson: the plot draws them. The
+                    # weights of the last finished epoch were already yielded (or, in the
+                    # run's first epoch, the caller's weights from before stand): no
+                    # weights from this epoch are kept.
+                    yield events.BatchMetrics(epoch=epoch, batch=b + 1, epoch_x=x,
+                                              loss=losses, seconds=time.perf_counter() - t0)
                     yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
                     return
                 sizes = np.full(len(losses), config.batch_size)
                 sizes[-1] = min(config.batch_size, n - b * config.batch_size)
                 loss_sum += float(losses @ sizes)
-                yield events.BatchMetrics(
-                    epoch=epoch, batch=b + 1,
-                    epoch_x=epoch - 1 + np.arange(first + 1, b + 2) / batches,
-                    loss=losses, seconds=time.perf_counter() - t0,
-                )
+                yield events.BatchMetrics(epoch=epoch, batch=b + 1, epoch_x=x, loss=losses,
+                                          seconds=time.perf_counter() - t0)
                 chunk = []
         train_loss = loss_sum / n
         train_acc = (predicted == Y[order]).float().mean().item()
@@ -240,10 +241,18 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
         yield events.EpochMetrics(
             epoch=epoch, epochs=config.epochs, train_loss=train_loss, train_acc=train_acc,
             test_loss=test_loss, test_acc=test_acc, seconds=seconds,
-            samples_per_s=n / seconds, lr=lr,
+            samples_per_s=n / seconds, lr=lr, test_ece=test_ece(test_logits, Y_test),
         )
         yield snapshot(epoch, test_acc, test_logits)
     yield events.Finished(last_epoch, train_seconds, test_acc, stopped=False)
+
+
+def test_ece(logits, labels) -> float:
+    """The expected calibration error of ``logits`` on ``labels``: the Calibration tab's
+    curve has a point for every epoch, whatever was on screen while it trained."""
+    p = torch.softmax(logits.float(), 1)
+    confidence, predicted = p.max(1)
+    return calibration(confidence.cpu().numpy(), (predicted == labels).cpu().numpy())["ece"]
 
 
 def _make_stepper(model, config: TrainConfig):

@@ -48,7 +48,8 @@ def test_csv_has_a_row_per_run_and_epoch(tmp_path, finished):
     history, _ = finished
     write_csv([history, run_copy(history, 2)], tmp_path / "m.csv")
     rows = (tmp_path / "m.csv").read_text().strip().splitlines()
-    assert rows[0] == "run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds"
+    assert rows[0] == ("run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds,"
+                       "test_ece")
     assert len(rows) == 1 + 2 * 2 and rows[3].startswith("2,#1,1.0,")
 
 
@@ -69,3 +70,27 @@ def test_failed_save_leaves_nothing(tmp_path, finished, monkeypatch):
         store.save(history, snapshot)
     assert list((tmp_path / "runs").iterdir()) == []
     assert store.list() == []
+
+
+def test_run_numbers_last_and_older_records_still_list(tmp_path, finished):
+    import dataclasses
+    import json
+
+    history, snapshot = finished
+    store = RunStore(tmp_path / "runs")
+    store.save(dataclasses.replace(history, number=12), snapshot)
+    assert RunStore(tmp_path / "runs").highest_number() == 12
+    # A record from before numbers and calibration were kept: listed, counted, no number.
+    old = store.save(history, snapshot)
+    info = json.loads((old.path / "run.json").read_text())
+    del info["number"]
+    for row in info["epochs"]:
+        del row["test_ece"]
+    (old.path / "run.json").write_text(json.dumps(info))
+    runs = RunStore(tmp_path / "runs").list()
+    assert sorted(str(r.number) for r in runs) == ["12", "None"]
+    assert not store.damaged
+    # A calibration figure of the wrong type is damage, not a crash later in the plot.
+    info["epochs"][0]["test_ece"] = "x"
+    (old.path / "run.json").write_text(json.dumps(info))
+    assert len(store.list()) == 1 and len(store.damaged) == 1

@@ -62,6 +62,22 @@ def test_diverging_learning_rate_fails_clearly_and_yields_no_weights_of_that_epo
     assert "learning rate" in failed.message and "smaller" in failed.message
     # Nothing from the exploding epoch: the caller's weights from before the run stand.
     assert not of(events.WeightSnapshot, evs)
+    # But its losses are, the explosion included, for the plot to show.
+    losses = np.concatenate([b.loss for b in of(events.BatchMetrics, evs)])
+    assert not np.isfinite(losses).all() or losses.max() > training.DIVERGED_LOSS
+
+
+def test_every_epoch_reports_the_calibration_of_its_weights(sample):
+    from softmax_gui.evaluation import calibration, softmax_np
+
+    evs = run(TrainConfig(epochs=3, batch_size=256), sample)
+    epochs, snaps = of(events.EpochMetrics, evs), of(events.WeightSnapshot, evs)
+    assert len(epochs) == len(snaps) == 3
+    labels = sample.test_labels.numpy()
+    for metrics, snap in zip(epochs, snaps):
+        p = softmax_np(snap.test_logits)
+        expected = calibration(p.max(1), p.argmax(1) == labels)["ece"]
+        assert metrics.test_ece == pytest.approx(expected, abs=1e-5)
 
 
 def test_divergence_after_an_epoch_keeps_only_finished_epochs(sample):

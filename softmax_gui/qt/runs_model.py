@@ -60,6 +60,10 @@ class Runs(QObject):
         self.run: _Run | None = None
         self.histories: list[RunHistory] = []
         self._saved: dict[int, SavedRun] = {}  # history number -> its entry on disk
+        # Run numbers last across launches: a new window goes on from the runs on disk.
+        # Overlaid saved runs are keyed by negative numbers, so they take none of them.
+        self._highest_saved = self.store.highest_number()
+        self._overlays = 0
 
     def start(self, config: TrainConfig) -> bool:
         """Train a new run of ``config``; False (with a problem reported) if it can't."""
@@ -106,7 +110,7 @@ class Runs(QObject):
         return True
 
     def _next_number(self) -> int:
-        return max((h.number for h in self.histories), default=0) + 1
+        return max([self._highest_saved, *(h.number for h in self.histories)]) + 1
 
     def _new_history(self, label: str, config: TrainConfig, start: float = 0) -> RunHistory:
         history = RunHistory(self._next_number(), label, config.to_dict(), start=start)
@@ -193,6 +197,7 @@ class Runs(QObject):
 
         def done(saved: SavedRun) -> None:
             self._saved[history.number] = saved
+            self._highest_saved = max(self._highest_saved, history.number)
             self.saved_runs_changed.emit()
 
         def failed(error: BaseException) -> None:
@@ -226,12 +231,17 @@ class Runs(QObject):
             self.finished.emit(run.result)
 
     def overlay(self, saved: SavedRun) -> None:
-        """Draw a run from the runs folder beside this window's runs."""
+        """Draw a run from the runs folder beside this window's runs (once)."""
+        shown = {h.saved_id for h in self.histories}
+        if saved.id in shown or saved.number in {h.number for h in self.histories}:
+            self.session.message.emit(f"Run {saved.info['label']} is already on the plots.")
+            return
         try:
-            history = saved.history(self._next_number())
+            history = saved.history(-(self._overlays + 1))
         except RunError as exc:  # its record was checked when listed; its curves now
             self.session.report(str(exc))
             return
+        self._overlays += 1
         self.histories.append(history)
         self.histories_changed.emit()
 

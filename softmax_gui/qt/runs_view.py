@@ -16,11 +16,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import RunStore, SavedRun
 
 ROW = Qt.ItemDataRole.UserRole
-COLUMNS = ["run", "created", "model", "test acc", "train s", "epochs", "lr", "batch",
+# The figures first, so a narrow window still shows which run did best.
+COLUMNS = ["run", "test acc", "epochs", "model", "date", "train s", "lr", "batch",
            "optimizer", "schedule"]
+
+
+class SortableItem(QTableWidgetItem):
+    """A cell shown as text and sorted by its value (numbers as numbers, not strings)."""
+
+    def __init__(self, text: str, key):
+        super().__init__(text)
+        self.key = key
+
+    def __lt__(self, other) -> bool:
+        mine, theirs = self.key, getattr(other, "key", None)
+        if isinstance(mine, (int, float)) and isinstance(theirs, (int, float)):
+            return mine < theirs
+        return str(mine) < str(theirs)
 
 
 class RunsView(QWidget):
@@ -38,6 +54,8 @@ class RunsView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest run on top
+        self.table.verticalHeader().hide()  # the run column numbers the rows
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.table.setToolTip(f"Runs kept in {store.root}")
@@ -75,15 +93,21 @@ class RunsView(QWidget):
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
-            info, config = run.info, run.info.get("config", {})
-            values = [info.get("label", run.id), info.get("created", "")[:19].replace("T", " "),
-                      info.get("model"), _pct(info.get("test_acc")),
-                      f"{info.get('train_seconds', 0):.1f}", len(info.get("epochs", [])),
-                      config.get("lr"), config.get("batch_size"), config.get("optimizer"),
-                      config.get("schedule")]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem("" if value is None else str(value))
+            info, config = run.info, run.info["config"]
+            number = run.number
+            acc = info.get("test_acc")
+            cells = [(f"#{number}" if number else f"({row + 1})", number or 0),
+                     ("" if acc is None else f"{acc:.2%}", acc if acc is not None else -1),
+                     (epochs_text(run.epochs_trained).split()[0], run.epochs_trained),
+                     (info["model"], info["model"]),
+                     (info["created"][:16].replace("T", " "), info["created"]),
+                     (f"{info['train_seconds']:.1f}", info["train_seconds"]),
+                     *((str(config.get(k, "")), config.get(k, ""))
+                       for k in ("lr", "batch_size", "optimizer", "schedule"))]
+            for col, (text, key) in enumerate(cells):
+                item = SortableItem(text, key)
                 item.setData(ROW, row)  # index into self.runs, whatever the sort order
+                item.setToolTip(info["label"])
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self._sync_buttons()
@@ -115,6 +139,3 @@ class RunsView(QWidget):
                              and self.delete_requested.emit(runs))
         box.open()
 
-
-def _pct(value) -> str:
-    return "" if value is None else f"{value:.2%}"
