@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# A mean cross-entropy this large (true class at probability < e^-1000) means the run has
+# diverged even when it stays finite: softmax regression's gradient is bounded, so an
+# absurd learning rate makes the weights huge without ever producing inf or NaN. The
+# trainer stops there; the loss plot marks it.
+DIVERGED_LOSS = 1e3
+
 
 @dataclass(frozen=True)
 class Started:

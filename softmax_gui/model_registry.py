@@ -192,6 +192,12 @@ def from_file_form(model: str, state: dict) -> dict:
     return {back.get(name, name): value for name, value in state.items()}
 
 
+def first_layer_size(model: str, state: dict) -> int:
+    """How many units (or filters) the first layer has: the templates show at most 16."""
+    key = "0.weight" if get_model(model).templates == "filters" else "1.weight"
+    return int(np.shape(to_file_form(model, state)[key])[0])
+
+
 def first_layer_templates(model: str, state: dict, limit: int = 16) -> np.ndarray:
     """What the first layer looks for, as images: a ``(k, h, w)`` float array.
 

@@ -21,16 +21,13 @@ from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.evaluation import calibration, loss_and_accuracy
+from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.model_registry import can_continue, from_file_form, get_model, to_file_form
 from softmax_gui.models import build_model
 
 # Batches between non-finite checks and loss reports: each check syncs with the device
 # once, so checking every batch would stall a GPU; 16 keeps the stall negligible.
 CHECK_EVERY = 16
-# A mean cross-entropy this large (true class at probability < e^-1000) means the run has
-# diverged even when it stays finite: softmax regression's gradient is bounded, so an
-# absurd learning rate makes the weights huge without ever producing inf or NaN.
-DIVERGED_LOSS = 1e3
 
 
 class _Flag:

@@ -14,17 +14,18 @@ def test_confusion_counts():
     assert ev.confusion_matrix(labels, predicted, 3).tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
 
 
-def test_per_class_precision_recall_accuracy():
+def test_per_class_precision_recall_f1_support():
     confusion = np.array([[1, 1, 0], [0, 2, 1], [0, 0, 1]])
     m = ev.per_class_metrics(confusion)
-    # class 0: TP 1, FP 0, FN 1, TN 4 -> precision 1, recall 1/2, accuracy 5/6
-    # class 1: TP 2, FP 1, FN 1, TN 2 -> precision 2/3, recall 2/3, accuracy 4/6
-    # class 2: TP 1, FP 1, FN 0, TN 4 -> precision 1/2, recall 1, accuracy 5/6
+    # class 0: TP 1, FP 0, FN 1 -> precision 1, recall 1/2, F1 2/3, support 2
+    # class 1: TP 2, FP 1, FN 1 -> precision 2/3, recall 2/3, F1 2/3, support 3
+    # class 2: TP 1, FP 1, FN 0 -> precision 1/2, recall 1, F1 2/3, support 1
     assert m["precision"] == pytest.approx([1, 2 / 3, 1 / 2])
     assert m["recall"] == pytest.approx([1 / 2, 2 / 3, 1])
-    assert m["accuracy"] == pytest.approx([5 / 6, 4 / 6, 5 / 6])
+    assert m["f1"] == pytest.approx([2 / 3, 2 / 3, 2 / 3])
+    assert m["support"].tolist() == [2, 3, 1] and "accuracy" not in m
     never = ev.per_class_metrics(np.array([[2, 0], [1, 0]]))  # class 1 never predicted
-    assert never["precision"][1] == 0 and never["recall"][1] == 0
+    assert never["precision"][1] == 0 and never["recall"][1] == 0 and never["f1"][1] == 0
 
 
 def test_calibration_and_ece_on_a_constructed_example():

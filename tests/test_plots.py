@@ -18,9 +18,47 @@ def test_dropped_runs_leave_the_plots_entirely(qtbot):
     qtbot.addWidget(view)
     first, second = history(1), history(2)
     view.sync([first, second])
-    assert len(view.loss_plot.listDataItems()) == 4 and len(view.epoch_plot.listDataItems()) == 6
+    # Per run: batch loss, smoothed, train and test loss per epoch; two accuracies.
+    assert len(view.loss_plot.listDataItems()) == 8 and len(view.epoch_plot.listDataItems()) == 4
     x, loss = view.curves[2].raw.getData()
     assert np.allclose(x, second.batch_x) and np.allclose(loss, second.batch_loss)
     view.sync([second])  # run 1 dropped: none of its items may stay referenced
-    assert len(view.loss_plot.listDataItems()) == 2 and len(view.epoch_plot.listDataItems()) == 3
+    assert len(view.loss_plot.listDataItems()) == 4 and len(view.epoch_plot.listDataItems()) == 2
     assert view.run_list.count() == 1 and set(view.curves) == {2}
+
+
+def test_test_loss_is_drawn_with_the_losses_and_accuracy_on_its_own_axis(qtbot):
+    view = PlotsView()
+    qtbot.addWidget(view)
+    view.sync([history(1)])
+    curves = view.curves[1]
+    assert curves.epoch["test_loss"] in view.loss_plot.listDataItems()
+    assert curves.epoch["test_acc"] in view.epoch_plot.listDataItems()
+    assert curves.epoch["train_loss"] not in view.epoch_plot.listDataItems()
+
+
+def test_an_exploding_loss_is_drawn_clipped_and_marked(qtbot):
+    view = PlotsView()
+    qtbot.addWidget(view)
+    run = history(1)
+    run.batch_loss[-3:] = [50.0, 1e30, float("nan")]
+    view.sync([run])
+    _, drawn = view.curves[1].raw.getData()
+    assert np.isfinite(drawn).all() and drawn.max() <= 10.0 and drawn[-1] == drawn.max()
+    line = view.curves[1].explosion
+    assert line is not None and line.value() == run.batch_x[-2]
+    assert "exploded" in line.label.toPlainText()
+    view.sync([])  # and it goes with its run
+    assert line.scene() is None
+
+
+def test_after_a_run_the_x_axis_shows_what_was_trained(qtbot):
+    view = PlotsView()
+    qtbot.addWidget(view)
+    run = history(1)
+    run.config = {"epochs": 200}
+    view.sync([run])
+    view.begin(run)
+    assert view.loss_plot.viewRange()[0][1] > 150
+    view.fit_x()
+    assert view.loss_plot.viewRange()[0][1] < 1.2

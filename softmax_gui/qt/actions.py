@@ -11,7 +11,8 @@ def make_action(parent, text: str, slot, shortcut, tip: str) -> QAction:
     ``slot()`` with no arguments (``triggered(bool)`` must not reach a first parameter:
     that is how the Start button once started nothing)."""
     action = QAction(text, parent)
-    action.setShortcut(QKeySequence(shortcut))
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     action.setToolTip(tip)
     action.setStatusTip(tip)

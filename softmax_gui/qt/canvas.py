@@ -35,7 +35,7 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(160, 160)
+        self.setMinimumSize(100, 100)
         self.setAcceptDrops(True)
         # Drawing gives it focus, so the tool shortcuts (B, E, F, Ctrl+Z, Delete) work
         # right after a stroke.
@@ -51,6 +51,7 @@ class DrawingCanvas(QWidget):
         self._undo: list[QImage] = []
         self._redo: list[QImage] = []
         self._last: QPointF | None = None
+        self.revision = 0  # counts the edits: "is this still the image I put here?"
 
     def sizeHint(self) -> QSize:
         return QSize(300, 300)
@@ -63,11 +64,14 @@ class DrawingCanvas(QWidget):
         rows = np.frombuffer(ptr, np.uint8).reshape(SIDE, self._image.bytesPerLine())
         return rows[:, :SIDE].copy()
 
-    def set_image(self, array: np.ndarray) -> None:
-        """Replace the drawing with ``array`` (2-D, uint8 or float in [0, 1], any size)."""
+    def set_image(self, array: np.ndarray, announce: bool = True) -> None:
+        """Replace the drawing with ``array`` (2-D, uint8 or float in [0, 1], any size);
+        ``announce=False``: no ``changed`` (the caller says what the new drawing is)."""
         self._push_undo()
         self._set_pixels(array)
-        self._emit()
+        self.revision += 1
+        if announce:
+            self.changed.emit(time.perf_counter())
 
     def _set_pixels(self, array: np.ndarray) -> None:
         array = np.asarray(array)
@@ -104,6 +108,7 @@ class DrawingCanvas(QWidget):
         self._redo.clear()
 
     def _emit(self, when: float | None = None) -> None:
+        self.revision += 1
         self.changed.emit(time.perf_counter() if when is None else when)
 
     # --- painting on the image ----------------------------------------------------------

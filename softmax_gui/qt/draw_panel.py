@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.evaluation import entropy_bits, softmax_np
 from softmax_gui.inference import Predictor
 from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_model_input
-from softmax_gui.qt import file_dialogs
+from softmax_gui.qt import file_dialogs, theme
 from softmax_gui.qt.canvas import SIDE as CANVAS_SIDE
 from softmax_gui.qt.canvas import DrawingCanvas
 from softmax_gui.qt.probabilities import ProbabilityBars
@@ -37,7 +37,9 @@ from softmax_gui.qt.probabilities import ProbabilityBars
 FRAME_S = 1 / 60
 
 
-PIXEL = 4  # screen pixels per input pixel: 112 px, and the bars beside keep their height
+# Screen pixels per input pixel: 84 px, so that on a 700-pixel screen the bars below keep
+# a line per class (the gallery checks it: scripts/gallery.py).
+PIXEL = 3
 VIEW = 28 * PIXEL
 
 
@@ -83,7 +85,8 @@ class DrawPanel(QWidget):
     """
 
     inferred = Signal(float)  # seconds from the input event to the bars updated
-    examined = Signal(object, object)  # the model input (28x28) and its logits
+    examined = Signal(object, object, object)  # model input (28x28), logits, source
+    temperature_chosen = Signal(float)  # the user moved the T slider
 
     def __init__(self, tasks, settings, classes=(), parent=None):
         super().__init__(parent)
@@ -91,9 +94,12 @@ class DrawPanel(QWidget):
         self.predictor: Predictor | None = None
         self.dataset = "fashion-mnist"
         self.temperature = 1.0
+        # A test image sent here (session.Example) and the canvas revision it was put at:
+        # until an edit, the model sees exactly its input, not a re-scaled copy.
+        self._source: tuple | None = None
         self.canvas = DrawingCanvas()
         self.input_view = ModelInputView()
-        self.bars = ProbabilityBars(classes)
+        self.bars = ProbabilityBars(classes, mark_true=False)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)
@@ -112,7 +118,7 @@ class DrawPanel(QWidget):
         self._timer.timeout.connect(self._infer)
         self.canvas.changed.connect(self._schedule)
         self.canvas.file_dropped.connect(self.load_file)
-        self._infer()
+        self.apply_temperature(self.temperature)
 
     # --- building -----------------------------------------------------------------------
 
@@ -164,23 +170,25 @@ class DrawPanel(QWidget):
         # Two rows of tools and the canvas beside one column: narrow enough for a
         # 1024-pixel screen, where this dock shares the width with two others.
         tools = QHBoxLayout()
-        for button in self.tool_buttons.values():
+        for button in (*self.tool_buttons.values(), self.undo_button, self.redo_button):
             tools.addWidget(button)
-        tools.addWidget(QLabel("Size"))
-        tools.addWidget(self.size_slider)
-        tools.addWidget(QLabel("Soft"))
-        tools.addWidget(self.soft_slider)
+        tools.addStretch(1)
         edits = QHBoxLayout()
-        for button in (self.undo_button, self.redo_button, self.clear_button,
-                       self.invert_button, self.open_button):
+        for button in (self.clear_button, self.invert_button, self.open_button):
             edits.addWidget(button)
         edits.addStretch(1)
+        brush = QHBoxLayout()
+        for name, slider in (("Size", self.size_slider), ("Soft", self.soft_slider)):
+            label = QLabel(name)
+            label.setBuddy(slider)  # a screen reader names the slider by it
+            brush.addWidget(label)
+            brush.addWidget(slider, 1)
 
         self.t_slider = _slider(0, 200, 100, "Temperature T of softmax(o / T): below 1 "
                                 "sharpens the distribution, above 1 flattens it; the "
                                 "prediction (the largest logit) never changes",
                                 self._on_temperature)
-        self.t_label = QLabel("T = 1.00")
+        self.t_label = QLabel()
         self.sort_box = QCheckBox("Sort")
         self.sort_box.setToolTip("Order bars by probability instead of by class")
         self.sort_box.toggled.connect(self.bars.set_sorted)
@@ -203,6 +211,7 @@ class DrawPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
         layout.addLayout(edits)
+        layout.addLayout(brush)
         layout.addLayout(body, 1)
 
     # --- inputs -------------------------------------------------------------------------
@@ -217,6 +226,13 @@ class DrawPanel(QWidget):
     def set_image(self, image: np.ndarray) -> None:
         """Put ``image`` (dark background, any size) on the canvas to edit."""
         self.canvas.set_image(image)
+
+    def show_example(self, example) -> None:
+        """Put a test image (a session ``Example``) on the canvas: the model sees exactly
+        its 28x28 input, with its true class, until the drawing is edited."""
+        self.canvas.set_image(example.pixels, announce=False)
+        self._source = (example, self.canvas.revision)
+        self._schedule(time.perf_counter())
 
     def invert(self) -> None:
         self.canvas.set_image(255 - self.canvas.image())
@@ -236,8 +252,19 @@ class DrawPanel(QWidget):
                        lambda error: self._message(str(error), error=True))
 
     def _on_temperature(self, value: int) -> None:
-        self.temperature = 10 ** ((value - 100) / 100)
-        self.t_label.setText(f"T = {self.temperature:.2f}")
+        temperature = 10 ** ((value - 100) / 100)
+        self.apply_temperature(temperature)
+        self.temperature_chosen.emit(temperature)
+
+    def apply_temperature(self, temperature: float) -> None:
+        """Show the bars at temperature ``temperature`` (the session's)."""
+        if temperature == self.temperature and self.t_label.text():
+            return
+        self.temperature = temperature
+        self.t_label.setText(f"T = {temperature:.2f}")
+        blocked = self.t_slider.blockSignals(True)
+        self.t_slider.setValue(round(100 + 100 * math.log10(temperature)))
+        self.t_slider.blockSignals(blocked)
         self._schedule(time.perf_counter())
 
     # --- inference ----------------------------------------------------------------------
@@ -258,34 +285,41 @@ class DrawPanel(QWidget):
         when, self._pending_event = self._pending_event, None
         if when is not None:
             self._last_trigger = when
+        source = self._source
+        if source is not None and source[1] != self.canvas.revision:
+            source = self._source = None  # edited: it is the user's drawing now
         drawing = self.canvas.image()
-        if is_blank(drawing):
+        if source is None and is_blank(drawing):
             self.input_view.set_input(np.zeros((28, 28), np.float32))
             self.bars.set_probabilities(np.zeros(len(self.bars.classes)))
             self.entropy.setText("")
             self._message("Nothing drawn yet: draw an item, drop an image or send a test "
                           "image here.")
         else:
-            pixels = to_model_input(drawing, self.dataset)
+            example = source[0] if source else None
+            pixels = example.pixels if example else to_model_input(drawing, self.dataset)
             self.input_view.set_input(pixels)
             if self.predictor is None:
                 self._message("No model yet: train one or open weights.")
             else:
                 logits = self.predictor.logits(pixels)
-                self.examined.emit(pixels, logits)
+                self.examined.emit(pixels, logits, example)
                 p = softmax_np(logits, self.temperature)
-                self.bars.set_probabilities(p, logits=logits)
+                self.bars.set_probabilities(p, example.label if example else None, logits)
                 top = int(np.argmax(p))
                 # One line (the tooltip explains): a second would take the bars' height.
                 self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} of "
                                      f"{math.log2(len(p)):.2f} bits")
-                self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})")
+                truth = (f" True class: {self.predictor.classes[example.label]}."
+                         if example else "")
+                self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})."
+                              + truth)
         if when is not None:
             self.inferred.emit(time.perf_counter() - when)
 
     def _message(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color:#b00" if error else "")
+        self.status.setStyleSheet(theme.error_css() if error else "")
 
 
 def _slider(low, high, value, tip, slot) -> QSlider:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,15 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
-from softmax_gui.model_registry import first_layer_templates, get_model
+from softmax_gui.model_registry import first_layer_size, first_layer_templates, get_model
+from softmax_gui.qt import theme
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")
-
-
-def short(name: str) -> str:
-    """A column label that fits under a 10-column heatmap."""
-    return name if len(name) <= 6 else name[:5] + "."
 
 
 class WeightTemplates(QWidget):
@@ -40,7 +38,7 @@ class WeightTemplates(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics.setBackground(theme.colors().background)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -62,10 +60,16 @@ class WeightTemplates(QWidget):
                 "the image times these weights (plus b): red pixels are evidence for the "
                 "class, blue against it, white neutral.")
         else:
-            layer = "first convolution's 5x5 filters" if kind == "filters" else \
-                "first hidden units' input weights"
-            titles = [f"unit {i}" for i in range(len(templates))]
-            self.caption.setText(f"The {layer} (red positive, blue negative).")
+            total = first_layer_size(snapshot.model, snapshot.state)
+            if kind == "filters":
+                titles = [f"filter {i + 1}" for i in range(len(templates))]
+                what = f"first convolution's {total} filters (5x5)"
+            else:
+                titles = [f"unit {i + 1}" for i in range(len(templates))]
+                what = f"first layer's {total} hidden units (their input weights, 28x28)"
+            self.caption.setText(f"The first {len(templates)} of the {what}; red "
+                                 "positive, blue negative. Unlike softmax regression's, "
+                                 "they are not classes: later layers combine them.")
         shape = (len(templates), templates.shape[1:], tuple(titles))
         columns = self._best_columns(len(titles))
         if shape != self._shape or columns != self._columns:
@@ -113,77 +117,171 @@ class WeightTemplates(QWidget):
             self.images.append(image)
 
 
+class ConfusionHeatmap(QWidget):
+    """The confusion matrix painted as a heatmap with every class name in full: column
+    names turn upright when they are wider than a cell, so none overlap or is cut."""
+
+    cell_clicked = Signal(int, int)  # true class, predicted class
+    GAP = 6
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(260, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self.classes: tuple[str, ...] = ()
+        self.values = np.zeros((0, 0))  # what is shown: counts or row fractions
+        self.labels: list[str] = []  # the text in each cell, row by row
+        self.counts = np.zeros((0, 0), int)
+
+    def set_matrix(self, classes, counts, values, labels) -> None:
+        self.classes, self.counts = tuple(classes), counts
+        self.values, self.labels = values, labels
+        self.update()
+
+    def layout_rects(self):
+        """``(cells, upright)``: the heatmap's rectangle, and whether column names stand."""
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        names = max((metrics.horizontalAdvance(c) for c in self.classes), default=0)
+        left = line + self.GAP + names + self.GAP  # axis title, names
+        n = max(len(self.classes), 1)
+        side = min(self.width() - left - self.GAP, self.height() - 2 * line - self.GAP)
+        upright = side / n < names + 4
+        if upright:  # names read bottom-up under their columns: give them the height
+            side = min(self.width() - left - self.GAP,
+                       self.height() - names - line - 2 * self.GAP)
+        side = max(side, n * 8)
+        return QRectF(left, line + self.GAP // 2, side, side), upright
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        n = len(self.classes)
+        if not n or not self.values.size:
+            painter.setPen(text_colour)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "Train a model or open weights to see its confusion matrix.")
+            return
+        area, upright = self.layout_rects()
+        cell = area.width() / n
+        line = self.fontMetrics().height()
+        # sqrt: the mistakes stay visible beside a diagonal a hundred times larger.
+        shown = np.sqrt(self.values / max(self.values.max(), 1e-12))
+        colours = SEQUENTIAL.map(shown.ravel(), mode="qcolor")
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, min(9.0, cell / 5)))
+        for k, (colour, label) in enumerate(zip(colours, self.labels)):
+            rect = QRectF(area.left() + (k % n) * cell, area.top() + (k // n) * cell,
+                          cell, cell)
+            painter.fillRect(rect, colour)
+            if label:
+                painter.setFont(small)
+                painter.setPen(QColor("black") if colour.lightnessF() > 0.55
+                               else QColor("white"))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+        painter.setFont(self.font())
+        painter.setPen(text_colour)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for i, name in enumerate(self.classes):
+            painter.drawText(QRectF(0, area.top() + i * cell, area.left() - self.GAP, cell),
+                             right, name)
+            x = area.left() + i * cell
+            if upright:
+                painter.save()
+                painter.translate(x + cell / 2 + line / 2 - 2, area.bottom() + self.GAP)
+                painter.rotate(-90)
+                painter.drawText(QRectF(-self.height(), -line, self.height(), line), right,
+                                 name)
+                painter.restore()
+            else:
+                painter.drawText(QRectF(x, area.bottom() + 2, cell, line),
+                                 Qt.AlignmentFlag.AlignHCenter, name)
+        painter.drawText(QRectF(area.left(), self.height() - line, area.width(), line),
+                         Qt.AlignmentFlag.AlignHCenter, "predicted class")
+        painter.save()
+        painter.translate(0, area.center().y())
+        painter.rotate(-90)
+        painter.drawText(QRectF(-area.height() / 2, 0, area.height(), line),
+                         Qt.AlignmentFlag.AlignHCenter, "true class")
+        painter.restore()
+        painter.end()
+
+    def cell_at(self, pos) -> tuple[int, int] | None:
+        area, _ = self.layout_rects()
+        n = len(self.classes)
+        if not n or not area.contains(pos):
+            return None
+        cell = area.width() / n
+        return (min(int((pos.y() - area.top()) / cell), n - 1),
+                min(int((pos.x() - area.left()) / cell), n - 1))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        where = self.cell_at(event.position())
+        if where is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.cell_clicked.emit(*where)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        where = self.cell_at(event.position())
+        if where is None or not self.counts.size:
+            self.setToolTip("Rows: true class. Columns: predicted class. Click a cell to "
+                            "show its test images in the grid.")
+            return
+        true, predicted = where
+        count, total = int(self.counts[true, predicted]), int(self.counts[true].sum())
+        what = "correct" if true == predicted else f"predicted as {self.classes[predicted]}"
+        self.setToolTip(f"{self.classes[true]} {what}: {count} of {total} "
+                        f"({count / max(total, 1):.1%}). Click to show them in the grid.")
+
+
 class ConfusionView(QWidget):
     """Test-set confusion heatmap and per-class table; clicking a cell emits it."""
 
     cell_clicked = Signal(int, int)  # true class, predicted class
+    COLUMNS = ("precision", "recall", "F1", "support")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setToolTip("Rows: true class. Columns: predicted class. Click a cell to "
-                             "show its test images in the grid.")
-        item = self.plot.getPlotItem()
-        item.setMouseEnabled(False, False)
-        item.hideButtons()
-        item.invertY(True)
-        item.setLabel("left", "true class")
-        item.setLabel("bottom", "predicted class")
-        item.getAxis("left").setWidth(72)
-        self.heat = pg.ImageItem(axisOrder="row-major")
-        self.heat.setColorMap(SEQUENTIAL)
-        self.heat.mouseClickEvent = self._clicked
-        item.addItem(self.heat)
-        self.texts: list[pg.TextItem] = []
+        self.heatmap = ConfusionHeatmap()
+        self.heatmap.cell_clicked.connect(self.cell_clicked)
         self.normalise = QCheckBox("Row-normalised")
         self.normalise.setToolTip("Show each row as fractions of its true class (the "
                                   "diagonal is then per-class recall)")
         self.normalise.toggled.connect(self._draw)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["accuracy", "precision", "recall"])
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("accuracy: one-vs-rest (TP + TN) / N; precision: of the "
-                              "images predicted as the class, the fraction that are; recall: "
-                              "of the class's images, the fraction found")
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)  # never "recision"
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip("precision: of the images predicted as the class, the "
+                              "fraction that are; recall: of the class's images, the "
+                              "fraction found; F1: their harmonic mean; support: the "
+                              "class's test images")
         layout = QVBoxLayout(self)
         layout.addWidget(self.normalise)
-        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.heatmap, 3)
         layout.addWidget(self.table, 2)
         self.counts = np.zeros((0, 0), int)
         self.classes: tuple[str, ...] = ()
 
     def update_from(self, labels: np.ndarray, predicted: np.ndarray, classes) -> None:
-        classes = tuple(classes)
-        if classes != self.classes:
-            self._set_classes(classes)
-        self.counts = confusion_matrix(labels, predicted, len(classes))
+        self.classes = tuple(classes)
+        self.counts = confusion_matrix(labels, predicted, len(self.classes))
         metrics = per_class_metrics(self.counts)
-        for row in range(len(classes)):
-            for col, key in enumerate(("accuracy", "precision", "recall")):
-                self.table.setItem(row, col, QTableWidgetItem(f"{metrics[key][row]:.1%}"))
+        self.table.setRowCount(len(self.classes))
+        self.table.setVerticalHeaderLabels(list(self.classes))
+        for row in range(len(self.classes)):
+            for col, text in enumerate((f"{metrics['precision'][row]:.1%}",
+                                        f"{metrics['recall'][row]:.1%}",
+                                        f"{metrics['f1'][row]:.3f}",
+                                        f"{metrics['support'][row]:,}")):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, col, item)
         self._draw()
-
-    def _set_classes(self, classes) -> None:
-        self.classes = classes
-        n = len(classes)
-        item = self.plot.getPlotItem()
-        item.getAxis("left").setTicks([[(i + 0.5, name) for i, name in enumerate(classes)]])
-        item.getAxis("bottom").setTicks([[(i + 0.5, short(n_)) for i, n_ in enumerate(classes)]])
-        item.setRange(xRange=(0, n), yRange=(0, n), padding=0)
-        for text in self.texts:
-            item.removeItem(text)
-        self.texts = []
-        font = self.font()
-        font.setPointSizeF(7)
-        for k in range(n * n):
-            text = pg.TextItem(anchor=(0.5, 0.5))
-            text.setFont(font)
-            text.setPos(k % n + 0.5, k // n + 0.5)
-            item.addItem(text)
-            self.texts.append(text)
-        self.table.setRowCount(n)
-        self.table.setVerticalHeaderLabels(list(classes))
 
     def _draw(self) -> None:
         counts = self.counts.astype(float)
@@ -195,21 +293,7 @@ class ConfusionView(QWidget):
         else:
             values = counts
             labels = [str(int(v)) if v else "" for v in values.ravel()]
-        # Log-ish scale so the off-diagonal mistakes are visible beside a big diagonal.
-        shown = np.sqrt(values)
-        self.heat.setImage(shown, autoLevels=False, levels=(0, max(shown.max(), 1e-9)))
-        self.heat.setRect(0, 0, len(self.classes), len(self.classes))
-        top = shown.max() or 1
-        for text, label, v in zip(self.texts, labels, shown.ravel()):
-            text.setText(label)
-            text.setColor("k" if v > 0.6 * top else "w")
-
-    def _clicked(self, event) -> None:
-        pos = event.pos()
-        col, row = int(pos.x()), int(pos.y())
-        if 0 <= row < len(self.classes) and 0 <= col < len(self.classes):
-            self.cell_clicked.emit(row, col)
-            event.accept()
+        self.heatmap.set_matrix(self.classes, self.counts, values, labels)
 
 
 class CalibrationView(QWidget):
@@ -223,7 +307,8 @@ class CalibrationView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setToolTip(self.TIP)
-        self.diagram = pg.PlotWidget(background="w", title="Reliability diagram")
+        background = theme.colors().background
+        self.diagram = pg.PlotWidget(background=background, title="Reliability diagram")
         item = self.diagram.getPlotItem()
         item.setLabel("bottom", "confidence (top probability)")
         item.setLabel("left", "accuracy")
@@ -235,8 +320,11 @@ class CalibrationView(QWidget):
                                     brush=pg.mkBrush(214, 39, 40, 90), pen=None)
         item.addItem(self.bars)
         item.addItem(self.gaps)
-        self.history = pg.PlotWidget(background="w", title="ECE per epoch")
+        self.history = pg.PlotWidget(background=background, title="ECE per epoch")
         self.history.setLabel("bottom", "epoch")
+        self.history.setLabel("left", "ECE")
+        self.history.setMouseEnabled(False, False)
+        self.history.getAxis("left").enableAutoSIPrefix(False)
         self.history_curve = self.history.plot(pen=pg.mkPen("#d62728", width=2), symbol="o",
                                                symbolSize=5, symbolBrush="#d62728")
         self.label = QLabel()
@@ -244,7 +332,7 @@ class CalibrationView(QWidget):
         self.label.setToolTip(self.TIP)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
-        row = QHBoxLayout()
+        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.addWidget(self.diagram, 3)
         row.addWidget(self.history, 2)
         layout.addLayout(row, 1)
@@ -252,11 +340,11 @@ class CalibrationView(QWidget):
         self.eces: list[float] = []
         self.result: dict = {}
 
-    def reset_history(self) -> None:
-        self.epochs, self.eces = [], []
-        self.history_curve.setData([], [])
-
-    def update_from(self, probabilities: np.ndarray, labels: np.ndarray, epoch: float) -> None:
+    def update_from(self, probabilities: np.ndarray, labels: np.ndarray, epoch: float,
+                    run_epochs: list[dict] = ()) -> None:
+        """The diagram of ``probabilities``; the ECE of each of ``run_epochs`` (the
+        trainer's per-epoch figures of the run the weights come from) up to ``epoch``,
+        and this one's."""
         confidence = probabilities.max(axis=1)
         correct = probabilities.argmax(axis=1) == labels
         self.result = c = calibration(confidence, correct)
@@ -267,12 +355,40 @@ class CalibrationView(QWidget):
         self.bars.setOpts(x=centres, height=accuracy)
         self.gaps.setOpts(x=centres, y0=np.minimum(accuracy, mean_conf),
                           height=np.abs(mean_conf - accuracy) * filled)
-        if self.epochs and epoch <= self.epochs[-1]:
-            self.reset_history()
-        self.epochs.append(epoch)
-        self.eces.append(c["ece"])
-        self.history_curve.setData(self.epochs, self.eces)
+        known = {row["epoch"]: row["test_ece"] for row in run_epochs
+                 if row["epoch"] < epoch and np.isfinite(row.get("test_ece", np.nan))}
+        known[epoch] = c["ece"]
+        self.epochs, self.eces = sorted(known), [known[e] for e in sorted(known)]
+        self._draw_history()
         over = "over" if (mean_conf - accuracy)[filled].mean() > 0 else "under"
         self.label.setText(f"Expected calibration error (ECE): {c['ece']:.2%} — on average "
                            f"the model is slightly {over}confident. Red: the gap between "
                            "confidence and accuracy in each bin.")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # Side by side when there is room, else the history under the diagram.
+        self.row.setDirection(QBoxLayout.Direction.LeftToRight if self.width() >= 560
+                              else QBoxLayout.Direction.TopToBottom)
+
+    def _draw_history(self) -> None:
+        self.history_curve.setData(self.epochs, self.eces)
+        top = max(max(self.eces) * 1.2, 0.01)
+        self.history.setYRange(0, top, padding=0)
+        step = _nice_step(top / 4)
+        self.history.getAxis("left").setTicks(
+            [[(v, f"{v:.0%}" if step >= 0.01 else f"{v:.1%}")
+              for v in np.arange(0, top + 1e-12, step)]])
+        first, last = min(self.epochs), max(self.epochs)
+        self.history.setXRange(min(first, last - 1), last, padding=0.08)
+        # Whole epochs as ticks, never "10.010.2": a few, spread over the run.
+        whole = range(int(np.floor(min(first, last - 1))), int(np.ceil(last)) + 1)
+        stride = max(1, -(-len(whole) // 6))
+        self.history.getAxis("bottom").setTicks(
+            [[(e, str(e)) for e in whole[::stride]]])
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw``."""
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))

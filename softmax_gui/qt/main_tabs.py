@@ -29,7 +29,9 @@ class MainTabs(QTabWidget):
         self.steps = SoftmaxStepsView()
         self.runs = RunsView(session.runs.store)
         # Six tabs must fit beside the docks of a 1024-wide window without scroll arrows.
-        self.setStyleSheet("QTabBar::tab { padding: 4px 6px; }")
+        # On the bar only: a style sheet on the tab widget would keep its pages from
+        # following the palette (the dark theme).
+        self.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 4px; }")
         for widget, title, tip in (
                 (self.plots, "Curves", "Loss and accuracy, live"),
                 (self.templates, "Weights", "What each class looks for: the rows of W"),
@@ -48,6 +50,7 @@ class MainTabs(QTabWidget):
         runs.batches.connect(lambda history, _: self.plots.update_batches(history))
         runs.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
         self.plots.remove_requested.connect(runs.remove_history)
+        runs.finished.connect(lambda _: self.plots.fit_x())
         session.weights_changed.connect(self._weights_changed)
         self.confusion.cell_clicked.connect(session.show_confusion_cell)
         session.example_changed.connect(self._examine)
@@ -71,7 +74,10 @@ class MainTabs(QTabWidget):
         elif view is self.confusion:
             self.confusion.update_from(labels, p.argmax(1), self.session.dataset.classes)
         else:
-            self.calibration.update_from(p, labels, weights.snapshot.epoch)
+            run = next((h for h in self.session.runs.histories if h.number == weights.run),
+                       None)
+            self.calibration.update_from(p, labels, weights.snapshot.epoch,
+                                         run.epochs if run is not None else [])
 
     def _examine(self, example: Example) -> None:
         self.steps.set_example(example.logits, example.label, self.session.dataset.classes,

@@ -7,7 +7,7 @@ views never talk to each other (docs/ARCHITECTURE.md).
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import trainer_process
-from softmax_gui.qt import file_dialogs
+from softmax_gui.qt import file_dialogs, theme
 from softmax_gui.qt.actions import make_action
 from softmax_gui.qt.banner import Banner
 from softmax_gui.qt.details import SelectedImageDetails
@@ -25,10 +25,11 @@ from softmax_gui.qt.draw_panel import DrawPanel
 from softmax_gui.qt.main_tabs import MainTabs
 from softmax_gui.qt.run_controls import RunControls
 from softmax_gui.qt.sample_grid import SampleGrid
-from softmax_gui.qt.session import Problem, Session
+from softmax_gui.qt.session import Session
 from softmax_gui.qt.status_bar import SessionStatusBar
 from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.runs import RunStore
+from softmax_gui.safe_files import reason
 
 DEFAULT_SIZE = (1366, 740)
 # Bumped when the docks change: a layout saved by another version is not restored.
@@ -44,6 +45,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle("Softmax Studio")
         self.resize(*DEFAULT_SIZE)
+        choice = str(settings.value("view/theme", "system"))
+        self.theme_choice = choice if choice in theme.CHOICES else "system"
+        theme.apply(self.theme_choice)  # before the plots are made: they take its colours
         # Training runs in the shared trainer process unless told otherwise: in this
         # process it would share the GIL with the painting and take ~2x as long.
         self.session = Session(settings, runs, engine or trainer_process.shared().train,
@@ -89,20 +93,27 @@ class MainWindow(QMainWindow):
         self.grid_dock = self._dock("Test images and predictions", self.grid)
         self.details_dock = self._dock("Selected image", self.details)
         self.canvas_dock = self._dock("Draw", self.draw_panel)
-        self._arrange_docks()
+        self.reset_layout()
 
-    def _arrange_docks(self) -> None:
+    def reset_layout(self) -> None:
         """The first layout (View > Reset layout brings it back), sized for the window."""
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        for dock, area in ((self.training_dock, left), (self.grid_dock, right),
-                           (self.details_dock, right), (self.canvas_dock, right)):
+        size = self.size()
+        docks = ((self.training_dock, left), (self.grid_dock, right),
+                 (self.details_dock, right), (self.canvas_dock, right))
+        for dock, area in docks:
             dock.setFloating(False)
             self.addDockWidget(area, dock)
             dock.show()
         self.tabifyDockWidget(self.grid_dock, self.canvas_dock)
+        # The three right docks, stacked for a moment, needed more height than a small
+        # screen has, and the window grew: back to the size it had, once the layout knows
+        # the docks are tabbed.
+        self.layout().activate()
+        self.resize(size)
         self.grid_dock.raise_()
         self.resizeDocks([self.training_dock, self.grid_dock],
-                         [280, round(0.41 * self.width())], Qt.Orientation.Horizontal)
+                         [280, round(0.32 * self.width())], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.details_dock],
                          [round(0.65 * self.height()), round(0.3 * self.height())],
                          Qt.Orientation.Vertical)
@@ -144,8 +155,27 @@ class MainWindow(QMainWindow):
         for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
-        self._action(view, "Reset &layout", self._arrange_docks, "Ctrl+Shift+L",
+        self._action(view, "Reset &layout", self.reset_layout, "Ctrl+Shift+L",
                      "Put the panels back where they were at first, sized for this window")
+        themes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions = {}
+        for choice in theme.CHOICES:
+            action = make_action(self, choice.capitalize(), lambda c=choice: self.set_theme(c),
+                                 None, "Follow the system's light or dark setting"
+                                 if choice == "system" else f"Always {choice}")
+            action.setCheckable(True)
+            action.setChecked(choice == self.theme_choice)
+            group.addAction(action)
+            themes.addAction(action)
+            self.theme_actions[choice] = action
+
+    def set_theme(self, choice: str) -> None:
+        """Use theme ``choice`` (system, light or dark) from now on, and remember it."""
+        self.theme_choice = choice
+        self.theme_actions[choice].setChecked(True)
+        self.settings.setValue("view/theme", choice)
+        theme.apply(choice, self)
 
     def _action(self, menu, text, slot, shortcut, tip):
         action = make_action(self, text, slot, shortcut, tip)
@@ -157,6 +187,8 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         session, grid, draw = self.session, self.grid, self.draw_panel
         session.problem.connect(self.banner.show_problem)
+        # One surface per message: a later success replaces a problem that was shown.
+        session.message.connect(lambda _: self.banner.hide())
         session.dataset_changed.connect(self._dataset_changed)
         session.dataset_folder_wanted.connect(self.choose_dataset_folder)
         session.weights_changed.connect(self._weights_changed)
@@ -171,6 +203,10 @@ class MainWindow(QMainWindow):
             lambda shown: shown and self.draw_panel.canvas.setFocus())
         self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
         draw.examined.connect(session.examine_drawing)
+        draw.temperature_chosen.connect(session.set_temperature)
+        for view in (draw, self.tabs.steps):
+            session.temperature_changed.connect(view.apply_temperature)
+            view.apply_temperature(session.temperature)
 
     def _dataset_changed(self, dataset) -> None:
         self.banner.hide()
@@ -191,8 +227,8 @@ class MainWindow(QMainWindow):
         self.grid.show_only(indices, description)
         self.grid_dock.raise_()
 
-    def _to_canvas(self, image) -> None:
-        self.draw_panel.set_image(image)
+    def _to_canvas(self, example) -> None:
+        self.draw_panel.show_example(example)
         self.canvas_dock.raise_()
 
     # --- dialogs --------------------------------------------------------------------------
@@ -215,9 +251,9 @@ class MainWindow(QMainWindow):
             try:
                 self.tabs.plots.export_png(path)
             except OSError as exc:
-                self.banner.show_problem(Problem(f"Could not save the plots: {exc}"))
+                self.session.report(f"Could not save the plots to {path}: {reason(exc)}.")
                 return
-            self.statusBar().showMessage(f"Saved the plots to {path}", 5000)
+            self.session.message.emit(f"Saved the plots to {path}")
 
         file_dialogs.ask(self, self.settings, "plots", "Export plots", save, ["PNG (*.png)"],
                          save_as="training.png")
@@ -243,8 +279,10 @@ class MainWindow(QMainWindow):
         # the whole change to the centre), so a layout squeezed on a small screen opens
         # out again in a larger window.
         old, new = event.oldSize().width(), event.size().width()
-        right = next((d for d in (self.grid_dock, self.canvas_dock, self.details_dock)
-                      if d.isVisible() and not d.isFloating()), None)
+        # A dock behind another's tab still says it is visible (and keeps a stale width):
+        # measure one that shows.
+        right = next((d for d in (self.details_dock, self.grid_dock, self.canvas_dock)
+                      if not d.visibleRegion().isEmpty() and not d.isFloating()), None)
         share = right.width() / old if right is not None and old > 0 else None
         super().resizeEvent(event)
         if share and old != new:

@@ -8,11 +8,12 @@ calls ``setData`` on them (docs/ARCHITECTURE.md, rule 4). Earlier runs stay, dim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QListWidget,
@@ -23,14 +24,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui.events import DIVERGED_LOSS
+from softmax_gui.qt import theme
 from softmax_gui.run_history import RunHistory
+from softmax_gui.safe_files import atomic_write
 
 SMOOTHING = 0.9  # EMA factor of the smoothed batch-loss line
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]
-# Per-epoch curves: (history column, legend name, line style, symbol).
-EPOCH_CURVES = (("train_loss", "train loss", Qt.PenStyle.SolidLine, "o"),
-                ("train_acc", "train accuracy", Qt.PenStyle.DashLine, "t"),
-                ("test_acc", "test accuracy", Qt.PenStyle.DotLine, "s"))
+# Per-epoch curves: (history column, legend name, line style, symbol). Losses share the
+# batch-loss plot (same unit, nats); accuracies have their own.
+LOSS_CURVES = (("train_loss", "train loss", Qt.PenStyle.SolidLine, "o"),
+               ("test_loss", "test loss", Qt.PenStyle.DashLine, "s"))
+ACCURACY_CURVES = (("train_acc", "train accuracy", Qt.PenStyle.SolidLine, "t"),
+                   ("test_acc", "test accuracy", Qt.PenStyle.DashLine, "s"))
+EPOCH_CURVES = LOSS_CURVES + ACCURACY_CURVES
+
+
+class PercentAxis(pg.AxisItem):
+    """An axis of fractions labelled as percentages, ticks chosen as usual."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return [f"{v:.0%}" if spacing >= 0.01 else f"{v:.1%}" for v in values]
 
 
 @dataclass
@@ -40,9 +54,11 @@ class RunCurves:
     raw: pg.PlotDataItem  # every batch's loss, faint
     smooth: pg.PlotDataItem  # its moving average
     epoch: dict[str, pg.PlotDataItem]  # per-epoch column -> curve
+    explosion: pg.InfiniteLine | None = None  # where the loss exploded, if it did
 
-    def items(self) -> list[pg.PlotDataItem]:
-        return [self.raw, self.smooth, *self.epoch.values()]
+    def items(self) -> list:
+        return [self.raw, self.smooth, *self.epoch.values(),
+                *([self.explosion] if self.explosion else [])]
 
 
 class PlotsView(QWidget):
@@ -52,34 +68,39 @@ class PlotsView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Training loss per batch")
-        self.loss_plot.setLabel("bottom", "epoch")
+        self.graphics.setBackground(theme.colors().background)
+        # The legend explains line styles (the run list beside says which colour is which).
+        # It has its own row above the plots, so it never covers a curve.
+        self.legend = pg.LegendItem(colCount=2)
+        self.graphics.addItem(self.legend, row=0, col=0)
+        self.loss_plot = self.graphics.addPlot(row=1, col=0, title="Loss")
         self.loss_plot.setLabel("left", "cross-entropy (nats)")
-        self.epoch_plot = self.graphics.addPlot(row=1, col=0, title="Per epoch")
+        self.epoch_plot = self.graphics.addPlot(row=2, col=0, title="Accuracy per epoch",
+                                                axisItems={"left": PercentAxis("left")})
         self.epoch_plot.setLabel("bottom", "epoch")
-        self.epoch_plot.setLabel("left", "loss / accuracy")
+        self.epoch_plot.setLabel("left", "accuracy")
+        self.epoch_plot.setXLink(self.loss_plot)
+        self.graphics.ci.layout.setRowStretchFactor(1, 3)
+        self.graphics.ci.layout.setRowStretchFactor(2, 2)
         # Repainting must stay cheap (it competes with the trainer for the CPU and delays
         # canvas strokes): no grids (a re-ticked grid costs ~20 ms a paint offscreen) and
         # a fixed x range per run, so the axes are not rebuilt on every update.
         for plot in (self.loss_plot, self.epoch_plot):
             plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("left").setWidth(56)  # both plots' x-axes line up
             plot.enableAutoRange(x=False)
         # Thousands of batch points: draw at most about one per pixel.
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
-        # The legends explain line styles; the run list beside says which colour is which.
-        grey = pg.mkColor("#555")
-        loss_legend = self.loss_plot.addLegend(offset=(-10, 10))
-        loss_legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1)), "smoothed")
+        grey = pg.mkColor("#777")
         faint = pg.mkColor(grey)
         faint.setAlpha(70)
-        loss_legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=1)), "each batch")
-        epoch_legend = self.epoch_plot.addLegend(offset=(10, -10))
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=1)), "each batch")
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1)), "smoothed")
         for _, name, style, symbol in EPOCH_CURVES:
-            epoch_legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2, style=style),
-                                                 symbol=symbol, symbolBrush=grey), name)
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2, style=style),
+                                                symbol=symbol, symbolBrush=grey), name)
 
         self.run_list = QListWidget()
         self.run_list.setToolTip("Runs of this window, in their colours: untick to hide, "
@@ -145,9 +166,11 @@ class PlotsView(QWidget):
             # A 1 px antialiased line strokes ~5x faster than a 2 px one (1.0 vs 5.4 ms a
             # repaint, measured), and it repaints with every live update.
             smooth=self.loss_plot.plot(pen=pg.mkPen(color, width=1)),
-            epoch={key: self.epoch_plot.plot(pen=pg.mkPen(color, width=2, style=style),
-                                             symbol=symbol, symbolSize=6, symbolBrush=color)
-                   for key, _, style, symbol in EPOCH_CURVES})
+            epoch={key: plot.plot(pen=pg.mkPen(color, width=2, style=style), symbol=symbol,
+                                  symbolSize=6, symbolBrush=color)
+                   for plot, curves in ((self.loss_plot, LOSS_CURVES),
+                                        (self.epoch_plot, ACCURACY_CURVES))
+                   for key, _, style, symbol in curves})
         self.curves[history.number] = curves
         self._smooth[history.number] = []
         item = QListWidgetItem(history.label)
@@ -168,17 +191,17 @@ class PlotsView(QWidget):
                  else QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for item in curves.items():
             item.setOpacity(1.0 if current else 0.35)
-            for part in (item.curve, item.scatter):
-                part.setCacheMode(cache)
+            for part in (getattr(item, "curve", None), getattr(item, "scatter", None)):
+                if part is not None:
+                    part.setCacheMode(cache)
 
     def _drop(self, number: int) -> None:
         curves = self.curves.pop(number)
         # PlotItem.removeItem, not the ViewBox's: the plot keeps its own list of the
         # items it made, and would keep every dropped run's curves alive.
-        self.loss_plot.removeItem(curves.raw)
-        self.loss_plot.removeItem(curves.smooth)
-        for item in curves.epoch.values():
-            self.epoch_plot.removeItem(item)
+        accuracy = [curves.epoch[key] for key, *_ in ACCURACY_CURVES]
+        for item in curves.items():
+            (self.epoch_plot if item in accuracy else self.loss_plot).removeItem(item)
         self._smooth.pop(number)
         if self.current == number:
             self.current = None
@@ -204,13 +227,35 @@ class PlotsView(QWidget):
         if curves is None or not history.batch_loss:
             return
         smooth = self._smooth[history.number]
-        value = smooth[-1] if smooth else history.batch_loss[0]
-        for loss in history.batch_loss[len(smooth):]:
+        losses = np.asarray(history.batch_loss)
+        exploded = ~np.isfinite(losses) | (losses > DIVERGED_LOSS)
+        if exploded.any():
+            # The explosion is the lesson, but inf, NaN and 1e30 would flatten the axis:
+            # draw it clipped at a ceiling well above where training started, and mark it.
+            first = losses[0] if np.isfinite(losses[0]) else np.log(10)
+            losses = np.minimum(np.nan_to_num(losses, nan=np.inf), max(10.0, 4 * first))
+            if curves.explosion is None:
+                self._mark_explosion(curves, history.batch_x[int(np.argmax(exploded))])
+        value = smooth[-1] if smooth else losses[0]
+        for loss in losses[len(smooth):]:
             value = SMOOTHING * value + (1 - SMOOTHING) * loss
             smooth.append(value)
         x = np.asarray(history.batch_x)
-        curves.raw.setData(x, np.asarray(history.batch_loss))
+        curves.raw.setData(x, losses)
         curves.smooth.setData(x, np.asarray(smooth))
+
+    def _mark_explosion(self, curves: RunCurves, x: float) -> None:
+        color = curves.smooth.opts["pen"].color()
+        curves.explosion = pg.InfiniteLine(
+            x, angle=90, pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
+            label=f"loss exploded at epoch {x:.2f} (drawn clipped)",
+            labelOpts={"position": 0.9, "color": color, "anchors": [(0, 0), (0, 0)]})
+        self.loss_plot.addItem(curves.explosion)
+
+    def fit_x(self) -> None:
+        """A run ended: show what was trained, not the epochs that were planned."""
+        ends = [h.batch_x[-1] for h in self._histories.values() if h.batch_x]
+        self._set_x_range(max([1.0, *ends]))
 
     def update_epochs(self, history: RunHistory) -> None:
         curves = self.curves.get(history.number)
@@ -225,8 +270,18 @@ class PlotsView(QWidget):
     # --- export ---------------------------------------------------------------------------
 
     def export_png(self, path: str) -> None:
-        """Save both plots as one PNG (pyqtgraph's exporter, at twice screen resolution)."""
+        """Save both plots as one PNG (pyqtgraph's exporter, at twice screen resolution),
+        written atomically: a full disk leaves the old file as it was. Raises OSError."""
         exporter = pyqtgraph.exporters.ImageExporter(self.graphics.scene())
         exporter.parameters()["width"] = max(2 * self.graphics.width(), 800)
-        if not exporter.export(path):
-            raise OSError(f"could not write {path}")
+        image = exporter.export(toBytes=True)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+
+        def write(temporary: str) -> None:
+            with open(temporary, "wb") as f:
+                f.write(data.data())
+
+        atomic_write({Path(path): write})

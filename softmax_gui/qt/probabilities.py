@@ -1,4 +1,10 @@
-"""A horizontal bar chart of class probabilities, names and percentages, top class marked."""
+"""A horizontal bar chart of class probabilities: names on the left, figures on the right.
+
+Names and figures are axis labels, outside the bars: a label inside or after a bar is
+clipped whenever the bar is long, and an axis is sized to its longest label (pyqtgraph
+skips a label that does not fit, so ``set_classes`` and ``set_probabilities`` widen the
+axes to fit theirs).
+"""
 
 from __future__ import annotations
 
@@ -6,86 +12,102 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 
+from softmax_gui.qt import theme
+
 TOP = "#d62728"
 OTHER = "#7f9fbf"
-TRUE = "#2ca02c"
+TRUE_MARK = " (true)"  # the true class is named, not only coloured
 
 
 class ProbabilityBars(pg.PlotWidget):
     """Bars for ``C`` classes; ``set_probabilities`` updates the persistent items in place.
 
     ``shown`` is what the bars show: ``(p, true_class, logits)``; ``rows`` the class
-    names from top to bottom.
+    names from top to bottom and ``figures`` the text beside each bar.
     """
 
-    def __init__(self, classes, parent=None, title: str | None = None):
-        super().__init__(parent=parent, background="w")
-        self.setMinimumHeight(130)  # ten rows of 9-point labels, no overlap
+    def __init__(self, classes, parent=None, title: str | None = None,
+                 mark_true: bool = True):
+        super().__init__(parent=parent, background=theme.colors().background)
+        # Where width is short (the Draw dock) the true class is named beside the bars.
+        self.true_mark = TRUE_MARK if mark_true else ""
+
         self.plot_item = self.getPlotItem()
         if title:
             self.plot_item.setTitle(title)
         self.plot_item.setMouseEnabled(False, False)
         self.plot_item.hideButtons()
-        self.plot_item.setXRange(0, 1.45, padding=0)
-        self.plot_item.getAxis("bottom").setTicks([[(v, f"{v:.0%}") for v in (0, .25, .5, .75, 1)]])
+        self.plot_item.setXRange(0, 1, padding=0.01)
+        # Every bar carries its figure: an x-axis would only repeat them, squeezed.
+        self.plot_item.hideAxis("bottom")
+        self.plot_item.showAxis("right")
         self.plot_item.invertY(True)
         self.bars = pg.BarGraphItem(x0=0, y=[], height=0.7, width=[], brushes=[])
         self.plot_item.addItem(self.bars)
-        self.labels: list[pg.TextItem] = []
         self.sorted = False
+        self.classes: tuple[str, ...] = ()
         self.set_classes(classes)
 
     def set_classes(self, classes) -> None:
         """Label the bars with ``classes``; a no-op when they are already these."""
-        if self.labels and tuple(classes) == self.classes:
+        if self.classes and tuple(classes) == self.classes:
             return
         self.classes = tuple(classes)
-        for label in self.labels:
-            self.plot_item.removeItem(label)
-        self.labels = []
-        for _ in self.classes:
-            label = pg.TextItem(color="#222", anchor=(0, 0.5))
-            self.plot_item.addItem(label)
-            self.labels.append(label)
         self.plot_item.setYRange(-0.6, len(self.classes) - 0.4, padding=0)
-        # As wide as the longest name: pyqtgraph skips a label that does not fit inside
-        # the axis, and in a narrow dock "pullover" and "ankle boot" went missing.
-        names = QFontMetrics(self.font())  # the font the axis paints its labels with
-        self.plot_item.getAxis("left").setWidth(
-            max((names.horizontalAdvance(name) for name in self.classes), default=0) + 14)
+        # A line of text per class, no overlap (the axes' padding on top).
+        self.setMinimumHeight(len(self.classes) * QFontMetrics(self.font()).height() + 16)
+        self._fit("left", [name + self.true_mark for name in self.classes])
         self.set_probabilities(np.zeros(len(self.classes)))
+
+    def _width(self, texts) -> int:
+        """The axis width its longest label needs, in steps of 16 px (no jitter while
+        the figures change with every stroke)."""
+        metrics = QFontMetrics(self.font())  # the font the axes paint their labels with
+        width = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 14
+        return -(-width // 16) * 16
+
+    def _fit(self, side: str, texts) -> None:
+        axis = self.plot_item.getAxis(side)
+        width = self._width(texts)
+        if width != axis.width():
+            axis.setWidth(width)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "shown"):
+            self.set_probabilities(*self.shown)  # room for the logits, or not
 
     def set_probabilities(self, p: np.ndarray, true_class: int | None = None,
                           logits: np.ndarray | None = None) -> None:
-        """Show ``p`` (sums to 1); the top class in red, the true class's label in green.
+        """Show ``p`` (sums to 1), the top class in red, the true class named "(true)".
 
-        With ``logits``, each label also shows the class's logit ``o``.
+        With ``logits``, each figure also shows the class's logit ``o``.
         """
         p = np.asarray(p, dtype=float)
         order = np.argsort(-p) if self.sorted else np.arange(len(p))
         top = int(np.argmax(p)) if p.any() else -1
         brushes = [pg.mkBrush(TOP if i == top else OTHER) for i in order]
         self.bars.setOpts(y=np.arange(len(p)), width=p[order], brushes=brushes)
-        ticks = []
-        for row, i in enumerate(order):
-            name = self.classes[i]
-            ticks.append((row, name))
-            text = f"{p[i]:.1%}" if p.any() else ""
-            if logits is not None:
-                text += f"   o = {logits[i]:+.2f}"
-            self.labels[row].setText(text)
-            inside = p[i] > 0.55  # a long bar leaves no room after it: label inside, white
-            colour = TRUE if i == true_class else "#222"
-            self.labels[row].setColor("w" if inside else colour)
-            self.labels[row].setAnchor((1, 0.5) if inside else (0, 0.5))
-            self.labels[row].setPos(p[i] - 0.01 if inside else p[i] + 0.01, row)
-        self.plot_item.getAxis("left").setTicks([ticks])
-
+        rows = [self.classes[i] + (self.true_mark if i == true_class else "") for i in order]
+        figures = [f"{p[i]:.1%}" if p.any() else "" for i in order]
+        # Room for the names, the percentages and some bar; the logits are extra.
+        least = self.plot_item.getAxis("left").width() + self._width(["100.0%"]) + 40
+        if least != self.minimumWidth():
+            self.setMinimumWidth(int(least))
+        if logits is not None:
+            with_logits = [f"{text}  o = {round(float(logits[i]), 2) + 0.0:+.2f}"  # no -0.00
+                           for text, i in zip(figures, order)]
+            # In a narrow dock the logits give way to the bars (the Softmax tab has them).
+            room = self.width() - self.plot_item.getAxis("left").width() - 90
+            if self._width(with_logits) <= room:
+                figures = with_logits
+        self._fit("right", figures)
+        self.plot_item.getAxis("left").setTicks([list(enumerate(rows))])
+        self.plot_item.getAxis("right").setTicks([list(enumerate(figures))])
         self.shown = (p, true_class, logits)
-        self.rows = [name for _, name in ticks]
+        self.rows, self.figures = rows, figures
 
     def set_sorted(self, on: bool) -> None:
         """Order bars by probability (True) or by class index (False)."""
         self.sorted = on
         self.set_probabilities(*self.shown)
-

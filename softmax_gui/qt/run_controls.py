@@ -88,7 +88,9 @@ class RunControls(QWidget):
         grid.addWidget(self._button("Revert", self.revert_action), 2, 0, 1, 2)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color:#555")
+        font = self.hint.font()
+        font.setItalic(True)  # set apart from the controls without a colour of its own
+        self.hint.setFont(font)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Loading PyTorch and the dataset…")

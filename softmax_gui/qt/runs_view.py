@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui.qt import theme
 from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import RunStore, SavedRun
 
@@ -75,7 +76,6 @@ class RunsView(QWidget):
         buttons.addStretch(1)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color:#8a1f11")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
@@ -89,6 +89,7 @@ class RunsView(QWidget):
         self.note.setText(f"{len(damaged)} run folder(s) with a damaged record were skipped: "
                           + ", ".join(p.name for p in damaged[:5])
                           + (" …" if len(damaged) > 5 else "") + f" (in {self.store.root})")
+        self.note.setStyleSheet(theme.error_css())
         self.note.setVisible(bool(damaged))
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.runs))

@@ -6,12 +6,14 @@ from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -20,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.evaluation import ORDERS, select_examples
 
-WRONG = QColor("#d62728")
-RIGHT = QColor("#2c7a2c")
+WRONG = {False: QColor("#c62828"), True: QColor("#ff7b72")}  # by theme: is it dark?
+RIGHT = {False: QColor("#2c7a2c"), True: QColor("#7ee787")}
+AUTO = 0  # the columns or rows spin box's "Auto": as many as fit at a legible size
+LABEL_POINTS = 8.5
 
 
 class Cell(NamedTuple):
@@ -35,15 +39,29 @@ class Cell(NamedTuple):
 
 
 class ThumbnailView(QWidget):
-    """Paints the chosen test images with their labels; emits the index clicked."""
+    """Paints the chosen test images with their labels; emits the index clicked.
+
+    A cell is never narrower than its longest label nor its image smaller than 28
+    pixels: a grid asked for that does not fit scrolls. With "Auto" columns or rows the
+    grid holds as many cells as fit, and ``capacity_changed`` says when that changes.
+    """
 
     clicked = Signal(int)
+    capacity_changed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(240, 160)
-        self.columns, self.rows = 8, 4
+        font = QFont(self.font())
+        font.setPointSizeF(LABEL_POINTS)
+        self.setFont(font)
+        metrics = self.fontMetrics()
+        self.line = metrics.height()
+        self.min_cell = QSize(metrics.horizontalAdvance("✗ ankle boot 100%") + 6,
+                              28 + 2 * self.line + 6)
+        self.auto_cell = QSize(self.min_cell.width() + 4, 84 + 2 * self.line)
+        self.asked = (AUTO, AUTO)
+        self.columns, self.rows = 1, 1
         self.cells: list[Cell] = []
         self.selected: int | None = None
         self.message = "Loading the test images…"  # until a dataset is set
@@ -55,18 +73,40 @@ class ThumbnailView(QWidget):
         self.cells, self.message = cells, message
         self.update()
 
+    def ask(self, columns: int, rows: int) -> None:
+        """Lay out ``columns`` x ``rows`` cells (:data:`AUTO`: as many as fit)."""
+        self.asked = (columns, rows)
+        self.setMinimumSize(max(columns, 1) * self.min_cell.width(),
+                            max(rows, 1) * self.min_cell.height())
+        self._fit(announce=False)  # the caller fills the cells
+
+    def _fit(self, announce: bool = True) -> None:
+        columns, rows = self.asked
+        fit_columns = max(1, self.width() // self.auto_cell.width())
+        fit_rows = max(1, self.height() // self.auto_cell.height())
+        shape = (columns or fit_columns, rows or fit_rows)
+        if shape != (self.columns, self.rows):
+            self.columns, self.rows = shape
+            if announce:
+                self.capacity_changed.emit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
     def _cell_rect(self, k: int) -> QRectF:
         w, h = self.width() / self.columns, self.height() / self.rows
         return QRectF((k % self.columns) * w, (k // self.columns) * h, w, h)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.5, min(9.0, self.width() / self.columns / 11)))
-        painter.setFont(font)
-        line = painter.fontMetrics().height()
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        text_colour = palette.color(QPalette.ColorRole.Text)
+        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        line = self.line
         if not self.cells:
+            painter.setPen(text_colour)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                              self.message or "No test images match this filter.")
         for k, (index, image, true_text, pred_text, correct) in enumerate(self.cells):
@@ -75,7 +115,7 @@ class ThumbnailView(QWidget):
             target = QRectF(cell.center().x() - side / 2, cell.top(), side, side)
             painter.drawImage(target, image)
             if correct is False:
-                painter.setPen(QPen(WRONG, 3))
+                painter.setPen(QPen(WRONG[dark], 3))
                 painter.drawRect(target.adjusted(1, 1, -1, -1))
             if index == self.selected:
                 painter.setPen(QPen(QColor("#1f77b4"), 2, Qt.PenStyle.DashLine))
@@ -83,10 +123,11 @@ class ThumbnailView(QWidget):
             text_box = QRectF(cell.left(), target.bottom(), cell.width(), line)
             metrics = painter.fontMetrics()
             width = int(cell.width())
-            painter.setPen(QColor("#222"))
+            painter.setPen(text_colour)
             painter.drawText(text_box, Qt.AlignmentFlag.AlignHCenter,
                              metrics.elidedText(true_text, Qt.TextElideMode.ElideRight, width))
-            painter.setPen(RIGHT if correct else WRONG if correct is False else QColor("#666"))
+            painter.setPen(RIGHT[dark] if correct else WRONG[dark] if correct is False
+                           else text_colour)
             painter.drawText(text_box.translated(0, line), Qt.AlignmentFlag.AlignHCenter,
                              metrics.elidedText(pred_text, Qt.TextElideMode.ElideMiddle, width))
         painter.end()
@@ -121,13 +162,14 @@ class SampleGrid(QWidget):
                               "the most confident mistakes: wrong and sure, the instructive "
                               "ones")
         self.columns = QSpinBox()
-        self.columns.setRange(2, 16)
-        self.columns.setValue(8)
-        self.columns.setToolTip("Columns of the grid")
+        self.columns.setRange(AUTO, 16)
+        self.columns.setToolTip("Columns of the grid (Auto: as many as fit)")
         self.rows = QSpinBox()
-        self.rows.setRange(1, 10)
-        self.rows.setValue(4)
-        self.rows.setToolTip("Rows of the grid")
+        self.rows.setRange(AUTO, 10)
+        self.rows.setToolTip("Rows of the grid (Auto: as many as fit)")
+        for spin, name in ((self.columns, "Grid columns"), (self.rows, "Grid rows")):
+            spin.setSpecialValueText("Auto")
+            spin.setAccessibleName(name)
         self.shuffle = QPushButton("Shuffle")
         self.shuffle.setToolTip("Draw another random set (R)")
         self.shuffle.setShortcut("R")
@@ -149,13 +191,18 @@ class SampleGrid(QWidget):
             size.addWidget(widget)
         size.addStretch(1)
         self.view = ThumbnailView()
+        self.view.capacity_changed.connect(self.refresh)
+        scroll = QScrollArea()  # a grid larger than the dock scrolls, never shrinks
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.view)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(choose)
         layout.addLayout(size)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
 
         self.images = np.zeros((0, 28, 28), np.uint8)
@@ -205,12 +252,13 @@ class SampleGrid(QWidget):
 
     def refresh(self) -> None:
         choice = self.filter.currentData()
-        self.view.columns, self.view.rows = self.columns.value(), self.rows.value()
+        if self.view.asked != (self.columns.value(), self.rows.value()):
+            self.view.ask(self.columns.value(), self.rows.value())
         self.shown = select_examples(
             self.labels, self.probabilities,
             subset="mistakes" if choice == "mistakes" else "all",
             order=self.order.currentData() or "random",
-            count=self.columns.value() * self.rows.value(), seed=self.seed,
+            count=self.view.columns * self.view.rows, seed=self.seed,
             class_index=choice if isinstance(choice, int) else None, indices=self.restrict,
         )
         cells = []

@@ -62,7 +62,8 @@ class Session(QObject):
     selection_changed = Signal(object)  # index of the selected test image, or None
     example_changed = Signal(object)  # Example
     examples_requested = Signal(object, str)  # test indices for the grid (None: all), why
-    canvas_image_requested = Signal(object)  # uint8 image to put on the drawing canvas
+    canvas_image_requested = Signal(object)  # an Example (a test image) for the canvas
+    temperature_changed = Signal(float)  # T of softmax(o / T) in the canvas and Softmax tab
     problem = Signal(object)  # Problem
     message = Signal(str)  # a passing status message
 
@@ -78,6 +79,7 @@ class Session(QObject):
         self.previous: ActiveWeights | None = None
         self._parked: dict[str, ActiveWeights] = {}  # each dataset's weights while away
         self.selected: int | None = None
+        self.temperature = _float_setting(settings, "view/temperature", 1.0)
         self.is_ready = False
         self._first_data_dir = data_dir
 
@@ -209,9 +211,23 @@ class Session(QObject):
             f"Test image #{index} (true class: {self.dataset.classes[label]})", pixels,
             self.weights.predictor.logits(pixels), label, index))
 
-    def examine_drawing(self, pixels: np.ndarray, logits: np.ndarray) -> None:
+    def examine_drawing(self, pixels: np.ndarray, logits: np.ndarray,
+                        source: Example | None = None) -> None:
+        """The canvas shows ``pixels``: a drawing, or ``source``, a test image sent there
+        and not edited since (it keeps its true class)."""
+        if source is not None:
+            self.example_changed.emit(Example(f"{source.title}, on the canvas", pixels,
+                                              logits, source.label, source.index))
+            return
         self.example_changed.emit(Example("Your drawing on the canvas (no true class: no "
                                           "cross-entropy)", pixels, logits))
+
+    def set_temperature(self, temperature: float) -> None:
+        """T of the tempered softmax shown by the canvas bars and the Softmax tab."""
+        if temperature != self.temperature:
+            self.temperature = temperature
+            self.settings.setValue("view/temperature", temperature)
+            self.temperature_changed.emit(temperature)
 
     def show_confusion_cell(self, true: int, predicted: int) -> None:
         """Show in the grid the test images of class ``true`` predicted as ``predicted``."""
@@ -225,7 +241,14 @@ class Session(QObject):
                                              f"{names[predicted]}")
 
     def send_to_canvas(self, index: int) -> None:
-        self.canvas_image_requested.emit(self.dataset.test_images[index].numpy())
+        """Put test image ``index`` on the canvas: exactly its model input and its true
+        class, until the user edits it."""
+        label = int(self.dataset.test_labels[index])
+        pixels = self.test_images[index]
+        logits = self.weights.predictor.logits(pixels) if self.weights else np.zeros(0)
+        self.canvas_image_requested.emit(Example(
+            f"Test image #{index} (true class: {self.dataset.classes[label]})", pixels,
+            logits, label, index))
 
     # --- end ------------------------------------------------------------------------------
 
@@ -233,3 +256,12 @@ class Session(QObject):
         """Stop the run and join its thread; finish background work."""
         self.runs.controller.shutdown()
         self.tasks.shutdown()
+
+
+def _float_setting(settings: QSettings, key: str, default: float) -> float:
+    """A remembered number, or ``default`` when it is missing or not a finite number."""
+    try:
+        value = float(settings.value(key, default))
+    except (TypeError, ValueError):
+        return default
+    return value if np.isfinite(value) and value > 0 else default

@@ -32,7 +32,10 @@ class SoftmaxStepsView(QWidget):
 
     COLUMNS = ["o", "o−max", "exp", "p", "y"]
     NAIVE = ["naive exp", "naive p"]
-    TIPS = {"o": "the logit o = Wx + b", "o−max": "o − max(o): the largest becomes 0",
+    TIPS = {"o": "the logit o = Wx + b", "o/T": "the logit divided by the temperature T "
+            "(the canvas's T slider); the softmax below is of o/T",
+            "o−max": "o − max(o): the largest becomes 0",
+            "o/T−max": "o/T − max(o/T): the largest becomes 0",
             "exp": "exp(o − max o): at most 1, so it cannot overflow",
             "p": "p = exp / Σ exp: the softmax probability",
             "y": "the one-hot label: 1 for the true class",
@@ -52,7 +55,9 @@ class SoftmaxStepsView(QWidget):
                               "gives the same probabilities without overflow.")
         self.large.toggled.connect(self._draw)
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its figures (never "3...."); a narrow tab scrolls.
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -65,11 +70,20 @@ class SoftmaxStepsView(QWidget):
         self._dirty = False
         self.label: int | None = None
         self.classes: tuple[str, ...] = ()
+        self.temperature = 1.0
+
+    def apply_temperature(self, temperature: float) -> None:
+        """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
+        self.temperature = temperature
+        self._refresh()
 
     def set_example(self, logits: np.ndarray, label: int | None, classes, title: str) -> None:
         """Show the steps for ``logits`` (true class ``label``, None when unknown)."""
         self.logits, self.label, self.classes = np.asarray(logits), label, tuple(classes)
         self._title = title
+        self._refresh()
+
+    def _refresh(self) -> None:
         # The canvas calls this on every stroke: rebuild the table only when it is seen.
         if self.isVisible():
             self._draw()
@@ -88,14 +102,17 @@ class SoftmaxStepsView(QWidget):
         self.title.setText(self._title)
         large = self.large.isChecked()
         o = self.logits * (SCALE if large else 1.0)
-        steps = softmax_steps(o, self.label)
-        columns = [steps["logits"], steps["shifted"], steps["exp"], steps["p"]]
-        headers = list(self.COLUMNS[:4])
+        t = self.temperature
+        tempered = t != 1.0
+        steps = softmax_steps(o / t, self.label)
+        columns = [o, *([o / t] if tempered else []), steps["shifted"], steps["exp"],
+                   steps["p"]]
+        headers = (["o", "o/T", "o/T−max"] if tempered else ["o", "o−max"]) + ["exp", "p"]
         if self.label is not None:
             columns.append(steps["onehot"])
             headers.append(self.COLUMNS[4])
         if large:
-            columns.extend(naive_softmax_np(o))
+            columns.extend(naive_softmax_np(o / t))
             headers.extend(self.NAIVE)
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
@@ -109,10 +126,16 @@ class SoftmaxStepsView(QWidget):
                 item = QTableWidgetItem(fmt(float(values[row])))
                 if not np.isfinite(values[row]):
                     item.setForeground(QColor("#d62728"))
-                if row == top:
+                if row == top:  # a light row in either theme: its text stays dark
                     item.setBackground(QColor("#fde2e1"))
+                    item.setForeground(QColor("#b00020" if not np.isfinite(values[row])
+                                              else "#111111"))
                 self.table.setItem(row, col, item)
-        text = f"Σ exp(o − max o) = {fmt(steps['total'])}."
+        shift = "o/T − max(o/T)" if tempered else "o − max o"
+        text = f"Σ exp({shift}) = {fmt(steps['total'])}."
+        if tempered:
+            text = (f"Temperature T = {t:.2f}: p = softmax(o / T), as in the canvas bars "
+                    "(the model was trained at T = 1). ") + text
         if self.label is not None:
             name = self.classes[self.label]
             text += (f" True class: {name}. Cross-entropy −log p[{name}] = "

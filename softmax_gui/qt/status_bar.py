@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
+from softmax_gui.qt import theme
 from softmax_gui.qt.session import Session
 
 SOURCE_KINDS = {"folder": "your folder", "cache": "user cache", "system": "system copy",
@@ -28,6 +29,9 @@ class SessionStatusBar(QStatusBar):
                        self.speed):
             self.addPermanentWidget(widget)
         self._set_busy("Loading PyTorch…")
+        # A passing message needs the width: the data, device and speed labels step
+        # aside while it shows (their tooltips and the window keep that information).
+        self.messageChanged.connect(self._make_room)
         session.tasks.busy_changed.connect(self._set_busy)
         session.message.connect(lambda text: self.showMessage(text, 10000))
         session.dataset_changed.connect(self._dataset_changed)
@@ -35,6 +39,10 @@ class SessionStatusBar(QStatusBar):
         session.runs.engine_started.connect(
             lambda event: self.device.setText(f"Device: {event.device_name}"))
         session.runs.epoch_ended.connect(self._epoch_ended)
+
+    def _make_room(self, message: str) -> None:
+        for label in (self.source, self.device, self.speed):
+            label.setVisible(not message)
 
     def _set_busy(self, text: str) -> None:
         self.busy.setText(text)
@@ -44,7 +52,8 @@ class SessionStatusBar(QStatusBar):
     def _dataset_changed(self, dataset) -> None:
         source = dataset.source
         self.source.setText(f"{dataset.spec.title} ({SOURCE_KINDS[source.kind]})")
-        self.source.setStyleSheet("color:#b00; font-weight:bold" if source.is_sample else "")
+        self.source.setStyleSheet(theme.error_css() + "; font-weight:bold"
+                                  if source.is_sample else "")
         self.source.setToolTip(
             ("The full dataset was not found: training uses the 6,000/1,000-image sample "
              "bundled with the app. Choose a folder (File menu) or install the dataset."

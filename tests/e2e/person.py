@@ -51,13 +51,24 @@ def window_controls(window: QWidget) -> list:
     check boxes (not Qt's own, such as tab-bar arrows or dock title buttons)."""
     actions = []
     for top in window.menuBar().actions():
-        actions.extend(a for a in top.menu().actions() if not a.isSeparator())
+        actions.extend(_menu_items(top.menu()))
     buttons = [b for b in window.findChildren(QAbstractButton)
                if isinstance(b, (QPushButton, QToolButton, QCheckBox))
                and not isinstance(b.parent(), (QTabBar, QDialogButtonBox))
                and type(b.parent()).__name__ not in ("QMenuBar", "QMessageBox")
                and not isinstance(b.window(), (QFileDialog, QMessageBox))]
     return actions + buttons
+
+
+def _menu_items(menu) -> list[QAction]:
+    """A menu's actions, those of its submenus in place of the submenus themselves."""
+    items = []
+    for action in menu.actions():
+        if action.menu() is not None:
+            items.extend(_menu_items(action.menu()))
+        elif not action.isSeparator():
+            items.append(action)
+    return items
 
 
 def record(window: QWidget) -> None:
@@ -102,16 +113,21 @@ def click_button(window, text: str) -> None:
 
 
 def menu(qtbot, window, *path: str) -> None:
-    """Open the menu bar's ``path[0]`` menu with the mouse and click ``path[1]``."""
+    """Open the menu bar's ``path[0]`` menu with the mouse, open the submenus named
+    next, and click ``path[-1]``."""
     bar = window.menuBar()
     top = next(a for a in bar.actions() if a.text().replace("&", "") == path[0])
     click(bar, bar.actionGeometry(top).center())
-    popup = top.menu()
+    first = popup = top.menu()
     qtbot.waitUntil(popup.isVisible, timeout=2000)
-    item = next(a for a in popup.actions() if a.text().replace("&", "") == path[1])
-    assert item.isEnabled(), f"{path[1]} is disabled"
-    click(popup, popup.actionGeometry(item).center())
-    qtbot.waitUntil(lambda: not popup.isVisible(), timeout=2000)
+    for name in path[1:]:
+        item = next(a for a in popup.actions() if a.text().replace("&", "") == name)
+        assert item.isEnabled(), f"{name} is disabled"
+        click(popup, popup.actionGeometry(item).center())
+        if item.menu() is not None:
+            popup = item.menu()
+            qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=2000)
     QApplication.processEvents()
     if QApplication.activeWindow() is not window and not _visible(QFileDialog) \
             and not _visible(QMessageBox) and window.isVisible():

@@ -103,7 +103,8 @@ def test_export_plots_and_metrics(qtbot, window, tmp_path):
     menu(qtbot, window, "File", "Export metrics as CSV…")
     answer_file_dialog(qtbot, tmp_path / "metrics.csv")
     rows = (tmp_path / "metrics.csv").read_text().strip().splitlines()
-    assert rows[0] == "run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds"
+    assert rows[0] == ("run,settings,epoch,train_loss,train_acc,test_loss,test_acc,seconds,"
+                       "test_ece")
     assert len(rows) == 3 and rows[2].startswith("1,#1 softmax")
     accuracy = float(rows[2].split(",")[6])
     assert f"{accuracy:.1%}" in window.status.weights.text()

@@ -1,0 +1,136 @@
+"""Every view of the window after a default run, as PNG files: the gallery in docs/gallery.
+
+Usage::
+
+    python scripts/gallery.py [--out docs/gallery] [--sizes 1024x700,1920x1080]
+                              [--themes light,dark] [--data-dir DIR]
+
+It trains a run whose learning rate explodes (so the Curves tab shows what that looks
+like) and then a default run, selects test image #3577, sends it to the canvas, sets
+the temperature to 0.5, and saves each tab (with the grid dock in front) and the Draw
+dock, at each size and theme. It prints every text that Qt says is drawn cut off
+(softmax_gui/qt/legibility.py) and exits 1 if there is one. Works offscreen
+(``QT_QPA_PLATFORM=offscreen``) and in a real window (``xvfb-run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXAMPLE = 3577  # a sandal the default model is sure of (the issue that asked for this)
+
+
+def settle(app, seconds: float = 0.3) -> None:
+    """Let the window lay out and paint for ``seconds``."""
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def wait_for(app, condition, timeout: float = 120.0) -> None:
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise TimeoutError("the window did not get there in time")
+        settle(app, 0.05)
+
+
+def save_png(image, path: Path) -> None:
+    """A palette PNG: the gallery is kept in the repository, so it is kept small."""
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    import io
+
+    Image.open(io.BytesIO(data.data())).convert("RGB").quantize(256).save(path, optimize=True)
+
+
+def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[str, list]:
+    """Save the gallery into ``out``; returns each file's name and the texts Qt found
+    clipped in it (an empty list when none)."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from softmax_gui.qt import legibility
+    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.worker import train_in_this_thread
+    from softmax_gui.runs import RunStore
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="gallery-"))
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, data_dir=data_dir, runs=RunStore(scratch / "runs"),
+                        engine=train_in_this_thread)
+    window.show()
+    session = window.session
+    wait_for(app, lambda: session.is_ready)
+    panel = window.controls.panel
+    for config in (panel.config().replace(lr=1000.0, epochs=1, schedule="constant"),
+                   panel.config()):
+        session.runs.start(config)
+        wait_for(app, lambda: session.runs.run is None)
+    session.select(EXAMPLE)
+    session.send_to_canvas(EXAMPLE)
+    window.draw_panel.t_slider.setValue(70)  # T = 0.5
+    results: dict[str, list] = {}
+
+    def shoot(name: str, size: tuple[int, int]) -> None:
+        settle(app)
+        path = out / f"{name}.png"
+        save_png(window.grab(), path)
+        results[path.name] = legibility.clipped_texts(window)
+        if (window.width(), window.height()) != size:  # it would not fit that screen
+            results[path.name].append(f"window is {window.width()}x{window.height()}, "
+                                      f"not {size[0]}x{size[1]}")
+
+    tabs = window.tabs
+    for theme in themes:
+        window.set_theme(theme)
+        for width, height in sizes:
+            window.resize(width, height)
+            window.reset_layout()
+            settle(app, 0.5)
+            prefix = f"{theme}-{width}x{height}"
+            window.grid_dock.raise_()
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                shoot(f"{prefix}-{tabs.tabText(index).lower()}", (width, height))
+            window.canvas_dock.raise_()
+            tabs.setCurrentIndex(tabs.indexOf(tabs.steps))
+            shoot(f"{prefix}-draw", (width, height))
+    window.close()
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="docs/gallery", type=Path)
+    parser.add_argument("--sizes", default="1024x700,1920x1080")
+    parser.add_argument("--themes", default="light,dark")
+    parser.add_argument("--data-dir")
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
+    results = make_gallery(args.out, sizes, args.themes.split(","), args.data_dir)
+    clipped = 0
+    for name, problems in results.items():
+        print(f"{name}: {'ok' if not problems else '; '.join(problems)}")
+        clipped += len(problems)
+    print(f"{len(results)} images in {args.out}, {clipped} clipped texts")
+    return 1 if clipped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
