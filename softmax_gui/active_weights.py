@@ -26,10 +26,10 @@ class ActiveWeights:
     config: dict  # how they were trained: export metadata, and what Step continues
     run: int | None = None  # the RunHistory they belong to, if trained in this window
 
-    @property
-    def description(self) -> str:
-        accuracy = self.snapshot.test_acc
-        return self.label + (f", {accuracy:.1%}" if accuracy is not None else "")
+    def accuracy(self, labels: np.ndarray) -> float:
+        """Measured on the loaded test set: a file's own claim (its metadata) is not
+        shown as a fact."""
+        return float((self.probabilities.argmax(1) == np.asarray(labels)).mean())
 
     def relabelled(self, label: str) -> ActiveWeights:
         return dataclasses.replace(self, label=label)

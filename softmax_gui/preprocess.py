@@ -122,7 +122,8 @@ class ImageError(ValueError):
 # (whatever its name) to Ghostscript, a program of its own.
 RASTER_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
 # 8192x8192: a photo of any camera; decoding it takes ~200 MB. Checked from the header.
-MAX_PIXELS = 8192 * 8192
+MAX_SIDE = 8192  # pixels a side: the largest image opened is MAX_SIDE x MAX_SIDE
+MAX_PIXELS = MAX_SIDE * MAX_SIDE
 
 
 def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.ndarray:
@@ -142,28 +143,31 @@ def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.n
         info = path.stat()
     except OSError as exc:
         raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    name = path.name  # one way in every message: the file's name
     if not stat.S_ISREG(info.st_mode):  # a pipe would hang the reader, a folder fail
-        raise ImageError(f"cannot read {path}: it is not a regular file")
+        raise ImageError(f"cannot read {name}: it is not a regular file")
+    if info.st_size == 0:
+        raise ImageError(f"cannot read {name}: it is empty (0 bytes)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=RASTER_FORMATS) as img:
                 width, height = img.size
                 if width * height > MAX_PIXELS:
-                    raise ImageError(f"cannot read {path}: it is {width}x{height} pixels; "
-                                     f"images up to {MAX_PIXELS // 10**6} megapixels open")
+                    raise ImageError(f"cannot read {name}: it is {width}x{height} pixels; "
+                                     f"images open up to {MAX_SIDE}x{MAX_SIDE}")
                 gray, alpha = _gray_and_alpha(img)
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError(f"cannot read {path}: it is not a PNG, JPEG, BMP, GIF, TIFF or WebP "
+        raise ImageError(f"cannot read {name}: it is not a PNG, JPEG, BMP, GIF, TIFF or WebP "
                          "image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
         # Pillow's own guard fires while it reads the header, before the size is known.
-        raise ImageError(f"cannot read {path}: it has more pixels than the "
-                         f"{MAX_PIXELS // 10**6} megapixels images may have") from None
+        raise ImageError(f"cannot read {name}: it has more pixels than the "
+                         f"{MAX_SIDE}x{MAX_SIDE} an image may have") from None
     except (OSError, SyntaxError):
-        raise ImageError(f"cannot read {path}: the image is damaged or truncated") from None
+        raise ImageError(f"cannot read {name}: the image is damaged or truncated") from None
     if alpha is not None:
         opaque = alpha > 0.5
         dark_item = bool(opaque.any()) and float(gray[opaque].mean()) < 0.5

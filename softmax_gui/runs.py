@@ -64,8 +64,9 @@ class SavedRun:
                     np.load(raw, allow_pickle=False) as f:
                 curves = {k: np.asarray(f[k], np.float64) for k in ("x", "loss")}
         except Exception as exc:  # noqa: BLE001 - a zip, npy or key that is not there
+            # Not numpy's words: they advise loading pickles, which this app never does.
             raise RunError(f"run {self.id}: its curves (curves.npz) are damaged or "
-                           f"missing ({reason(exc)})") from None
+                           f"missing ({type(exc).__name__})") from None
         if curves["x"].shape != curves["loss"].shape or curves["x"].ndim != 1:
             raise RunError(f"run {self.id}: its curves (curves.npz) do not match")
         return curves

@@ -36,13 +36,31 @@ def atomic_write(targets: dict[Path, Callable[[str], None]]) -> None:
             clean_leftovers(target.parent)
             temporary = _create_temporary(target)
             written[target] = temporary
+            mode = stat.S_IMODE(temporary.stat().st_mode)  # the umask applied, or the old
             write(str(temporary))
+            if stat.S_IMODE(temporary.stat().st_mode) != mode:
+                os.chmod(temporary, mode)  # a writer that made its own file (safetensors
+                # writes 0600) must not change who may read the export
         for target, temporary in written.items():
             os.replace(temporary, target)
     except BaseException:
         for temporary in written.values():
             temporary.unlink(missing_ok=True)
         raise
+
+
+class WriteError(OSError):
+    """A file the user asked for (plots, metrics) could not be written; one line why."""
+
+
+def save_file(path: str | os.PathLike, write: Callable[[str], None]) -> None:
+    """Write ``path`` through ``write(temporary_path)`` atomically; ``WriteError`` with
+    the reason in words if it cannot be (the old file, if any, stays as it was)."""
+    path = Path(path)
+    try:
+        atomic_write({path: write})
+    except OSError as exc:
+        raise WriteError(f"cannot write {path.name}: {reason(exc)}") from None
 
 
 def _create_temporary(target: Path) -> Path:

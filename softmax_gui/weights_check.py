@@ -79,11 +79,15 @@ def check_metadata(name: str, meta, classes: int) -> dict:
     if dataset is None and classes not in counts:
         raise WeightsError(f"{name}: the model has {classes} outputs; the datasets this app "
                            f"knows have {_known_counts()} classes")
-    names = meta.get("classes")
-    if names is not None and (not isinstance(names, list) or len(names) != classes
-                              or not all(isinstance(n, str) and 0 < len(n) <= 40
-                                         for n in names)):
-        raise bad("classes", names, f"a list of {classes} class names")
+    names = _class_names(bad, meta.get("classes"), classes)
+    expected = DATASETS[dataset].classes if dataset is not None else None
+    if expected and names is not None and \
+            [n.lower() for n in names] != [n.lower() for n in expected]:
+        # The views name classes after the dataset: other names would say one thing in
+        # one view and another elsewhere.
+        raise WeightsError(f"{name}: its class names ({', '.join(names[:3])}, ...) are not "
+                           f"{DATASETS[dataset].title}'s ({', '.join(expected[:3])}, ...); "
+                           "the file is damaged or not from Softmax Studio")
     return {
         "dataset": dataset,
         "classes": names if names is not None else [str(i) for i in range(classes)],
@@ -104,6 +108,28 @@ class _Field:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         return WeightsError(f"{self.name}: metadata {key} is {shown}, it must be {wanted}; "
                             "the file is damaged or not from Softmax Studio")
+
+
+def _class_names(bad: _Field, names, classes: int) -> list[str] | None:
+    """``names``, if it is a list of ``classes`` short plain-text names."""
+    if names is None:
+        return None
+    if not isinstance(names, list) or len(names) != classes:
+        raise bad("classes", names, f"a list of {classes} class names")
+    for k, n in enumerate(names):
+        if not isinstance(n, str) or not 0 < len(n) <= MAX_NAME:
+            length = f"{len(n)} characters long" if isinstance(n, str) else \
+                type(n).__name__
+            raise WeightsError(f"{bad.name}: class name {k + 1} is {length}; names have 1 "
+                               f"to {MAX_NAME} characters")
+        if not n.isprintable() or any(c in n for c in "<>&"):
+            raise WeightsError(f"{bad.name}: class name {k + 1} ({n[:20]!r}) holds markup or "
+                               "control characters; the file is damaged or not from "
+                               "Softmax Studio")
+    return names
+
+
+MAX_NAME = 40
 
 
 def _number(bad: _Field, meta: dict, key: str, default, low: float, high: float):

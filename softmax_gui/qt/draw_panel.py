@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
@@ -97,6 +98,7 @@ class DrawPanel(QWidget):
         # A test image sent here (session.Example) and the canvas revision it was put at:
         # until an edit, the model sees exactly its input, not a re-scaled copy.
         self._source: tuple | None = None
+        self._opened: tuple | None = None  # (file name, revision) of an opened image
         self.canvas = DrawingCanvas()
         self.input_view = ModelInputView()
         self.bars = ProbabilityBars(classes, mark_true=False)
@@ -248,8 +250,12 @@ class DrawPanel(QWidget):
         self._message("Opening the image…")
         self.tasks.run("Opening the image…",
                        lambda: fit_square(load_image_file(path), CANVAS_SIDE),
-                       self.canvas.set_image,
+                       lambda image: self._loaded(image, Path(path).name),
                        lambda error: self._message(str(error), error=True))
+
+    def _loaded(self, image: np.ndarray, name: str) -> None:
+        self._opened = (name, self.canvas.revision + 1)  # the revision set_image makes
+        self.canvas.set_image(image)
 
     def _on_temperature(self, value: int) -> None:
         temperature = 10 ** ((value - 100) / 100)
@@ -293,8 +299,13 @@ class DrawPanel(QWidget):
             self.input_view.set_input(np.zeros((28, 28), np.float32))
             self.bars.set_probabilities(np.zeros(len(self.bars.classes)))
             self.entropy.setText("")
-            self._message("Nothing drawn yet: draw an item, drop an image or send a test "
-                          "image here.")
+            opened = self._opened
+            if opened is not None and opened[1] == self.canvas.revision:
+                self._message(f"{opened[0]} is blank (all one shade): there is nothing in "
+                              "it for the model to see.", error=True)
+            else:
+                self._message("Nothing drawn yet: draw an item, drop an image or send a "
+                              "test image here.")
         else:
             example = source[0] if source else None
             pixels = example.pixels if example else to_model_input(drawing, self.dataset)

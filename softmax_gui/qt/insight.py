@@ -7,6 +7,8 @@ their test-set probabilities (docs/ARCHITECTURE.md, rule 4); the statistics come
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -111,7 +113,9 @@ class WeightTemplates(QWidget):
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(DIVERGING)
             view.addItem(image)
-            self.graphics.addLabel(title, row=2 * (k // columns), col=k % columns, size="9pt")
+            # A label renders HTML: the names come from a file, shown as text only.
+            self.graphics.addLabel(html.escape(title), row=2 * (k // columns),
+                                   col=k % columns, size="9pt")
             # Title rows stay one line high; the image rows take the rest.
             self.graphics.ci.layout.setRowMaximumHeight(2 * (k // columns), 18)
             self.images.append(image)

@@ -29,7 +29,7 @@ from softmax_gui.qt.session import Session
 from softmax_gui.qt.status_bar import SessionStatusBar
 from softmax_gui.qt.weights_actions import WeightsActions
 from softmax_gui.runs import RunStore
-from softmax_gui.safe_files import reason
+from softmax_gui.safe_files import WriteError
 
 DEFAULT_SIZE = (1366, 740)
 # Bumped when the docks change: a layout saved by another version is not restored.
@@ -250,8 +250,8 @@ class MainWindow(QMainWindow):
         def save(path: str, _) -> None:
             try:
                 self.tabs.plots.export_png(path)
-            except OSError as exc:
-                self.session.report(f"Could not save the plots to {path}: {reason(exc)}.")
+            except WriteError as exc:
+                self.session.report(f"Could not save the plots: {exc}.")
                 return
             self.session.message.emit(f"Saved the plots to {path}")
 

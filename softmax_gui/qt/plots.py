@@ -8,7 +8,6 @@ calls ``setData`` on them (docs/ARCHITECTURE.md, rule 4). Earlier runs stay, dim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.qt import theme
 from softmax_gui.run_history import RunHistory
-from softmax_gui.safe_files import atomic_write
+from softmax_gui.safe_files import save_file
 
 SMOOTHING = 0.9  # EMA factor of the smoothed batch-loss line
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]
@@ -271,7 +270,8 @@ class PlotsView(QWidget):
 
     def export_png(self, path: str) -> None:
         """Save both plots as one PNG (pyqtgraph's exporter, at twice screen resolution),
-        written atomically: a full disk leaves the old file as it was. Raises OSError."""
+        written atomically: a full disk leaves the old file as it was. Raises
+        ``WriteError``."""
         exporter = pyqtgraph.exporters.ImageExporter(self.graphics.scene())
         exporter.parameters()["width"] = max(2 * self.graphics.width(), 800)
         image = exporter.export(toBytes=True)
@@ -284,4 +284,4 @@ class PlotsView(QWidget):
             with open(temporary, "wb") as f:
                 f.write(data.data())
 
-        atomic_write({Path(path): write})
+        save_file(path, write)

@@ -9,7 +9,6 @@ whose weights they become. It belongs to a :class:`~softmax_gui.qt.session.Sessi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,7 +20,7 @@ from softmax_gui.model_registry import can_continue
 from softmax_gui.qt.worker import TrainingController
 from softmax_gui.run_history import RunHistory, epochs_text, write_csv
 from softmax_gui.runs import RunError, RunStore, SavedRun
-from softmax_gui.safe_files import atomic_write, reason
+from softmax_gui.safe_files import WriteError, reason, save_file
 
 
 @dataclass
@@ -263,9 +262,9 @@ class Runs(QObject):
 
     def export_csv(self, path: str) -> None:
         try:
-            atomic_write({Path(path): lambda temporary: write_csv(self.histories, temporary)})
-        except OSError as exc:
-            self.session.report(f"Could not save the metrics to {path}: {reason(exc)}.")
+            save_file(path, lambda temporary: write_csv(self.histories, temporary))
+        except WriteError as exc:
+            self.session.report(f"Could not save the metrics: {exc}.")
             return
         self.session.message.emit(f"Saved the metrics to {path}")
 

@@ -16,6 +16,7 @@ class SessionStatusBar(QStatusBar):
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
+        self.session = session
         self.busy = QLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: long work of unknown length
@@ -65,7 +66,8 @@ class SessionStatusBar(QStatusBar):
             self.weights.setToolTip("")
             return
         snapshot = weights.snapshot
-        self.weights.setText(f"Weights: {weights.description}")
+        labels = self.session.dataset.test_labels.numpy()
+        self.weights.setText(f"Weights: {weights.label}, {weights.accuracy(labels):.1%}")
         self.weights.setToolTip(
             f"Active weights: {weights.label}\nmodel {snapshot.model}, dataset "
             f"{snapshot.dataset}\nThe grid, the canvas and the insight tabs use them.")

@@ -121,12 +121,13 @@ class WeightsActions(QObject):
         def failed(error: BaseException) -> None:
             from softmax_gui.weights_io import WeightsError
 
-            if isinstance(error, WeightsError):  # it names the file and says what is wrong
-                text = str(error)
+            text = str(error)
+            if isinstance(error, WeightsError) and verb != "load":
+                # It names the file and says what is wrong.
                 self.session.report(text if text.startswith(name) else
                                     text[:1].upper() + text[1:])
-            else:
-                self.session.report(f"Could not {verb} {name}: {error}")
+            else:  # a saved run's weights file, or another error: say whose
+                self.session.report(f"Could not {verb} {name}: {text}")
         return failed
 
     def _ask_switch(self, snapshot, meta: dict, name: str) -> None:

@@ -109,3 +109,24 @@ def test_export_plots_and_metrics(qtbot, window, tmp_path):
     accuracy = float(rows[2].split(",")[6])
     assert f"{accuracy:.1%}" in window.status.weights.text()
     assert np.isfinite([float(v) for v in rows[1].split(",")[3:]]).all()
+
+
+def test_a_files_claims_are_not_shown_as_facts(qtbot, window, tmp_path, fashion):
+    """A file claiming 99% shows what it scores here; names with markup are refused."""
+    snapshot, meta = weights_io.load_snapshot(fashion.spec.default_weights)
+    liar = tmp_path / "liar.safetensors"
+    weights_io.save(dataclasses.replace(snapshot, test_acc=0.99), liar, meta["config"])
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, liar)
+    qtbot.waitUntil(lambda: "liar.safetensors" in window.status.weights.text(),
+                    timeout=10_000)
+    assert window.status.weights.text() == "Weights: liar.safetensors, 84.6%"
+    names = ("<h1 style='color:red'>HACK</h1>", *fashion.classes[1:])
+    html = tmp_path / "html.safetensors"
+    weights_io.save(dataclasses.replace(snapshot, classes=names), html, meta["config"])
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, html)
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    assert "class name 1" in window.banner.text.text() and "markup" in \
+        window.banner.text.text()
+    assert "liar.safetensors" in window.status.weights.text()

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from softmax_gui.datasets_registry import DATASETS
+
 REFUSE, HANDLE = "refuse", "handle"
 # Words a refusal must never contain: library internals and advice to disable a check.
 NOT_IN_MESSAGES = ("Traceback", "weights_only=False", "allow_pickle", "WeightsUnpickler",
@@ -45,9 +47,10 @@ def domain_errors():
     from softmax_gui.data import DatasetError
     from softmax_gui.preprocess import ImageError
     from softmax_gui.runs import RunError
+    from softmax_gui.safe_files import WriteError
     from softmax_gui.weights_io import WeightsError
 
-    return (WeightsError, DatasetError, RunError, ImageError)
+    return (WeightsError, DatasetError, RunError, ImageError, WriteError)
 
 
 # --- helpers that make files ------------------------------------------------------------------
@@ -168,15 +171,17 @@ def _damaged_record(damage) -> Callable[[Path], object]:
     return act
 
 
-def _damaged_curves(folder: Path):
-    from softmax_gui.runs import RunStore
+def _damaged_curves(content: bytes) -> Callable[[Path], object]:
+    def act(folder: Path):
+        from softmax_gui.runs import RunStore
 
-    run = folder / "runs" / "r1"
-    run.mkdir(parents=True)
-    (run / "run.json").write_text(json.dumps(GOOD_RECORD))
-    (run / "curves.npz").write_bytes(b"PK\x03\x04 not really a zip")
-    (saved,) = RunStore(folder / "runs").list()
-    return saved.history(1)
+        run = folder / "runs" / "r1"
+        run.mkdir(parents=True)
+        (run / "run.json").write_text(json.dumps(GOOD_RECORD))
+        (run / "curves.npz").write_bytes(content)
+        (saved,) = RunStore(folder / "runs").list()
+        return saved.history(1)
+    return act
 
 
 def _symlinked_run(folder: Path):
@@ -500,6 +505,40 @@ def _keeps_mode(folder: Path):
     return oct(path.stat().st_mode & 0o777)
 
 
+def _new_file_modes(folder: Path):
+    """The mode each format's export gets, and what open() would give (the umask)."""
+    from softmax_gui.weights_io import save
+
+    modes = set()
+    for suffix in (".safetensors", ".pt", ".npz"):
+        save(snapshot(), folder / f"new{suffix}")
+        modes.add(oct((folder / f"new{suffix}").stat().st_mode & 0o777))
+    plain = folder / "plain"
+    plain.write_text("x")
+    return modes, oct(plain.stat().st_mode & 0o777)
+
+
+def _full_disk_plots(folder: Path):
+    from PySide6.QtWidgets import QApplication
+
+    from softmax_gui.qt.plots import PlotsView
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 - the plots need one
+    view = PlotsView()
+    try:
+        with tiny_disk(folder) as disk:
+            previous = disk / "plots.png"
+            previous.write_bytes(b"the previous file")
+            _fill(disk)
+            try:
+                return view.export_png(str(previous))
+            finally:
+                assert previous.read_bytes() == b"the previous file"
+                assert sorted(p.name for p in disk.iterdir()) == ["filler", "plots.png"]
+    finally:
+        view.deleteLater()
+
+
 def _long_name(folder: Path):
     from softmax_gui.weights_io import load_snapshot, save
 
@@ -591,7 +630,10 @@ def cases() -> list[Case]:
     for name, damage in RECORD_DAMAGE.items():
         add(Case(g, f"run.json {name}", _damaged_record(damage), HANDLE,
                  lambda r: r == (["good"], ["bad"])))
-    add(Case(g, "damaged curves.npz", _damaged_curves))
+    add(Case(g, "damaged curves.npz", _damaged_curves(b"PK\x03\x04 not really a zip")))
+    # Random bytes are a pickle to numpy, whose error advises loading it unsafely.
+    add(Case(g, "curves.npz of random bytes", _damaged_curves(
+        np.random.default_rng(0).bytes(4096))))
     add(Case(g, "delete a symlinked run folder", _symlinked_run, HANDLE,
              lambda r: r == (False, True)))
     add(Case(g, "a killed save's .saving- folder", _killed_save_leftover, HANDLE,
@@ -615,7 +657,14 @@ def cases() -> list[Case]:
     for name, text in {"a list": "[]", "dataset 5": '{"dataset": 5}',
                        "input_std 0": '{"input_std": 0}', "not JSON": "{{"}.items():
         add(Case(g, f".npz metadata {name}", _with_npz_meta(text)))
-    for name, meta in {"input_std NaN": {"input_std": "NaN"},
+    names = list(DATASETS["fashion-mnist"].classes)
+    for name, meta in {"class names with markup": {"classes": json.dumps(
+                           ["<h1 style='color:red'>HACK</h1>", *names[1:]])},
+                       "class names not the dataset's": {"dataset": '"fashion-mnist"',
+                                                         "classes": json.dumps(["x"] * 10)},
+                       "a 400-character class name": {"classes": json.dumps(
+                           ["A" * 400, *names[1:]])},
+                       "input_std NaN": {"input_std": "NaN"},
                        "classes text": {"classes": '"abc"'},
                        "dataset unknown": {"dataset": '"kmnist2"'}}.items():
         add(Case(g, f".safetensors metadata {name}", _with_safetensors_meta(meta)))
@@ -651,11 +700,14 @@ def cases() -> list[Case]:
                  needs_root=True))
     add(Case(g, ".pt with no room for its .pt.json", _full_disk_pt_pair, needs_root=True))
     add(Case(g, "save a run to a full disk", _full_disk_run_save, needs_root=True))
+    add(Case(g, "export the plots (PNG) to a full disk", _full_disk_plots, needs_root=True))
     g = "6 permissions"
     add(Case(g, "other threads' files during 30 exports", _umask_race, HANDLE,
              lambda r: r[0] == {r[1]}))
     add(Case(g, "overwrite a 0600 file", _keeps_mode, HANDLE, lambda r: r == "0o600"))
     add(Case(g, "a 252-byte file name", _long_name, HANDLE, lambda r: r == "t-shirt"))
+    add(Case(g, "new exports get open()'s mode (safetensors makes 0600)", _new_file_modes,
+             HANDLE, lambda r: r[0] == {r[1]}))
     g = "7 silently accepted"
     for dtype in ("bool", "int8", "uint8", "int64", "complex64"):
         add(Case(g, f".pt of {dtype} tensors", _dtype_pt(dtype)))
