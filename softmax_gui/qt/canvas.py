@@ -41,6 +41,7 @@ class DrawingCanvas(QWidget):
         # right after a stroke.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setAccessibleName("Drawing canvas")
         self.setToolTip("Draw with the mouse or a pen (pressure sets the width). Bright on "
                         "black, like the dataset. Drop an image file here to load it.")
         self._image = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)

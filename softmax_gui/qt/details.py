@@ -17,6 +17,9 @@ class SelectedImageDetails(QWidget):
         self.session = session
         self.title = QLabel("Click a test image to see its full distribution.")
         self.title.setWordWrap(True)
+        # Two lines reserved: a wrapped label's height is not counted when the docks
+        # share a small screen, and the bars below were cut instead.
+        self.title.setMinimumHeight(2 * self.title.fontMetrics().lineSpacing())
         self.bars = ProbabilityBars(())
         self.send_to_canvas = QToolButton()
         self.send_to_canvas.setText("Send to canvas")
@@ -51,7 +54,6 @@ class SelectedImageDetails(QWidget):
         classes = self.session.dataset.classes
         p = softmax_np(example.logits)
         verdict = "right" if p.argmax() == example.label else "WRONG"
-        self.title.setText(f"Test image #{example.index}: true class "
-                           f"{classes[example.label]}; the model says "
-                           f"{classes[p.argmax()]} ({verdict}).")
+        self.title.setText(f"Test image #{example.index}: {classes[example.label]}. "
+                           f"Model: {classes[p.argmax()]} ({verdict}).")
         self.bars.set_probabilities(p, true_class=example.label)

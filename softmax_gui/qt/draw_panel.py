@@ -190,6 +190,7 @@ class DrawPanel(QWidget):
                                 "sharpens the distribution, above 1 flattens it; the "
                                 "prediction (the largest logit) never changes",
                                 self._on_temperature)
+        self.t_slider.setAccessibleName("Temperature")
         self.t_label = QLabel()
         self.sort_box = QCheckBox("Sort")
         self.sort_box.setToolTip("Order bars by probability instead of by class")
@@ -197,11 +198,15 @@ class DrawPanel(QWidget):
         t_row = QHBoxLayout()
         for widget in (self.t_label, self.t_slider, self.sort_box):
             t_row.addWidget(widget)
+        # The caption beside the input, not above it: a row less, so that on a 700-pixel
+        # screen the panels below keep a line per class.
+        said = QVBoxLayout()
+        said.addWidget(QLabel("Model input\n(28x28)"))
+        said.addWidget(self.status, 1)
         seen = QHBoxLayout()
         seen.addWidget(self.input_view)
-        seen.addWidget(self.status, 1)
+        seen.addLayout(said, 1)
         column = QVBoxLayout()
-        column.addWidget(QLabel("Model input (28x28)"))
         column.addLayout(seen)
         column.addWidget(self.bars, 1)
         column.addLayout(t_row)

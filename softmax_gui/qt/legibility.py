@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QLabel,
     QStatusBar,
     QTabBar,
@@ -23,6 +24,13 @@ def clipped_texts(root: QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not widget.isVisible() or widget.width() <= 1:
             continue
+        parent = widget.parentWidget()
+        if isinstance(widget, (QLabel, QAbstractButton, pg.GraphicsView)) and parent and \
+                not isinstance(parent.parentWidget(), QAbstractScrollArea) and \
+                not parent.rect().contains(widget.geometry()):
+            # Laid out past its panel's edge (a panel squeezed below its minimum).
+            found.append(f"{type(widget).__name__} {widget.accessibleName() or ''!r}: "
+                         "cut off by its panel")
         if isinstance(widget, QLabel):
             found += _label(widget)
         elif isinstance(widget, QAbstractButton) and widget.text():
@@ -35,6 +43,11 @@ def clipped_texts(root: QWidget) -> list[str]:
             if needed > widget.width() + 1:
                 found.append(f"tabs {[widget.tabText(i) for i in range(widget.count())]}: "
                              f"need {needed} px, have {widget.width()}")
+            metrics = widget.fontMetrics()
+            for i in range(widget.count()):
+                text = widget.tabText(i).replace("&", "")
+                if metrics.horizontalAdvance(text) + 4 > widget.tabRect(i).width():
+                    found.append(f"tab {text!r}: {widget.tabRect(i).width()} px")
         elif isinstance(widget, QStatusBar) and widget.currentMessage():
             found += _status(widget)
         elif isinstance(widget, QTableWidget):
@@ -45,6 +58,9 @@ def clipped_texts(root: QWidget) -> list[str]:
             if needed > widget.width() + 1:
                 found.append(f"plots {type(widget).__name__}: need {needed:.0f} px, have "
                              f"{widget.width()}")
+            if widget.minimumHeight() > widget.height() + 1:
+                found.append(f"plots {type(widget).__name__}: need {widget.minimumHeight()} "
+                             f"px high, have {widget.height()}")
     return found
 
 

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.controls)
+        scroll.setAccessibleName("Training settings")
         # Never narrower than the panel's labels and fields: on a small screen it
         # scrolls rather than being squeezed until they are clipped.
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width()

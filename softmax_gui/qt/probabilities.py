@@ -32,6 +32,7 @@ class ProbabilityBars(pg.PlotWidget):
         # Where width is short (the Draw dock) the true class is named beside the bars.
         self.true_mark = TRUE_MARK if mark_true else ""
 
+        self.setAccessibleName(title or "Class probabilities")
         self.plot_item = self.getPlotItem()
         if title:
             self.plot_item.setTitle(title)
@@ -53,9 +54,12 @@ class ProbabilityBars(pg.PlotWidget):
         if self.classes and tuple(classes) == self.classes:
             return
         self.classes = tuple(classes)
-        self.plot_item.setYRange(-0.6, len(self.classes) - 0.4, padding=0)
-        # A line of text per class, no overlap (the axes' padding on top).
-        self.setMinimumHeight(len(self.classes) * QFontMetrics(self.font()).height() + 16)
+        # Three quarters of a row above the first and below the last: pyqtgraph skips a
+        # label that would reach past its axis, and the edge rows' labels did.
+        self.plot_item.setYRange(-0.75, len(self.classes) - 0.25, padding=0)
+        # A line of text per class, no overlap.
+        line = QFontMetrics(self.font()).height() + 1
+        self.setMinimumHeight(round((len(self.classes) + 0.5) * line) + 6)
         self._fit("left", [name + self.true_mark for name in self.classes])
         self.set_probabilities(np.zeros(len(self.classes)))
 

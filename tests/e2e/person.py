@@ -103,6 +103,14 @@ def click(widget: QWidget, pos: QPoint | None = None) -> None:
     QTest.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
 
 
+def show_tab(window, title: str) -> None:
+    """Click the central tab called ``title``."""
+    bar = window.tabs.tabBar()
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    click(bar, bar.tabRect(titles.index(title)).center())
+    assert window.tabs.tabText(window.tabs.currentIndex()) == title
+
+
 def tick(box: QCheckBox) -> None:
     """Click a check box's indicator (a wide one's centre can be empty space)."""
     click(box, QPoint(8, box.height() // 2))

@@ -155,8 +155,8 @@ def test_send_a_test_image_to_the_canvas(qtbot, window):
     click(view, QPoint(view.width() // 16, view.height() // 8))  # the first cell
     index = view.cells[0].index
     title = window.details.title.text()
-    assert title.startswith(f"Test image #{index}: true class")
-    said = title.split("the model says ")[1].split(" (")[0]
+    assert title.startswith(f"Test image #{index}: ")
+    said = title.split("Model: ")[1].split(" (")[0]
     click_button(window, "Send to canvas")
     draw = window.draw_panel
     qtbot.waitUntil(lambda: draw.canvas.isVisible() and draw.input_view.pixels.any(),

@@ -10,6 +10,7 @@ from person import (
     keys,
     menu,
     save_screenshot,
+    show_tab,
     tick,
     type_into,
     wait_until_done,
@@ -17,13 +18,6 @@ from person import (
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from softmax_gui import evaluation
-
-
-def show_tab(window, title: str) -> None:
-    bar = window.tabs.tabBar()
-    titles = [bar.tabText(i) for i in range(bar.count())]
-    click(bar, bar.tabRect(titles.index(title)).center())
-    assert window.tabs.tabText(window.tabs.currentIndex()) == title
 
 
 def cells(window) -> list[int]:
