@@ -61,6 +61,11 @@ def clipped_texts(root: QWidget) -> list[str]:
             if widget.minimumHeight() > widget.height() + 1:
                 found.append(f"plots {type(widget).__name__}: need {widget.minimumHeight()} "
                              f"px high, have {widget.height()}")
+    # A dock layout rebuilt badly leaves a stale tab bar drawn over a panel's text.
+    bars = [tuple(b.tabText(i) for i in range(b.count())) for b in
+            root.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.isVisible() and b.count()]
+    found += [f"dock tabs {list(t)} shown twice" for t in set(bars) if bars.count(t) > 1]
     return found
 
 

@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         size = self.size()
         docks = ((self.training_dock, left), (self.grid_dock, right),
                  (self.details_dock, right), (self.canvas_dock, right))
+        for dock, _ in docks:
+            # Out first: re-adding tabbed docks leaves a second, stale tab bar behind.
+            self.removeDockWidget(dock)
         for dock, area in docks:
             dock.setFloating(False)
             self.addDockWidget(area, dock)
