@@ -134,3 +134,28 @@ def test_sorted_bars(qtbot, panel, sample):
     names = panel.bars.rows
     assert names[0] == panel.bars.classes[int(np.argmax(p))]
     assert names == [panel.bars.classes[i] for i in np.argsort(-p)]
+
+
+def test_200_test_images_sent_to_the_canvas_keep_their_prediction(qtbot, panel, sample):
+    """Once 14 of 200 changed class (the image was re-scaled and trimmed again); now the
+    model sees each one exactly, with its true class, until it is edited."""
+    from softmax_gui.evaluation import softmax_np
+    from softmax_gui.qt.session import Example
+
+    images = sample.test_images.numpy().astype(np.float32) / 255.0
+    expected = softmax_np(panel.predictor.logits(images))
+    chosen = np.random.default_rng(0).choice(len(images), 200, replace=False)
+    changed = 0
+    for index in chosen:
+        label = int(sample.test_labels[index])
+        example = Example(f"Test image #{index}", images[index], np.zeros(10), label, index)
+        inferred_after(qtbot, panel, lambda e=example: panel.show_example(e))
+        p, true_class, _ = panel.bars.shown
+        assert true_class == label
+        changed += int(p.argmax() != expected[index].argmax())
+        assert np.allclose(p, expected[index], atol=1e-6)
+    assert changed == 0
+    # An edit makes it the user's drawing: the true class goes.
+    w, h = panel.canvas.width(), panel.canvas.height()
+    inferred_after(qtbot, panel, lambda: drag(qtbot, panel.canvas, [(10, 10), (w // 2, h // 2)]))
+    assert panel.bars.shown[1] is None

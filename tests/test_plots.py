@@ -62,3 +62,28 @@ def test_after_a_run_the_x_axis_shows_what_was_trained(qtbot):
     assert view.loss_plot.viewRange()[0][1] > 150
     view.fit_x()
     assert view.loss_plot.viewRange()[0][1] < 1.2
+
+
+def test_the_confusion_heatmap_names_every_class_in_full_at_any_width(qtbot):
+    from softmax_gui.qt.insight import ConfusionHeatmap
+
+    classes = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+               "sneaker", "bag", "ankle boot")
+    heatmap = ConfusionHeatmap()
+    qtbot.addWidget(heatmap)
+    counts = np.eye(10, dtype=int) * 90 + 1
+    heatmap.set_matrix(classes, counts, counts.astype(float), [str(v) for v in counts.ravel()])
+    metrics = heatmap.fontMetrics()
+    widest = max(metrics.horizontalAdvance(name) for name in classes)
+    for width, height in ((300, 380), (560, 420), (1400, 900)):
+        heatmap.resize(width, height)
+        area, upright = heatmap.layout_rects()
+        cell = area.width() / 10
+        assert area.left() >= widest  # the row names fit left of the cells
+        if upright:  # column names stand: one line of text per column, whole below
+            assert metrics.height() <= cell + 1
+            assert area.bottom() + widest <= height - metrics.height()
+        else:  # lying: each name within its column
+            assert widest <= cell
+        assert area.right() <= width
+    assert heatmap.cell_at(area.center()) == (5, 5)

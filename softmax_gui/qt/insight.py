@@ -149,14 +149,16 @@ class ConfusionHeatmap(QWidget):
         line = metrics.height()
         names = max((metrics.horizontalAdvance(c) for c in self.classes), default=0)
         left = line + self.GAP + names + self.GAP  # axis title, names
-        n = max(len(self.classes), 1)
-        side = min(self.width() - left - self.GAP, self.height() - 2 * line - self.GAP)
-        upright = side / n < names + 4
-        if upright:  # names read bottom-up under their columns: give them the height
-            side = min(self.width() - left - self.GAP,
-                       self.height() - names - line - 2 * self.GAP)
-        side = max(side, n * 8)
-        return QRectF(left, line + self.GAP // 2, side, side), upright
+        top, n = 4, max(len(self.classes), 1)
+
+        def fit(below: float) -> float:  # the square's side with ``below`` under it
+            return min(self.width() - left - self.GAP,
+                       self.height() - top - below - self.GAP - line - 2)
+
+        upright = fit(line) / n < names + 4
+        # Upright, the names read bottom-up under their columns: they take the height.
+        side = max(fit(names if upright else line), n * 8)
+        return QRectF(left, top, side, side), upright
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
@@ -182,8 +184,10 @@ class ConfusionHeatmap(QWidget):
             painter.fillRect(rect, colour)
             if label:
                 painter.setFont(small)
-                painter.setPen(QColor("black") if colour.lightnessF() > 0.55
-                               else QColor("white"))
+                # Perceived brightness, not HSL lightness: viridis' yellows are bright.
+                bright = (0.299 * colour.redF() + 0.587 * colour.greenF()
+                          + 0.114 * colour.blueF()) > 0.5
+                painter.setPen(QColor("black") if bright else QColor("white"))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
         painter.setFont(self.font())
         painter.setPen(text_colour)
