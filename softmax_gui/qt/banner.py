@@ -14,7 +14,7 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setStyleSheet("#banner { background:#fde2e1; border:1px solid #e8a39d; "
-                           "border-radius:3px } QLabel { color:#8a1f11 }")
+                           "border-radius:3px } QLabel, QToolButton { color:#8a1f11 }")
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.action = QPushButton()

@@ -262,7 +262,7 @@ class ConfusionView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)  # never "recision"
-        self.table.horizontalHeader().setStretchLastSection(True)
+
         self.table.setToolTip("precision: of the images predicted as the class, the "
                               "fraction that are; recall: of the class's images, the "
                               "fraction found; F1: their harmonic mean; support: the "

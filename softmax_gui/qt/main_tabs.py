@@ -71,7 +71,7 @@ class MainTabs(QTabWidget):
         runs.batches.connect(lambda history, _: self.plots.update_batches(history))
         runs.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
         self.plots.remove_requested.connect(runs.remove_history)
-        runs.finished.connect(lambda _: self.plots.fit_x())
+        runs.finished.connect(lambda _: self.plots.run_ended())
         session.weights_changed.connect(self._weights_changed)
         self.confusion.cell_clicked.connect(session.show_confusion_cell)
         session.example_changed.connect(self._examine)
@@ -102,4 +102,4 @@ class MainTabs(QTabWidget):
 
     def _examine(self, example: Example) -> None:
         self.steps.set_example(example.logits, example.label, self.session.dataset.classes,
-                               example.title)
+                               example.title, tempered=example.on_canvas)

@@ -7,6 +7,7 @@ calls ``setData`` on them (docs/ARCHITECTURE.md, rule 4). Earlier runs stay, dim
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,7 @@ class PlotsView(QWidget):
         self.loss_plot.setClipToView(True)
         grey = pg.mkColor("#777")
         faint = pg.mkColor(grey)
-        faint.setAlpha(70)
+        faint.setAlpha(120)
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=1)), "each batch")
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1)), "smoothed")
         for _, name, style, symbol in EPOCH_CURVES:
@@ -109,6 +110,9 @@ class PlotsView(QWidget):
         self.remove_button.setToolTip("Take the selected run's curves off the plots (it "
                                       "stays in the Runs tab)")
         self.remove_button.clicked.connect(self._remove_selected)
+        self.remove_button.setEnabled(False)  # until a run is selected
+        self.run_list.itemSelectionChanged.connect(
+            lambda: self.remove_button.setEnabled(bool(self.run_list.selectedItems())))
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -125,7 +129,9 @@ class PlotsView(QWidget):
         self.curves: dict[int, RunCurves] = {}
         self._histories: dict[int, RunHistory] = {}
         self._smooth: dict[int, list[float]] = {}
-        self.current: int | None = None  # the run being trained
+        self._ema: dict[int, list[float]] = {}  # the smoothing's running sums
+        self.current: int | None = None  # the run being trained, or trained last
+        self.training = False
 
     # --- runs -----------------------------------------------------------------------------
 
@@ -142,7 +148,7 @@ class PlotsView(QWidget):
 
     def begin(self, history: RunHistory) -> None:
         """``history`` is being trained: draw it at full strength, the others dimmed."""
-        self.current = history.number
+        self.current, self.training = history.number, True
         for number, curves in self.curves.items():
             self._style(curves, current=number == history.number)
         planned = float(history.config.get("epochs", 1))
@@ -202,6 +208,7 @@ class PlotsView(QWidget):
         for item in curves.items():
             (self.epoch_plot if item in accuracy else self.loss_plot).removeItem(item)
         self._smooth.pop(number)
+        self._ema.pop(number, None)
         if self.current == number:
             self.current = None
         for row in range(self.run_list.count()):
@@ -218,6 +225,10 @@ class PlotsView(QWidget):
         if curves is not None:
             for plot_item in curves.items():
                 plot_item.setVisible(item.checkState() == Qt.CheckState.Checked)
+            if not self.training:  # the axes fit what is shown
+                self.fit_x()
+                for plot in (self.loss_plot, self.epoch_plot):
+                    plot.enableAutoRange(y=True)
 
     # --- streaming ------------------------------------------------------------------------
 
@@ -225,7 +236,7 @@ class PlotsView(QWidget):
         curves = self.curves.get(history.number)
         if curves is None or not history.batch_loss:
             return
-        smooth = self._smooth[history.number]
+        smooth, ema = self._smooth[history.number], self._ema.setdefault(history.number, [])
         losses = np.asarray(history.batch_loss)
         exploded = ~np.isfinite(losses) | (losses > DIVERGED_LOSS)
         if exploded.any():
@@ -235,10 +246,13 @@ class PlotsView(QWidget):
             losses = np.minimum(np.nan_to_num(losses, nan=np.inf), max(10.0, 4 * first))
             if curves.explosion is None:
                 self._mark_explosion(curves, history.batch_x[int(np.argmax(exploded))])
-        value = smooth[-1] if smooth else losses[0]
-        for loss in losses[len(smooth):]:
+        # TensorBoard's smoothing: an average started at 0 and divided by 1 - s^t, so it
+        # follows a loss that falls fast in the first batches instead of lagging above.
+        value = ema[-1] if ema else 0.0
+        for t, loss in enumerate(losses[len(smooth):], start=len(smooth) + 1):
             value = SMOOTHING * value + (1 - SMOOTHING) * loss
-            smooth.append(value)
+            ema.append(value)
+            smooth.append(value / (1 - SMOOTHING ** t))
         x = np.asarray(history.batch_x)
         curves.raw.setData(x, losses)
         curves.smooth.setData(x, np.asarray(smooth))
@@ -247,14 +261,28 @@ class PlotsView(QWidget):
         color = curves.smooth.opts["pen"].color()
         curves.explosion = pg.InfiniteLine(
             x, angle=90, pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
-            label=f"loss exploded at epoch {x:.2f} (drawn clipped)",
+            label=f"loss exploded in epoch {math.ceil(x)} (at {x:.2f}; drawn clipped)",
             labelOpts={"position": 0.9, "color": color, "anchors": [(0, 0), (0, 0)]})
         self.loss_plot.addItem(curves.explosion)
 
+    def run_ended(self) -> None:
+        """The run ended: its curves end where it did (a Stop's scored point too), and
+        the axes show what was trained, not what was planned."""
+        self.training = False
+        history = self._histories.get(self.current)
+        if history is not None:
+            self.update_epochs(history)
+        self.fit_x()
+
     def fit_x(self) -> None:
-        """A run ended: show what was trained, not the epochs that were planned."""
-        ends = [h.batch_x[-1] for h in self._histories.values() if h.batch_x]
-        self._set_x_range(max([1.0, *ends]))
+        """A run ended (or runs were hidden): show what the runs shown trained, not the
+        epochs that were planned."""
+        shown = [h for h in self._histories.values()
+                 if h.number in self.curves and self.curves[h.number].raw.isVisible()]
+        ends = [h.batch_x[-1] for h in shown if h.batch_x]
+        first = min((h.start for h in shown), default=0.0)
+        for plot in (self.loss_plot, self.epoch_plot):
+            plot.setXRange(first, max([first + 1.0, *ends]), padding=0.02)
 
     def update_epochs(self, history: RunHistory) -> None:
         curves = self.curves.get(history.number)
@@ -264,7 +292,14 @@ class PlotsView(QWidget):
         if x[-1] > self.epoch_plot.viewRange()[0][1]:
             self._set_x_range(float(x[-1]))  # a Step went past the planned epochs
         for key, item in curves.epoch.items():
-            item.setData(x, np.asarray(history.column(key)))
+            values = np.asarray(history.column(key))
+            if key == "test_acc" and history.stopped_at is not None:
+                # Stopped inside an epoch: its weights were scored, the curve ends there.
+                x_, values = (np.append(x, history.stopped_at[0]),
+                              np.append(values, history.stopped_at[1]))
+                item.setData(x_, values)
+            else:
+                item.setData(x, values)
 
     # --- export ---------------------------------------------------------------------------
 

@@ -167,6 +167,7 @@ class Runs(QObject):
         elif run.delivered:
             at = f" (epoch {event.epoch:.2f})" if run.first_epoch > 1 else ""
             label = f"run #{number}, stopped after {trained}{at}"
+            run.history.stopped_at = (event.epoch, event.test_acc)
             self.session.set_weights(self.session.weights.relabelled(label))
             say(f"Run #{number} stopped after {trained}{at}: test accuracy "
                 f"{event.test_acc:.2%}.")

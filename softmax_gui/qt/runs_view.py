@@ -26,6 +26,14 @@ COLUMNS = ["run", "test acc", "epochs", "model", "date", "train s", "lr", "batch
            "optimizer", "schedule"]
 
 
+def _epochs(trained: float, planned) -> str:
+    """``10``, or ``2.68 of 200`` for a run stopped before its planned epochs."""
+    text = epochs_text(trained).split()[0]
+    if isinstance(planned, int) and trained < planned:
+        text += f" of {planned}"
+    return text
+
+
 class SortableItem(QTableWidgetItem):
     """A cell shown as text and sorted by its value (numbers as numbers, not strings)."""
 
@@ -99,7 +107,7 @@ class RunsView(QWidget):
             acc = info.get("test_acc")
             cells = [(f"#{number}" if number else f"({row + 1})", number or 0),
                      ("" if acc is None else f"{acc:.2%}", acc if acc is not None else -1),
-                     (epochs_text(run.epochs_trained).split()[0], run.epochs_trained),
+                     (_epochs(run.epochs_trained, config.get("epochs")), run.epochs_trained),
                      (info["model"], info["model"]),
                      (info["created"][:16].replace("T", " "), info["created"]),
                      (f"{info['train_seconds']:.1f}", info["train_seconds"]),

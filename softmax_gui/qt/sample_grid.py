@@ -57,8 +57,9 @@ class ThumbnailView(QWidget):
         self.setFont(font)
         metrics = self.fontMetrics()
         self.line = metrics.height()
+        # At least 56 pixels an image: 28 made a 16x10 grid of unreadable specks.
         self.min_cell = QSize(metrics.horizontalAdvance("✗ ankle boot 100%") + 6,
-                              28 + 2 * self.line + 6)
+                              56 + 2 * self.line + 6)
         self.auto_cell = QSize(self.min_cell.width() + 4, 84 + 2 * self.line)
         self.asked = (AUTO, AUTO)
         self.columns, self.rows = 1, 1
@@ -199,6 +200,9 @@ class SampleGrid(QWidget):
         scroll.setAccessibleName("Test images")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        # Two lines kept: a wrapped label's height is not counted when the docks share
+        # the screen, and its second line went under the dock's tab.
+        self.summary.setMinimumHeight(2 * self.summary.fontMetrics().lineSpacing())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(choose)
@@ -287,7 +291,10 @@ class SampleGrid(QWidget):
                 f"wrong. Test set: {wrong:,} of {len(self.labels):,} wrong "
                 f"({1 - wrong / max(len(self.labels), 1):.2%} accurate).")
         if self.restrict is not None:
-            text = f"Showing {self._restrict_text or 'a selection'}. " + text
+            more = "" if len(self.shown) == len(self.restrict) else \
+                " (a larger grid shows more)"
+            text = (f"Showing {len(self.shown)} of {self._restrict_text or 'a selection'}"
+                    f"{more}. " + text)
         self.summary.setText(text)
 
 

@@ -38,6 +38,7 @@ class Example:
     logits: np.ndarray
     label: int | None = None
     index: int | None = None
+    on_canvas: bool = False  # the canvas's bars (and so the Softmax tab) use its T
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ class Session(QObject):
         self.previous: ActiveWeights | None = None
         self._parked: dict[str, ActiveWeights] = {}  # each dataset's weights while away
         self.selected: int | None = None
-        self.temperature = _float_setting(settings, "view/temperature", 1.0)
+        # Not remembered: a T of 0.1 coming back at the next launch made every
+        # prediction on the canvas read 100%.
+        self.temperature = 1.0
         self.is_ready = False
         self._first_data_dir = data_dir
 
@@ -217,16 +220,15 @@ class Session(QObject):
         and not edited since (it keeps its true class)."""
         if source is not None:
             self.example_changed.emit(Example(f"{source.title}, on the canvas", pixels,
-                                              logits, source.label, source.index))
+                                              logits, source.label, source.index, True))
             return
         self.example_changed.emit(Example("Your drawing on the canvas (no true class: no "
-                                          "cross-entropy)", pixels, logits))
+                                          "cross-entropy)", pixels, logits, on_canvas=True))
 
     def set_temperature(self, temperature: float) -> None:
         """T of the tempered softmax shown by the canvas bars and the Softmax tab."""
         if temperature != self.temperature:
             self.temperature = temperature
-            self.settings.setValue("view/temperature", temperature)
             self.temperature_changed.emit(temperature)
 
     def show_confusion_cell(self, true: int, predicted: int) -> None:
@@ -257,11 +259,3 @@ class Session(QObject):
         self.runs.controller.shutdown()
         self.tasks.shutdown()
 
-
-def _float_setting(settings: QSettings, key: str, default: float) -> float:
-    """A remembered number, or ``default`` when it is missing or not a finite number."""
-    try:
-        value = float(settings.value(key, default))
-    except (TypeError, ValueError):
-        return default
-    return value if np.isfinite(value) and value > 0 else default

@@ -31,6 +31,7 @@ class SoftmaxStepsView(QWidget):
     """A table of ``o``, ``o - max o``, ``exp``, ``p``, one-hot ``y``; CE below."""
 
     COLUMNS = ["o", "o−max", "exp", "p", "y"]
+    LEGEND = "o: logit · o−max: shifted · exp: exp(o − max o) · p: exp / Σ exp · y: one-hot label"
     NAIVE = ["naive exp", "naive p"]
     TIPS = {"o": "the logit o = Wx + b", "o/T": "the logit divided by the temperature T "
             "(the canvas's T slider); the softmax below is of o/T",
@@ -45,8 +46,7 @@ class SoftmaxStepsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.title = QLabel("Click a test image in the grid, or draw on the canvas.")
-        self.legend = QLabel("o: logit · o−max: shifted · exp: exp(o − max o) · "
-                             "p: exp / Σ exp · y: one-hot label")
+        self.legend = QLabel(self.LEGEND)
         self.legend.setWordWrap(True)
         self.title.setWordWrap(True)
         self.large = QCheckBox(f"Logits ×{SCALE:g}: naive vs stable softmax")
@@ -71,15 +71,21 @@ class SoftmaxStepsView(QWidget):
         self.label: int | None = None
         self.classes: tuple[str, ...] = ()
         self.temperature = 1.0
+        self.tempered = False  # whether the example is the canvas's (its T applies)
+        # Named columns from the start, not Qt's "1 2 3 4 5".
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
 
     def apply_temperature(self, temperature: float) -> None:
         """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
         self.temperature = temperature
         self._refresh()
 
-    def set_example(self, logits: np.ndarray, label: int | None, classes, title: str) -> None:
-        """Show the steps for ``logits`` (true class ``label``, None when unknown)."""
+    def set_example(self, logits: np.ndarray, label: int | None, classes, title: str,
+                    tempered: bool = False) -> None:
+        """Show the steps for ``logits`` (true class ``label``, None when unknown); with
+        ``tempered``, at the canvas's temperature, as its bars show them."""
         self.logits, self.label, self.classes = np.asarray(logits), label, tuple(classes)
+        self.tempered = tempered
         self._title = title
         self._refresh()
 
@@ -102,8 +108,11 @@ class SoftmaxStepsView(QWidget):
         self.title.setText(self._title)
         large = self.large.isChecked()
         o = self.logits * (SCALE if large else 1.0)
-        t = self.temperature
+        t = self.temperature if self.tempered else 1.0
         tempered = t != 1.0
+        self.legend.setText(("o: logit · o/T: divided by the temperature · o/T−max: "
+                             "shifted · exp: exp(o/T − max) · p: exp / Σ exp · y: one-hot "
+                             "label") if tempered else self.LEGEND)
         steps = softmax_steps(o / t, self.label)
         columns = [o, *([o / t] if tempered else []), steps["shifted"], steps["exp"],
                    steps["p"]]

@@ -114,8 +114,11 @@ class WeightsActions(QObject):
                                  "dataset first")
             return prepare(snapshot, label, saved.info.get("config", {}), None, test_images)
 
-        session.tasks.run(f"Loading {label}…", work, session.activate,
-                          self._failed("load", label))
+        def done(weights) -> None:
+            session.activate(weights)
+            session.message.emit(f"Loaded {label}")
+
+        session.tasks.run(f"Loading {label}…", work, done, self._failed("load", label))
 
     def _failed(self, verb: str, name: str):
         def failed(error: BaseException) -> None:

@@ -111,6 +111,17 @@ def show_tab(window, title: str) -> None:
     assert window.tabs.tabText(window.tabs.currentIndex()) == title
 
 
+def show_dock(window, title: str) -> None:
+    """Click the tab of the tabbed dock called ``title`` (as over the grid and Draw)."""
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and bar.isVisible():
+            titles = [bar.tabText(i) for i in range(bar.count())]
+            if title in titles:
+                click(bar, bar.tabRect(titles.index(title)).center())
+                return
+    raise AssertionError(f"no dock tab {title!r}")
+
+
 def tick(box: QCheckBox) -> None:
     """Click a check box's indicator (a wide one's centre can be empty space)."""
     click(box, QPoint(8, box.height() // 2))

@@ -11,6 +11,7 @@ from person import (
     drag,
     keys,
     menu,
+    show_dock,
     show_tab,
     type_into,
     wait_until_done,
@@ -95,6 +96,13 @@ def test_the_softmax_tab_shows_the_temperature_the_bars_use(qtbot, window):
                     timeout=2000)
     assert shown_p[int(np.argmax(o))] == f"{draw.bars.shown[0].max():.3g}"
     assert f"Temperature T = {t:.2f}" in steps.summary.text()
+    # A test image clicked in the grid is shown as the model gives it, at T = 1 (the
+    # canvas's T belongs to the canvas): the Softmax tab agrees with Selected image.
+    show_dock(window, "Test images and predictions")
+    first_cell(window)
+    qtbot.waitUntil(lambda: steps.title.text().startswith("Test image #"), timeout=2000)
+    assert "o/T" not in [steps.table.horizontalHeaderItem(c).text()
+                         for c in range(steps.table.columnCount())]
 
 
 def test_a_diverging_run_draws_its_explosion(qtbot, window):
@@ -123,7 +131,11 @@ def test_a_stopped_run_shows_the_epochs_it_trained_not_the_plan(qtbot, window):
     show_tab(window, "Runs")
     table = window.tabs.runs.table
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
-    assert float(table.item(0, 2).text()) < 10  # the epochs it trained
+    trained, of, planned = table.item(0, 2).text().split()  # e.g. "2.68 of 200"
+    assert float(trained) < 10 and (of, planned) == ("of", "200")
+    # Its curve ends where it was stopped and scored, not at the last whole epoch.
+    x, acc = next(iter(window.tabs.plots.curves.values())).epoch["test_acc"].getData()
+    assert x[-1] == window.session.runs.histories[-1].stopped_at[0] and x[-1] % 1 != 0
     # The accuracy column is in view at the default width, no scrolling.
     assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width()
 
