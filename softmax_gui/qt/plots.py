@@ -261,7 +261,7 @@ class PlotsView(QWidget):
         color = curves.smooth.opts["pen"].color()
         curves.explosion = pg.InfiniteLine(
             x, angle=90, pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
-            label=f"loss exploded in epoch {math.ceil(x)} (at {x:.2f}; drawn clipped)",
+            label=f"loss exploded in epoch {math.ceil(x)} (clipped)",
             labelOpts={"position": 0.9, "color": color, "anchors": [(0, 0), (0, 0)]})
         self.loss_plot.addItem(curves.explosion)
 
