@@ -107,7 +107,12 @@ class TrainingController(QObject):
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI
         # thread sits in shutdown()'s wait(), which would then time out.
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.done.connect(worker.deleteLater)
+        # No worker.deleteLater(): destroyed in its own thread, the worker's ~QObject
+        # asks Python for overrides (the GIL) while holding a Qt signal-slot mutex, and
+        # the GUI thread, holding the GIL while it laid out the status bar, waited for a
+        # mutex of the same pool: a deadlock (seen in CI). The worker is freed on the
+        # GUI thread instead, when _on_thread_finished drops the last reference to it
+        # after its thread has ended.
         thread.finished.connect(self._on_thread_finished)
         thread.finished.connect(thread.deleteLater)
         self._thread, self.worker = thread, worker
