@@ -7,7 +7,7 @@ Usage::
 (a) d2l §3.5-3.7: torchvision ``FashionMNIST`` + ``ToTensor`` + ``DataLoader(batch_size=256,
 shuffle=True, num_workers=4)`` + ``Flatten/Linear(784, 10)`` + ``CrossEntropyLoss`` +
 ``SGD(lr=0.1)``, test evaluation each epoch. (b) our engine with the same hyperparameters,
-scratch and concise. One epoch = 60k training images + 10k test evaluation. Prints medians
+NumPy, scratch and concise. One epoch = 60k training images + 10k test evaluation. Prints medians
 and ratios, then the default configuration's 10-epoch accuracy and training time, and the
 matmul-layout figures behind ``ScratchSoftmaxRegression``'s ``W`` layout.
 """
@@ -121,7 +121,7 @@ def main() -> None:
     # A first run in a process is cold (~1.6x slower per epoch here); warm up once, then
     # take the median epoch over two runs.
     ours = {}
-    for model in ("softmax-scratch", "softmax"):
+    for model in ("softmax-numpy", "softmax-scratch", "softmax"):
         our_epochs(dataset, same.replace(model=model, epochs=1))
         times, acc, _ = our_epochs(dataset, same.replace(model=model))
         times += our_epochs(dataset, same.replace(model=model))[0]
@@ -138,7 +138,7 @@ def main() -> None:
         print(f"  {name:42s} {seconds:8.3f} s   {d2l / seconds:6.1f}x faster than d2l")
 
     print("\ndefault configuration, 10 epochs (median training time of 3 runs):")
-    for model in ("softmax-scratch", "softmax"):
+    for model in ("softmax-numpy", "softmax-scratch", "softmax"):
         runs = [our_epochs(dataset, TrainConfig(model=model, device=args.device))
                 for _ in range(3)]
         acc = runs[0][1]

@@ -53,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="invert light-background images (auto detects them)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
 
+    compare = sub.add_parser(
+        "compare-implementations",
+        help="step NumPy, torch-from-scratch and torch-concise softmax regression on the "
+             "same minibatches and report how far apart their weights end")
+    compare.add_argument("--steps", type=int, default=100)
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--float64", action="store_true", help="compute in float64")
+    _data_args(compare)
+    gradcheck = sub.add_parser(
+        "gradcheck", help="the analytic gradient (p - y) x^T against finite differences")
+    gradcheck.add_argument("--seed", type=int, default=0)
+    _data_args(gradcheck)
+
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")
@@ -73,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     from softmax_gui.weights_io import WeightsError
 
     handler = {"train": _train, "evaluate": _evaluate, "predict": _predict,
-               "export": _export}[args.command]
+               "export": _export, "compare-implementations": _compare,
+               "gradcheck": _gradcheck}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -208,6 +222,29 @@ def _predict(args) -> int:
         top = predictor.top_k(to_model_input(image, dataset), k=3)
         print(f"{path}: " + ", ".join(f"{name} {p:.1%}" for name, p in top))
     return status
+
+
+def _compare(args) -> int:
+    from softmax_gui.implementations import compare
+
+    if args.steps < 1:
+        raise ValueError("--steps must be at least 1")
+    result = compare(_load_data(args, args.dataset), args.steps, args.seed, args.float64)
+    for (a, b), diffs in result.max_abs_dW.items():
+        print(f"{a} vs {b}: max_abs_dW={diffs[-1]:.3g} after step {result.steps}; "
+              f"final loss {result.losses[a][-1]:.6f} vs {result.losses[b][-1]:.6f}")
+    print(f"max_abs_dW={result.worst:.3g} steps={result.steps} dtype={result.dtype}")
+    return 0
+
+
+def _gradcheck(args) -> int:
+    from softmax_gui.implementations import gradcheck
+
+    result = gradcheck(_load_data(args, args.dataset), args.seed)
+    print(f"checked {result['checked']} gradient entries (float64, central differences); "
+          f"max_abs_error={result['max_abs_error']:.3g}")
+    print(f"rel_error={result['rel_error']:.3g}")
+    return 0
 
 
 def _export(args) -> int:

@@ -49,6 +49,8 @@ class ModelSpec:
     first_layer : str
         ``"dense"`` (``1.weight`` in file form, over the 784 pixels: the input
         standardisation folds into it) or ``"conv"`` (``0.weight``, 5x5 filters).
+    mistake : str
+        For a deliberately wrong model, the one line the panel shows while it is chosen.
     """
 
     name: str
@@ -61,6 +63,7 @@ class ModelSpec:
     linear: bool
     hand_written_sgd: bool
     first_layer: str
+    mistake: str = ""
 
     @property
     def state_names(self) -> frozenset:
@@ -110,6 +113,26 @@ MODELS: dict[str, ModelSpec] = {
             shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
             family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
             hand_written_sgd=True, first_layer="dense"),
+        ModelSpec(
+            name="softmax-numpy", label="Softmax (NumPy)",
+            tip="The same softmax regression in pure NumPy: W and b are arrays, the "
+                "softmax subtracts each row's maximum, the gradient (p - y) x^T is "
+                "averaged over the batch, plain minibatch SGD. No torch in its maths.",
+            builder="softmax_gui.models:numpy_softmax",
+            shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
+            family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
+            hand_written_sgd=True, first_layer="dense"),
+        ModelSpec(
+            name="softmax-pitfall", label="Pitfall (nn.Softmax)",
+            tip="Softmax + extra nn.Softmax (pitfall): the concise model with an "
+                "nn.Softmax layer in front of CrossEntropyLoss, a classic mistake kept "
+                "here on purpose to be compared with the correct model.",
+            builder="softmax_gui.models:concise_softmax_pitfall", shapes=_LINEAR,
+            family="softmax", file_names={}, linear=True, hand_written_sgd=False,
+            first_layer="dense",
+            mistake="A deliberate mistake: CrossEntropyLoss applies log-softmax itself, so "
+                    "here it sees a softmax of probabilities in [0, 1]: the loss cannot "
+                    "fall below 1.46 nats and its gradients shrink."),
         ModelSpec(
             name="mlp", label="MLP (1 hidden layer)",
             tip="A multilayer perceptron, 784 -> hidden (ReLU) -> classes, for comparison: "

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from softmax_gui.model_registry import get_model, model_of_state, to_file_form
+from softmax_gui.numpy_softmax import NumpySoftmaxRegression
 from softmax_gui.scratch import ScratchSoftmaxRegression
 
 NUM_INPUTS = 28 * 28
@@ -38,10 +39,25 @@ def scratch_softmax(num_classes: int, init_std: float, hidden: int, generator):
     return ScratchSoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
 
 
+def numpy_softmax(num_classes: int, init_std: float, hidden: int, generator):
+    """Softmax regression in pure NumPy (``numpy_softmax.py``); the same first draw of
+    ``W`` as the scratch model for the same seed."""
+    return NumpySoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
+
+
 def concise_softmax(num_classes: int, init_std: float, hidden: int, generator):
     """Exactly the Sequential of d2l §3.7 and of the ``.pt`` export contract."""
     return _normal_init(nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, num_classes)),
                         init_std, generator)
+
+
+def concise_softmax_pitfall(num_classes: int, init_std: float, hidden: int, generator):
+    """d2l §3.7's model with the classic mistake: an ``nn.Softmax`` in front of
+    ``CrossEntropyLoss``, which applies log-softmax itself. Its outputs are probabilities
+    that the loss (and every view) take for logits; exported, it is the plain linear
+    layer it learned (``model_registry``: the softmax family's file model)."""
+    model = concise_softmax(num_classes, init_std, hidden, generator)
+    return nn.Sequential(*model, nn.Softmax(dim=1))
 
 
 def mlp(num_classes: int, init_std: float, hidden: int, generator):
@@ -97,12 +113,13 @@ def _layer(name: str) -> int:
 
 def as_module(model) -> nn.Module:
     """An ``nn.Module`` computing the same logits (the scratch model becomes a Linear)."""
-    if isinstance(model, ScratchSoftmaxRegression):
-        linear = nn.Linear(model.W.shape[1], model.W.shape[0])
+    if isinstance(model, ScratchSoftmaxRegression | NumpySoftmaxRegression):
+        W, b = (torch.as_tensor(model.W), torch.as_tensor(model.b))
+        linear = nn.Linear(W.shape[1], W.shape[0])
         with torch.no_grad():
-            linear.weight.copy_(model.W)
-            linear.bias.copy_(model.b)
-        return nn.Sequential(nn.Flatten(), linear).to(model.W.device)
+            linear.weight.copy_(W)
+            linear.bias.copy_(b)
+        return nn.Sequential(nn.Flatten(), linear).to(W.device)
     return model
 
 

@@ -125,3 +125,15 @@ def test_predict_reports_unreadable_and_blank_images(trained, tmp_path):
     assert out.returncode != 0
     assert "nothing drawn" in out.stdout
     assert "cannot read" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_compare_implementations_and_gradcheck_end_with_their_figure():
+    out = cli("compare-implementations", "--steps", "5", "--float64")
+    assert out.returncode == 0, out.stderr
+    last = out.stdout.strip().splitlines()[-1]
+    value, steps, dtype = last.split()
+    assert float(value.split("=")[1]) <= 1e-10
+    assert (steps, dtype) == ("steps=5", "dtype=float64")
+    out = cli("gradcheck")
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout.strip().splitlines()[-1].split("=")[1]) <= 1e-6

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.config import SCHEDULES, TrainConfig
 from softmax_gui.datasets_registry import DATASETS
 from softmax_gui.model_registry import MODELS
+from softmax_gui.qt import theme
 
 SETTINGS_GROUP = "training"
 
@@ -66,6 +69,13 @@ class TrainingPanel(QWidget):
         self._wanted_device = d.device  # "cuda" may be chosen before it is listed
         self.device.setToolTip("Where to train. Auto picks a CUDA GPU when PyTorch sees one.")
 
+        # Shown while a deliberately wrong model is chosen: what the mistake does.
+        self.mistake = QLabel()
+        self.mistake.setWordWrap(True)
+        self.mistake.setStyleSheet(theme.error_css())
+        # The fields decide the panel's width, not this note (resizeEvent gives it the
+        # lines it needs: a wrapped label's height is not counted in a squeezed dock).
+        self.mistake.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         for label, widget in (("Dataset", self.dataset), ("Model", self.model),
                               ("Optimizer", self.optimizer), ("Learning rate", self.lr),
                               ("Momentum", self.momentum), ("Batch size", self.batch_size),
@@ -73,6 +83,8 @@ class TrainingPanel(QWidget):
                               ("LR schedule", self.schedule), ("", self.standardize),
                               ("Seed", self.seed), ("Device", self.device)):
             form.addRow(label, widget)
+            if widget is self.model:
+                form.addRow(self.mistake)  # the whole width, under the model
         # TrainConfig field -> its control: config() and set_config() both go through it.
         self.fields = {
             "dataset": self.dataset, "model": self.model, "optimizer": self.optimizer,
@@ -86,8 +98,22 @@ class TrainingPanel(QWidget):
             lambda: self.dataset_changed.emit(self.dataset.currentData()))
         self._sync_optimizer()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_mistake()
+
+    def _fit_mistake(self) -> None:
+        needed = max(self.mistake.heightForWidth(max(self.contentsRect().width() - 20, 50)),
+                     0)  # -1 while it has no text
+        if needed != self.mistake.minimumHeight():
+            self.mistake.setMinimumHeight(needed)
+
     def _sync_optimizer(self) -> None:
-        scratch = MODELS[self.model.currentData()].hand_written_sgd
+        spec = MODELS[self.model.currentData()]
+        self.mistake.setText(spec.mistake)
+        self.mistake.setVisible(bool(spec.mistake))
+        self._fit_mistake()
+        scratch = spec.hand_written_sgd
         if scratch:
             _select(self.optimizer, "sgd")
         self.optimizer.setEnabled(not scratch and self.isEnabled())

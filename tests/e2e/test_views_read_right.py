@@ -197,3 +197,35 @@ def test_the_grid_marks_mistakes_in_words_not_only_red(qtbot, window):
     choose(qtbot, window.grid.filter, "Mistakes only")
     cells = window.grid.view.cells
     assert cells and all(cell.predicted_text.startswith("✗ ") for cell in cells)
+
+
+def test_the_numpy_model_is_chosen_in_the_panel_and_trains(qtbot, window):
+    choose(qtbot, window.controls.panel.model, "Softmax (NumPy)")
+    assert window.controls.panel.model.currentText() == "Softmax (NumPy)"
+    type_into(window.controls.panel.epochs, "1")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 1 epoch")
+    assert not window.banner.isVisible()
+    show_tab(window, "Weights")
+    assert len(window.tabs.templates.images) == 10  # a class template each, like W's rows
+    accuracy = float(window.status.weights.text().rsplit(", ", 1)[1].rstrip("%"))
+    assert accuracy > 80
+
+
+def test_the_pitfall_model_is_flagged_in_the_panel(qtbot, window):
+    from softmax_gui.qt.legibility import clipped_texts
+
+    panel = window.controls.panel
+    assert not panel.mistake.isVisible()
+    choose(qtbot, panel.model, "Pitfall (nn.Softmax)")
+    assert panel.mistake.isVisible() and "deliberate mistake" in panel.mistake.text()
+    window.resize(1024, 700)
+    # The docks keep their share of the width once the layout has run.
+    qtbot.waitUntil(lambda: window.width() == 1024
+                    and window.grid_dock.width() <= 0.33 * 1024, timeout=2000)
+    assert not clipped_texts(window)  # the longer name and the note still fit
+    type_into(panel.epochs, "1")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 1 epoch")
+    choose(qtbot, panel.model, "Softmax (concise)")
+    assert not panel.mistake.isVisible()
