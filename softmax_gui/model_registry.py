@@ -165,7 +165,9 @@ def get_model(name: str) -> ModelSpec:
 
 
 def model_of_state(names) -> ModelSpec:
-    """The model whose tensors are exactly ``names``; ``ValueError`` when none is."""
+    """The first model whose tensors are exactly ``names`` (models that share a layout,
+    such as the scratch and NumPy softmax regressions, share their weights);
+    ``ValueError`` when none is."""
     names = frozenset(names)
     for spec in MODELS.values():
         if spec.state_names == names:
