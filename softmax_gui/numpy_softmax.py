@@ -45,6 +45,24 @@ def loss_and_gradients(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarra
     return loss, g.T @ X, g.sum(axis=0), o
 
 
+def sgd_update(params, grads, velocity, lr, momentum=0.0, weight_decay=0.0):
+    """``torch.optim.SGD``'s update, in place, on NumPy arrays or torch tensors alike
+    (the scratch model uses it too); returns the momentum buffer to keep."""
+    if weight_decay:
+        grads = [g + weight_decay * p for g, p in zip(grads, params)]
+    if momentum:
+        if velocity is None:
+            velocity = [g * 1 for g in grads]  # a copy, in the arrays' own library
+        else:
+            for v, g in zip(velocity, grads):
+                v *= momentum
+                v += g
+        grads = velocity
+    for p, g in zip(params, grads):
+        p -= lr * g
+    return velocity
+
+
 @functools.cache
 def _blas():
     """NumPy's BLAS, found once (11 us a use then, 280 us each time otherwise)."""
@@ -92,19 +110,8 @@ class NumpySoftmaxRegression:
         """One SGD step on a NumPy batch; returns ``(loss, logits, (dW, db))`` as
         computed *before* the update (like autograd would report)."""
         loss, dW, db, o = loss_and_gradients(self.W, self.b, X, y)
-        grads = [dW, db]
-        if weight_decay:
-            grads = [g + weight_decay * p for g, p in zip(grads, (self.W, self.b))]
-        if momentum:
-            if self._velocity is None:
-                self._velocity = [g.copy() for g in grads]
-            else:
-                for v, g in zip(self._velocity, grads):
-                    v *= momentum
-                    v += g
-            grads = self._velocity
-        self.W -= (lr * grads[0]).astype(self.W.dtype)
-        self.b -= (lr * grads[1]).astype(self.b.dtype)
+        self._velocity = sgd_update([self.W, self.b], [dW, db], self._velocity, lr,
+                                    momentum, weight_decay)
         return loss, o, (dW, db)
 
     # --- the training engine's interface (torch tensors at the boundary only) -----------

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from softmax_gui.numpy_softmax import sgd_update
+
 
 def softmax(logits: torch.Tensor) -> torch.Tensor:
     """Numerically stable softmax over the last axis.
@@ -78,18 +80,8 @@ class ScratchSoftmaxRegression:
         grad_o = log_p.exp()
         grad_o[torch.arange(len(y), device=y.device), y] -= 1.0
         grad_o /= len(y)
-        grads = [grad_o.T @ X, grad_o.sum(0)]
-        if weight_decay:
-            grads = [g + weight_decay * p for g, p in zip(grads, (self.W, self.b))]
-        if momentum:
-            if self._velocity is None:
-                self._velocity = [g.clone() for g in grads]
-            else:
-                for v, g in zip(self._velocity, grads):
-                    v.mul_(momentum).add_(g)
-            grads = self._velocity
-        self.W -= lr * grads[0]
-        self.b -= lr * grads[1]
+        self._velocity = sgd_update([self.W, self.b], [grad_o.T @ X, grad_o.sum(0)],
+                                    self._velocity, lr, momentum, weight_decay)
         return loss, o
 
     def state_dict(self) -> dict[str, torch.Tensor]:
