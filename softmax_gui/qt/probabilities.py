@@ -46,6 +46,7 @@ class ProbabilityBars(pg.PlotWidget):
         self.bars = pg.BarGraphItem(x0=0, y=[], height=0.7, width=[], brushes=[])
         self.plot_item.addItem(self.bars)
         self.sorted = False
+        self._percent_width = self._width(["100.0%"])  # measured once: every stroke asks
         self.classes: tuple[str, ...] = ()
         self.set_classes(classes)
 
@@ -95,7 +96,7 @@ class ProbabilityBars(pg.PlotWidget):
         rows = [self.classes[i] + (self.true_mark if i == true_class else "") for i in order]
         figures = [f"{p[i]:.1%}" if p.any() else "" for i in order]
         # Room for the names, the percentages and some bar; the logits are extra.
-        least = self.plot_item.getAxis("left").width() + self._width(["100.0%"]) + 40
+        least = self.plot_item.getAxis("left").width() + self._percent_width + 40
         if least != self.minimumWidth():
             self.setMinimumWidth(int(least))
         if logits is not None:
