@@ -15,24 +15,8 @@ from __future__ import annotations
 
 import argparse
 
-import torch
-import torch.nn.functional as F
-
-from softmax_gui import data, events, training
-from softmax_gui.config import TrainConfig
-from softmax_gui.model_registry import to_file_form
-
-
-def gradient_norm(snapshot: events.WeightSnapshot, X: torch.Tensor, y: torch.Tensor,
-                  pitfall: bool) -> float:
-    """``||dL/d(W, b)||`` of the model's own loss at ``snapshot``'s weights."""
-    state = to_file_form(snapshot.model, snapshot.state)
-    W = torch.tensor(state["1.weight"], requires_grad=True)
-    b = torch.tensor(state["1.bias"], requires_grad=True)
-    o = ((X - snapshot.mean) / snapshot.std) @ W.T + b
-    loss = F.cross_entropy(torch.softmax(o, 1) if pitfall else o, y)
-    loss.backward()
-    return float(torch.sqrt((W.grad ** 2).sum() + (b.grad ** 2).sum()))
+from softmax_gui import data
+from softmax_gui.implementations import pitfall_curves
 
 
 def main() -> None:
@@ -41,19 +25,8 @@ def main() -> None:
     args = parser.parse_args()
     dataset = data.load("fashion-mnist", download=False, allow_sample=False)
     print(f"data: {dataset.describe()}")
-    X = dataset.train_images[:10_000].reshape(10_000, -1).float() / 255.0
-    y = dataset.train_labels[:10_000].long()
-    rows = {}
-    for model in ("softmax", "softmax-pitfall"):
-        config = TrainConfig(model=model, epochs=args.epochs)
-        losses, accs, norms = [], [], []
-        for event in training.train(config, dataset):
-            if isinstance(event, events.EpochMetrics):
-                losses.append(event.train_loss)
-                accs.append(event.test_acc)
-            elif isinstance(event, events.WeightSnapshot):
-                norms.append(gradient_norm(event, X, y, model == "softmax-pitfall"))
-        rows[model] = (losses, accs, norms)
+    rows = {m: (c.losses, c.accuracies, c.gradient_norms)
+            for m, c in pitfall_curves(dataset, args.epochs).items()}
     print(f"\n{'epoch':>5}  " + "  ".join(f"{m + ' loss':>22} {'acc':>7} {'|grad|':>8}"
                                            for m in rows))
     for e in range(args.epochs):

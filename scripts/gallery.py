@@ -85,6 +85,16 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     session.select(EXAMPLE)
     session.send_to_canvas(EXAMPLE)
     window.draw_panel.t_slider.setValue(70)  # T = 0.5
+    lab = window.tabs.lab
+    lab.same_batches.compare()
+    lab.same_batches.gradient_check()
+    lab.pitfall.epochs.setValue(2)
+    lab.pitfall.train()
+    wait_for(app, lambda: not session.tasks.busy)
+    lab.microscope.momentum.setValue(0.9)
+    for _ in range(2):
+        lab.microscope.step()
+    window.tabs.steps.smoothing.setValue(0.1)  # H(y) > 0 in the information table
     results: dict[str, list] = {}
 
     def shoot(name: str, size: tuple[int, int]) -> None:
@@ -107,6 +117,12 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
             window.grid_dock.raise_()
             for index in range(tabs.count()):
                 tabs.setCurrentIndex(index)
+                if tabs.widget(index) is lab:
+                    for page in range(lab.count()):
+                        lab.setCurrentIndex(page)
+                        name = lab.tabText(page).lower().replace(" ", "-")
+                        shoot(f"{prefix}-lab-{name}", (width, height))
+                    continue
                 shoot(f"{prefix}-{tabs.tabText(index).lower()}", (width, height))
             window.canvas_dock.raise_()
             tabs.setCurrentIndex(tabs.indexOf(tabs.steps))

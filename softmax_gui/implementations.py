@@ -129,3 +129,67 @@ def gradcheck(dataset, seed: int = 0, batch: int = 64, entries: int = 200,
                                                 + np.linalg.norm(numeric))
     return {"rel_error": float(rel), "checked": len(analytic),
             "max_abs_error": float(np.abs(analytic - numeric).max())}
+
+
+@dataclass
+class Curves:
+    """Per epoch: the training loss as the model's own loss sees it, the test accuracy,
+    and the norm of that loss's gradient with respect to ``(W, b)``."""
+
+    losses: list[float]
+    accuracies: list[float]
+    gradient_norms: list[float]
+
+
+PITFALL_PAIR = ("softmax", "softmax-pitfall")
+
+
+def gradient_norm(snapshot, X, y, pitfall: bool) -> float:
+    """``||dL/d(W, b)||`` of the model's own loss at ``snapshot``'s weights, on ``X``
+    (``(n, 784)`` pixels in [0, 1]) and ``y``."""
+    import torch
+    import torch.nn.functional as F
+
+    from softmax_gui.model_registry import to_file_form
+
+    state = to_file_form(snapshot.model, snapshot.state)
+    W = torch.tensor(state["1.weight"], requires_grad=True)
+    b = torch.tensor(state["1.bias"], requires_grad=True)
+    o = ((X - snapshot.mean) / snapshot.std) @ W.T + b
+    loss = F.cross_entropy(torch.softmax(o, 1) if pitfall else o, y)
+    loss.backward()
+    return float(torch.sqrt((W.grad ** 2).sum() + (b.grad ** 2).sum()))
+
+
+def pitfall_curves(dataset, epochs: int = 10, seed: int = 0, progress=None,
+                   stop=None, gradient_images: int = 10_000) -> dict[str, Curves]:
+    """Train the concise model and the ``nn.Softmax`` pitfall with the default
+    configuration (same seed) for ``epochs`` and return their :class:`Curves`.
+
+    ``progress(done, total)`` is called after each epoch; ``stop`` (``threading.Event``)
+    ends early, with the curves so far. Gradient norms are measured on the first
+    ``gradient_images`` training images.
+    """
+    from softmax_gui import events, training
+    from softmax_gui.config import TrainConfig
+
+    n = min(gradient_images, len(dataset.train_images))
+    X = dataset.train_images[:n].reshape(n, -1).float() / 255.0
+    y = dataset.train_labels[:n].long()
+    curves = {}
+    for i, model in enumerate(PITFALL_PAIR):
+        config = TrainConfig(dataset=dataset.name, model=model, epochs=epochs, seed=seed,
+                             device="cpu")
+        curve = curves[model] = Curves([], [], [])
+        for event in training.train(config, dataset, stop=stop):
+            if isinstance(event, events.EpochMetrics):
+                curve.losses.append(event.train_loss)
+                curve.accuracies.append(event.test_acc)
+            elif isinstance(event, events.WeightSnapshot) and event.epoch == int(event.epoch):
+                curve.gradient_norms.append(gradient_norm(event, X, y,
+                                                          model == "softmax-pitfall"))
+                if progress is not None:
+                    progress(i * epochs + len(curve.losses), 2 * epochs)
+            elif isinstance(event, events.Failed):
+                raise RuntimeError(event.message)
+    return curves

@@ -100,7 +100,9 @@ def _table(table: QTableWidget) -> list[str]:
         width = header.sectionSize(col)
         title = table.horizontalHeaderItem(col)
         if title is not None and header.isVisible() and \
-                header.fontMetrics().horizontalAdvance(title.text()) + 8 > width:
+                header.fontMetrics().horizontalAdvance(title.text()) + 6 > width:
+            # + 6: Fusion sizes a header to its text + 7 px (3 px each side and the
+            # grid line), the whole text drawn.
             found.append(f"column title {title.text()!r}: has {width} px")
         for row in range(table.rowCount()):
             item = table.item(row, col)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget
 
 from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
+from softmax_gui.qt.lab import LabView
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.runs_view import RunsView
 from softmax_gui.qt.session import Example, Session
@@ -22,12 +23,12 @@ class CompactTabs(QProxyStyle):
     def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802 - Qt's name
         value = super().pixelMetric(metric, option, widget)
         if metric == QStyle.PixelMetric.PM_TabBarTabHSpace:
-            return max(value - 12, 8)
+            return max(value - 14, 8)
         return value
 
 
 class MainTabs(QTabWidget):
-    """Curves, Weights, Confusion, Calibration, Softmax and Runs."""
+    """Curves, Weights, Confusion, Calibration, Softmax, Lab and Runs."""
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -38,6 +39,7 @@ class MainTabs(QTabWidget):
         self.calibration = CalibrationView()
         self.steps = SoftmaxStepsView()
         self.runs = RunsView(session.runs.store)
+        self.lab = LabView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
                              (self.plots.run_list, "Runs on the plots"),
@@ -46,9 +48,12 @@ class MainTabs(QTabWidget):
                              (self.calibration.diagram, "Reliability diagram"),
                              (self.calibration.history, "ECE per epoch"),
                              (self.steps.table, "Softmax steps"),
-                             (self.runs.table, "Saved runs")):
+                             (self.runs.table, "Saved runs"),
+                             (self.lab.same_batches.graphics, "Implementations per step"),
+                             (self.lab.pitfall.graphics, "Pitfall against correct, per epoch"),
+                             (self.lab.microscope.graphics, "Gradient microscope")):
             widget.setAccessibleName(name)
-        # Six tabs must fit beside the docks of a 1024-wide window without scroll arrows.
+        # Seven tabs must fit beside the docks of a 1024-wide window without scroll arrows.
         # Narrower tabs by a proxy style: a style sheet (even on the bar alone) stops the
         # pages from following the palette, and the dark theme with it.
         self._compact = CompactTabs()
@@ -60,6 +65,8 @@ class MainTabs(QTabWidget):
                 (self.calibration, "Calibration", "Are the probabilities honest?"),
                 (self.steps, "Softmax", "The softmax step by step: from logits to "
                  "cross-entropy"),
+                (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
+                 "pitfall, one minibatch under the microscope"),
                 (self.runs, "Runs", "Every finished run, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
         self._stale: set = set()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui import information as info
 from softmax_gui.evaluation import naive_softmax_np, softmax_steps
 
 SCALE = 100.0  # large enough that some logits pass float32's exp limit (~88.7)
@@ -65,6 +69,7 @@ class SoftmaxStepsView(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
+        layout.addLayout(self._information_section())
         self.logits = None
         self._title = ""
         self._dirty = False
@@ -74,6 +79,62 @@ class SoftmaxStepsView(QWidget):
         self.tempered = False  # whether the example is the canvas's (its T applies)
         # Named columns from the start, not Qt's "1 2 3 4 5".
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
+
+    INFORMATION_ROWS = ("H(p): entropy", "H(y, p): cross-entropy", "H(y): of the target",
+                        "KL(y ‖ p)")
+
+    def _information_section(self) -> QVBoxLayout:
+        """Entropy, cross-entropy and KL of this prediction, in nats and bits."""
+        self.smoothing = QDoubleSpinBox()
+        self.smoothing.setRange(0.0, 0.5)
+        self.smoothing.setSingleStep(0.05)
+        self.smoothing.setPrefix("label smoothing ε = ")
+        self.smoothing.setToolTip("The target y = (1 − ε) one-hot + ε / K: with ε > 0, "
+                                  "H(y) > 0 and H(y, p) = H(y) + KL(y ‖ p) has three terms")
+        self.smoothing.valueChanged.connect(self._draw)
+        self.information = QTableWidget(len(self.INFORMATION_ROWS), 2)
+        self.information.setHorizontalHeaderLabels(["nats", "bits"])
+        self.information.setVerticalHeaderLabels(list(self.INFORMATION_ROWS))
+        self.information.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch)
+        self.information.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows = self.information.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        height = (self.information.horizontalHeader().sizeHint().height()
+                  + len(self.INFORMATION_ROWS) * rows.defaultSectionSize()
+                  + 2 * self.information.frameWidth())
+        self.information.setFixedHeight(height)
+        self.identity = QLabel()
+        self.identity.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Information:"))
+        top.addWidget(self.smoothing)
+        top.addStretch(1)
+        section = QVBoxLayout()
+        section.addLayout(top)
+        section.addWidget(self.information)
+        section.addWidget(self.identity)
+        return section
+
+    def _draw_information(self, o: np.ndarray) -> None:
+        eps = self.smoothing.value()
+        y = None if self.label is None else info.target(self.label, len(o), eps)
+        values = info.information(o, y)
+        figures = (values.entropy, values.cross_entropy, values.target_entropy, values.kl)
+        for row, nats in enumerate(figures):
+            for col, value in enumerate((nats, None if nats is None else info.bits(nats))):
+                self.information.setItem(row, col, QTableWidgetItem(
+                    "—" if value is None else f"{value:.4f}"))
+        if values.cross_entropy is None:
+            self.identity.setText("No true class (a drawing): only the entropy of the "
+                                  "prediction. Send a test image to the canvas for the rest.")
+            return
+        ok = "✓" if abs(values.identity_gap) < 1e-9 else "✗"
+        self.identity.setText(
+            f"H(y, p) = H(y) + KL(y ‖ p): {values.cross_entropy:.4f} = "
+            f"{values.target_entropy:.4f} + {values.kl:.4f} {ok} (gap "
+            f"{abs(values.identity_gap):.0e}). 1 bit = ln 2 = 0.693 nats.")
 
     def apply_temperature(self, temperature: float) -> None:
         """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
@@ -153,3 +214,4 @@ class SoftmaxStepsView(QWidget):
         if large:
             text += " Naive: red infinities and NaNs; stable: the same steps, all finite."
         self.summary.setText(text)
+        self._draw_information(o / t)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -58,6 +59,7 @@ class Tasks(QObject):
         self._running: dict[int, str] = {}
         self._next_id = 0
         self._closed = False
+        self._cancels: set[threading.Event] = set()
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -66,10 +68,17 @@ class Tasks(QObject):
         return next(reversed(self._running.values()), "")
 
     def run(self, description: str, work: Callable[[], object],
-            done: Callable[[object], None], failed: Callable[[BaseException], None]) -> None:
-        """Run ``work()`` in a thread; then ``done(result)`` or ``failed(error)`` here."""
+            done: Callable[[object], None], failed: Callable[[BaseException], None],
+            cancel: threading.Event | None = None) -> None:
+        """Run ``work()`` in a thread; then ``done(result)`` or ``failed(error)`` here.
+
+        ``cancel`` is an event ``work`` checks: shutting down sets it, so long work (the
+        Lab's training) ends instead of holding the closing window.
+        """
         if self._closed:
             return
+        if cancel is not None:
+            self._cancels.add(cancel)
         task_id = self._next_id
         self._next_id += 1
         self._running[task_id] = description
@@ -80,6 +89,7 @@ class Tasks(QObject):
                 result, error = work(), None
             except Exception as exc:  # noqa: BLE001 - handed to failed() on the GUI thread
                 result, error = None, exc
+            self._cancels.discard(cancel)
             try:
                 self._finished.emit(task_id, (done, failed), result, error)
             except RuntimeError:
@@ -116,6 +126,8 @@ class Tasks(QObject):
         """Finish every task already asked for (a run being saved, an export), then stop
         the helpers; nothing new starts and no callback fires."""
         self._closed = True
+        for cancel in list(self._cancels):
+            cancel.set()
         # Not cancel_futures: a task still queued (a save submitted a moment before
         # Quit, with the thread that will take it not yet awake) would be lost.
         self._threads.shutdown(wait=True)

@@ -21,7 +21,8 @@ def test_the_gallery_shows_every_view_whole(qtbot, tmp_path, fashion):
                                        ["light", "dark"])
     finally:
         theme.apply("light")  # the next tests' windows
-    tabs = ["curves", "weights", "confusion", "calibration", "softmax", "runs", "draw"]
+    tabs = ["curves", "weights", "confusion", "calibration", "softmax", "lab-same-batches",
+            "lab-pitfall", "lab-microscope", "runs", "draw"]
     assert sorted(results) == sorted(f"{t}-{s}-{v}.png" for t in ("light", "dark")
                                      for s in ("1024x700", "1920x1080") for v in tabs)
     clipped = {name: problems for name, problems in results.items() if problems}

@@ -1,0 +1,301 @@
+"""The Lab tab: the seeds' three implementations side by side, the nn.Softmax pitfall,
+and one minibatch under the gradient microscope (qt/microscope_view.py).
+
+Each page runs its work as a session task (off the GUI thread) and shows the figures
+``softmax_gui.implementations`` computes: nothing here does maths of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui import implementations
+from softmax_gui.qt import theme
+from softmax_gui.qt.microscope_view import MicroscopePage
+
+# Colour and line style together: the curves read without colour too.
+STYLES = {"numpy": ("#1f77b4", Qt.PenStyle.SolidLine),
+          "scratch": ("#d62728", Qt.PenStyle.DashLine),
+          "concise": ("#2ca02c", Qt.PenStyle.DotLine),
+          "softmax": ("#1f77b4", Qt.PenStyle.SolidLine),
+          "softmax-pitfall": ("#d62728", Qt.PenStyle.DashLine)}
+NAMES = {"numpy": "NumPy", "scratch": "torch from scratch", "concise": "torch concise",
+         "softmax": "correct (nn.Linear)", "softmax-pitfall": "pitfall (+ nn.Softmax)"}
+
+
+def pen(key: str, width: float = 2) -> pg.QtGui.QPen:
+    colour, style = STYLES[key]
+    return pg.mkPen(colour, width=width, style=style)
+
+
+def plot(graphics: pg.GraphicsLayoutWidget, title: str, row: int, col: int,
+         x_label: str, log_y: bool = False) -> pg.PlotItem:
+    item = graphics.addPlot(row=row, col=col, title=title)
+    item.setLabel("bottom", x_label)
+    item.showGrid(x=True, y=True, alpha=0.2)
+    item.setLogMode(y=log_y)
+    item.setMenuEnabled(False)
+    return item
+
+
+def wrapped(text: str = "", lines: int = 2) -> QLabel:
+    """A word-wrapped label that keeps room for ``lines`` lines (docks squeeze wrapped
+    labels below their text, docs/ARCHITECTURE.md rule 12)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    return label
+
+
+class SameBatchesPage(QWidget):
+    """NumPy, torch from scratch and torch concise stepped on the same minibatches, and
+    the gradient check."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 1000)
+        self.steps.setValue(100)
+        self.steps.setSuffix(" steps")
+        self.steps.setToolTip("How many minibatches (256 images, lr 0.1) to step all three")
+        self.float64 = QCheckBox("float64")
+        self.float64.setToolTip("Run all three in double precision: the differences fall "
+                                "from ~1e-8 to ~1e-16")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Start the three from one initialisation and step "
+                                       "them on the same minibatches")
+        self.check_button = QPushButton("Gradient check")
+        self.check_button.setToolTip("Finite differences against the analytic (p − y) xᵀ, "
+                                     "in float64")
+        controls = QHBoxLayout()
+        for widget in (self.steps, self.float64, self.compare_button, self.check_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(theme.colors().background)
+        self.loss = plot(self.graphics, "Loss of each, per step", 0, 0, "step")
+        self.diff = plot(self.graphics, "Largest |W difference| of each pair", 1, 0, "step")
+        self.loss.addLegend(offset=(-10, 10))  # top right: the loss falls away from it
+        self.diff.addLegend(offset=(10, 10))  # top left: the differences grow from 0
+        self.loss_curves = {name: self.loss.plot(pen=pen(name), name=NAMES[name])
+                            for name in implementations.NAMES}
+        # Each pair borrows one implementation's pen: three distinct lines again.
+        self.diff_curves = {pair: self.diff.plot(pen=pen(implementations.NAMES[i]),
+                                                 name=f"{pair[0]} vs {pair[1]}")
+                            for i, pair in enumerate(implementations.PAIRS)}
+        self.result = wrapped("Compare steps NumPy, torch from scratch (d2l §3.6) and torch "
+                              "concise (§3.7) on the same minibatches.", 2)
+        self.check_result = wrapped("", 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.result)
+        layout.addWidget(self.check_result)
+        self.compare_button.clicked.connect(self.compare)
+        self.check_button.clicked.connect(self.gradient_check)
+        session.ready.connect(self._enable)
+        self._enable()
+
+    def _enable(self) -> None:
+        ready = self.session.dataset is not None
+        for button in (self.compare_button, self.check_button):
+            button.setEnabled(ready)
+
+    def compare(self) -> None:
+        steps, float64 = self.steps.value(), self.float64.isChecked()
+        dataset = self.session.dataset
+        self.compare_button.setEnabled(False)
+        self.result.setText(f"Stepping the three for {steps} minibatches…")
+
+        def done(result: implementations.Comparison) -> None:
+            self.compare_button.setEnabled(True)
+            self.show_comparison(result)
+
+        def failed(error: BaseException) -> None:
+            self.compare_button.setEnabled(True)
+            self.result.setText(f"The comparison failed: {error}")
+
+        self.session.tasks.run("Comparing the implementations…",
+                               lambda: implementations.compare(dataset, steps, float64=float64),
+                               done, failed)
+
+    def show_comparison(self, result: implementations.Comparison) -> None:
+        x = np.arange(1, result.steps + 1)
+        for name, curve in self.loss_curves.items():
+            curve.setData(x, result.losses[name])
+        for pair, curve in self.diff_curves.items():
+            curve.setData(x, result.max_abs_dW[pair])
+        bound = 1e-5 if result.dtype == "float32" else 1e-10
+        verdict = "within" if result.worst <= bound else "OVER"
+        losses = ", ".join(f"{NAMES[n]} {result.losses[n][-1]:.6f}" for n in result.losses)
+        self.result.setText(
+            f"After {result.steps} steps ({result.dtype}): largest |W difference| between "
+            f"any two = {result.worst:.2e} ({verdict} the bound {bound:g}). "
+            f"Last losses: {losses}.")
+
+    def gradient_check(self) -> None:
+        dataset = self.session.dataset
+        self.check_button.setEnabled(False)
+        self.check_result.setText("Checking the gradient by finite differences…")
+
+        def done(result: dict) -> None:
+            self.check_button.setEnabled(True)
+            ok = "✓" if result["rel_error"] <= 1e-6 else "✗"
+            self.check_result.setText(
+                f"Gradient check (float64, {result['checked']} entries of dW and db): "
+                f"relative error {result['rel_error']:.2e} {ok} (bound 1e-6).")
+
+        def failed(error: BaseException) -> None:
+            self.check_button.setEnabled(True)
+            self.check_result.setText(f"The gradient check failed: {error}")
+
+        self.session.tasks.run("Checking the gradient…",
+                               lambda: implementations.gradcheck(dataset), done, failed)
+
+
+class PitfallPage(QWidget):
+    """The correct concise model against the same model with an extra ``nn.Softmax``,
+    trained side by side: loss, accuracy and gradient norm per epoch."""
+
+    progressed = Signal(int, int)  # epochs done (both models), total; from the task
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 30)
+        self.epochs.setValue(10)
+        self.epochs.setSuffix(" epochs")
+        self.epochs.setToolTip("How long to train each model (default configuration)")
+        self.train_button = QPushButton("Train both")
+        self.train_button.setToolTip("Train the correct model and the pitfall with the same "
+                                     "seed, one after the other")
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v of %m epochs")
+        self.progress.setValue(0)
+        controls = QHBoxLayout()
+        for widget in (self.epochs, self.train_button):
+            controls.addWidget(widget)
+        controls.addWidget(self.progress, 1)
+        self.explanation = wrapped(
+            "nn.CrossEntropyLoss applies log-softmax itself. An extra nn.Softmax layer "
+            "feeds it probabilities in [0, 1]: its softmax is nearly flat, the loss cannot "
+            "fall below ~1.46 and its gradient stays near 0 (below).", 3)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(theme.colors().background)
+        # Loss and accuracy side by side, the gradient below across both: three plots in
+        # a row would not fit the tab beside the docks of a 1024-wide window.
+        loss = plot(self.graphics, "Training loss", 0, 0, "epoch")
+        accuracy = plot(self.graphics, "Test accuracy", 0, 1, "epoch")
+        gradient = self.graphics.addPlot(row=1, col=0, colspan=2, title="|gradient| of the loss")
+        gradient.setLabel("bottom", "epoch")
+        gradient.showGrid(x=True, y=True, alpha=0.2)
+        gradient.setMenuEnabled(False)
+        # Top right of the wide plot: the correct model's gradient falls away from it.
+        gradient.addLegend(offset=(-10, 10))
+        self.curves = {key: [p.plot(pen=pen(key), symbol="o" if i == 0 else "t",
+                                    symbolSize=5, name=NAMES[key] if p is gradient else None)
+                             for p in (loss, accuracy, gradient)]
+                       for i, key in enumerate(implementations.PITFALL_PAIR)}
+        self.result = wrapped("", 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.result)
+        self.train_button.clicked.connect(self._clicked)
+        self.progressed.connect(self._progressed)
+        self._stop: threading.Event | None = None
+        session.ready.connect(self._enable)
+        self._enable()
+
+    def _enable(self) -> None:
+        self.train_button.setEnabled(self.session.dataset is not None)
+
+    def _clicked(self) -> None:
+        if self._stop is not None:  # running: the button reads Stop
+            self._stop.set()
+            return
+        self.train()
+
+    def train(self) -> None:
+        epochs, dataset = self.epochs.value(), self.session.dataset
+        self._stop = stop = threading.Event()
+        self.train_button.setText("Stop")
+        self.progress.setRange(0, 2 * epochs)
+        self.progress.setValue(0)
+        self.result.setText("Training the correct model, then the pitfall…")
+
+        def done(curves) -> None:
+            self._finish()
+            self.show_curves(curves, stopped=stop.is_set())
+
+        def failed(error: BaseException) -> None:
+            self._finish()
+            self.result.setText(f"Training failed: {error}")
+
+        self.session.tasks.run(
+            "Training the correct model and the pitfall…",
+            lambda: implementations.pitfall_curves(dataset, epochs, progress=self.progressed.emit,
+                                                   stop=stop),
+            done, failed, cancel=stop)
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+
+    def _finish(self) -> None:
+        self._stop = None
+        self.train_button.setText("Train both")
+
+    def show_curves(self, curves: dict, stopped: bool = False) -> None:
+        for key, items in self.curves.items():
+            curve = curves.get(key)
+            series = (curve.losses, curve.accuracies, curve.gradient_norms) if curve else \
+                ([], [], [])
+            for item, values in zip(items, series):
+                item.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
+        parts = []
+        for key in implementations.PITFALL_PAIR:
+            curve = curves.get(key)
+            if curve is not None and curve.losses:
+                parts.append(f"{NAMES[key]}: after {len(curve.losses)} epochs accuracy "
+                             f"{curve.accuracies[-1]:.2%}, loss {curve.losses[-1]:.4f}, "
+                             f"|gradient| {curve.gradient_norms[-1]:.4f}")
+        text = "; ".join(parts) + "." if parts else "Nothing trained."
+        self.result.setText(("Stopped. " if stopped else "") + text)
+
+
+class LabView(QTabWidget):
+    """Same minibatches, the pitfall and the gradient microscope, as inner tabs."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.same_batches = SameBatchesPage(session)
+        self.pitfall = PitfallPage(session)
+        self.microscope = MicroscopePage(session)
+        for page, title, tip in (
+                (self.same_batches, "Same batches",
+                 "NumPy, torch from scratch and torch concise on the same minibatches"),
+                (self.pitfall, "Pitfall", "nn.Softmax in front of CrossEntropyLoss, against "
+                 "the correct model"),
+                (self.microscope, "Microscope", "One minibatch of SGD: the gradient, the "
+                 "update and the weights before and after")):
+            self.setTabToolTip(self.addTab(page, title), tip)
