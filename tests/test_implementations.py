@@ -1,10 +1,13 @@
 """The seeds' three implementations agree, the gradient is right, and the NumPy model
 trains in the app's engine like the others (issue 14's figures)."""
 
+import math
+import threading
+
 import numpy as np
 import pytest
 
-from softmax_gui import events, training
+from softmax_gui import events, implementations, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.implementations import compare, gradcheck
 from softmax_gui.inference import Predictor
@@ -78,3 +81,26 @@ def test_the_pitfall_model_outputs_probabilities_and_its_loss_cannot_fall_below_
     images = sample.test_images.numpy()[:200] / 255.0
     assert (Predictor(again).logits(images).argmax(1)
             == Predictor(snapshot).logits(images).argmax(1)).all()
+
+
+def test_the_pitfall_learns_slower_than_the_correct_model(fashion):
+    curves = implementations.pitfall_curves(fashion, epochs=2)
+    correct, pitfall = curves["softmax"], curves["softmax-pitfall"]
+    assert len(correct.losses) == len(pitfall.gradient_norms) == 2
+    # Its inputs to CrossEntropyLoss are probabilities: log(1 + 9/e) is the floor.
+    assert min(pitfall.losses) >= math.log(1 + 9 / math.e) - 1e-6
+    assert pitfall.gradient_norms[-1] < correct.gradient_norms[-1] / 3
+    assert correct.accuracies[-1] > pitfall.accuracies[-1] > 0.7
+
+
+def test_stopping_the_pitfall_comparison_returns_what_was_trained(fashion):
+    stop = threading.Event()
+    done = []
+
+    def progress(n, total):
+        done.append((n, total))
+        stop.set()  # after the first epoch
+
+    curves = implementations.pitfall_curves(fashion, epochs=3, progress=progress, stop=stop)
+    assert done[0] == (1, 6)
+    assert len(curves["softmax"].losses) <= 1

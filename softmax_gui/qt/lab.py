@@ -74,6 +74,7 @@ class SameBatchesPage(QWidget):
         self.steps.setRange(1, 1000)
         self.steps.setValue(100)
         self.steps.setSuffix(" steps")
+        self.steps.setAccessibleName("Steps to compare")
         self.steps.setToolTip("How many minibatches (256 images, lr 0.1) to step all three")
         self.float64 = QCheckBox("float64")
         self.float64.setToolTip("Run all three in double precision: the differences fall "
@@ -183,12 +184,15 @@ class PitfallPage(QWidget):
         self.epochs.setRange(1, 30)
         self.epochs.setValue(10)
         self.epochs.setSuffix(" epochs")
+        self.epochs.setAccessibleName("Epochs to train both")
         self.epochs.setToolTip("How long to train each model (default configuration)")
         self.train_button = QPushButton("Train both")
+        self.train_button.setObjectName("train_both")  # its text turns to "Stop both"
         self.train_button.setToolTip("Train the correct model and the pitfall with the same "
                                      "seed, one after the other")
         self.progress = QProgressBar()
         self.progress.setFormat("%v of %m epochs")
+        self.progress.setAccessibleName("Epochs trained")
         self.progress.setValue(0)
         controls = QHBoxLayout()
         for widget in (self.epochs, self.train_button):
@@ -230,7 +234,7 @@ class PitfallPage(QWidget):
         self.train_button.setEnabled(self.session.dataset is not None)
 
     def _clicked(self) -> None:
-        if self._stop is not None:  # running: the button reads Stop
+        if self._stop is not None:  # running: the button reads Stop both
             self._stop.set()
             return
         self.train()
@@ -238,7 +242,7 @@ class PitfallPage(QWidget):
     def train(self) -> None:
         epochs, dataset = self.epochs.value(), self.session.dataset
         self._stop = stop = threading.Event()
-        self.train_button.setText("Stop")
+        self.train_button.setText("Stop both")
         self.progress.setRange(0, 2 * epochs)
         self.progress.setValue(0)
         self.result.setText("Training the correct model, then the pitfall…")
@@ -288,6 +292,7 @@ class LabView(QTabWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setDocumentMode(True)
+        self.setAccessibleName("Lab")
         self.same_batches = SameBatchesPage(session)
         self.pitfall = PitfallPage(session)
         self.microscope = MicroscopePage(session)

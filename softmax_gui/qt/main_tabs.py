@@ -7,7 +7,7 @@ visible one updates and the others catch up when they are shown.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget
+from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
 from softmax_gui.qt.lab import LabView
@@ -15,6 +15,7 @@ from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.runs_view import RunsView
 from softmax_gui.qt.session import Example, Session
 from softmax_gui.qt.softmax_steps import SoftmaxStepsView
+from softmax_gui.qt.timeline import TimelineBar
 
 
 class CompactTabs(QProxyStyle):
@@ -58,11 +59,16 @@ class MainTabs(QTabWidget):
         # pages from following the palette, and the dark theme with it.
         self._compact = CompactTabs()
         self.tabBar().setStyle(self._compact)
+        self._views: dict[QWidget, QWidget] = {}  # a page -> the insight view it holds
+        self.timelines: list[TimelineBar] = []
         for widget, title, tip in (
                 (self.plots, "Curves", "Loss and accuracy, live"),
-                (self.templates, "Weights", "What each class looks for: the rows of W"),
-                (self.confusion, "Confusion", "Which classes are mistaken for which"),
-                (self.calibration, "Calibration", "Are the probabilities honest?"),
+                (self._with_timeline(self.templates), "Weights",
+                 "What each class looks for: the rows of W"),
+                (self._with_timeline(self.confusion), "Confusion",
+                 "Which classes are mistaken for which"),
+                (self._with_timeline(self.calibration), "Calibration",
+                 "Are the probabilities honest?"),
                 (self.steps, "Softmax", "The softmax step by step: from logits to "
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
@@ -80,18 +86,34 @@ class MainTabs(QTabWidget):
         self.plots.remove_requested.connect(runs.remove_history)
         runs.finished.connect(lambda _: self.plots.run_ended())
         session.weights_changed.connect(self._weights_changed)
+        runs.timeline.viewed_changed.connect(lambda: self._weights_changed(session.weights))
         self.confusion.cell_clicked.connect(session.show_confusion_cell)
         session.example_changed.connect(self._examine)
         self.runs.overlay_requested.connect(runs.overlay)
         self.runs.delete_requested.connect(runs.delete_saved_runs)
         runs.saved_runs_changed.connect(self.runs.refresh)
 
+    def _with_timeline(self, view: QWidget) -> QWidget:
+        """``view`` above a timeline slider, as one tab's page."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(view, 1)
+        bar = TimelineBar(self.session.runs.timeline)
+        layout.addWidget(bar)
+        self.timelines.append(bar)
+        self._views[page] = view
+        return page
+
     def _weights_changed(self, weights) -> None:
+        weights = self.session.runs.timeline.viewed or weights
         self._stale = {self.templates, self.confusion, self.calibration} if weights else set()
         self._refresh_visible()
 
     def _refresh_visible(self) -> None:
-        view, weights = self.currentWidget(), self.session.weights
+        view = self._views.get(self.currentWidget(), self.currentWidget())
+        weights = self.session.runs.timeline.viewed or self.session.weights
         if view not in self._stale or weights is None:
             return
         self._stale.discard(view)

@@ -17,6 +17,7 @@ from softmax_gui.active_weights import ActiveWeights, prepare
 from softmax_gui.config import TrainConfig
 from softmax_gui.datasets_registry import get_spec
 from softmax_gui.model_registry import can_continue
+from softmax_gui.qt.timeline import Timeline
 from softmax_gui.qt.worker import TrainingController
 from softmax_gui.run_history import RunHistory, epochs_text, write_csv
 from softmax_gui.runs import RunError, RunStore, SavedRun
@@ -58,6 +59,7 @@ class Runs(QObject):
         self.controller = TrainingController(self, engine)
         self.controller.running_changed.connect(self._running_changed)
         self.run: _Run | None = None
+        self.timeline = Timeline(session, self)  # the latest run's every epoch
         self.histories: list[RunHistory] = []
         self._saved: dict[int, SavedRun] = {}  # history number -> its entry on disk
         # Run numbers last across launches: a new window goes on from the runs on disk.
@@ -122,8 +124,10 @@ class Runs(QObject):
 
     def _launch(self, history, config, first, last, initial) -> None:
         run = self.run = _Run(history, config, first, self.session.weights)
+        self.timeline.begin(history.number, config.to_dict())
         worker = self.controller.start(config, self.session.dataset, initial, (first, last))
         for signal, handler in ((worker.started, self._on_started),
+                                (worker.epoch_snapshot, self.timeline.add),
                                 (worker.batches, self._on_batches),
                                 (worker.epoch, self._on_epoch),
                                 (worker.snapshot, self._on_snapshot),

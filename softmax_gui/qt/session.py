@@ -232,12 +232,15 @@ class Session(QObject):
             self.temperature_changed.emit(temperature)
 
     def show_confusion_cell(self, true: int, predicted: int) -> None:
-        """Show in the grid the test images of class ``true`` predicted as ``predicted``."""
-        if self.weights is None:
+        """Show in the grid the test images of class ``true`` predicted as ``predicted``
+        (by the weights the Confusion tab shows: an epoch of the timeline, or the active
+        ones)."""
+        weights = self.runs.timeline.viewed or self.weights
+        if weights is None:
             return
         labels = self.dataset.test_labels.numpy()
         chosen = np.flatnonzero((labels == true)
-                                & (self.weights.probabilities.argmax(1) == predicted))
+                                & (weights.probabilities.argmax(1) == predicted))
         names = self.dataset.classes
         self.examples_requested.emit(chosen, f"{len(chosen)} {names[true]} predicted as "
                                              f"{names[predicted]}")

@@ -91,8 +91,10 @@ class SoftmaxStepsView(QWidget):
         self.smoothing.setPrefix("label smoothing ε = ")
         self.smoothing.setToolTip("The target y = (1 − ε) one-hot + ε / K: with ε > 0, "
                                   "H(y) > 0 and H(y, p) = H(y) + KL(y ‖ p) has three terms")
+        self.smoothing.setAccessibleName("Label smoothing")
         self.smoothing.valueChanged.connect(self._draw)
         self.information = QTableWidget(len(self.INFORMATION_ROWS), 2)
+        self.information.setAccessibleName("Entropy, cross-entropy and KL divergence")
         self.information.setHorizontalHeaderLabels(["nats", "bits"])
         self.information.setVerticalHeaderLabels(list(self.INFORMATION_ROWS))
         self.information.horizontalHeader().setSectionResizeMode(

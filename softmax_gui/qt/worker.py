@@ -30,7 +30,8 @@ class TrainingWorker(QObject):
     started = Signal(object)      # events.Started
     batches = Signal(object)      # events.BatchMetrics, coalesced
     epoch = Signal(object)        # events.EpochMetrics
-    snapshot = Signal(object)     # events.WeightSnapshot
+    snapshot = Signal(object)     # events.WeightSnapshot, thinned
+    epoch_snapshot = Signal(object)  # every epoch's end WeightSnapshot, for the timeline
     finished = Signal(object)     # events.Finished
     failed = Signal(object)       # events.Failed
     done = Signal()               # always last: the thread may quit
@@ -51,13 +52,24 @@ class TrainingWorker(QObject):
                    events.EpochMetrics: self.epoch, events.WeightSnapshot: self.snapshot,
                    events.Finished: self.finished, events.Failed: self.failed}
         try:
-            for event in throttle(self.engine(self.config, self.data, self.stop_flag,
-                                              self.pause_flag, self.initial, *self.epochs)):
+            for event in throttle(self._keep_epochs(self.engine(
+                    self.config, self.data, self.stop_flag, self.pause_flag, self.initial,
+                    *self.epochs))):
                 signals[type(event)].emit(event)
         except Exception as exc:  # noqa: BLE001 - whatever broke, the window must hear of it
             self.failed.emit(events.Failed(f"Training could not run: {exc}", epoch=0))
         finally:
             self.done.emit()
+
+
+    def _keep_epochs(self, stream):
+        """``stream``, each epoch's end snapshot also sent whole (the throttle thins
+        the others): the timeline keeps every epoch, and only stores it."""
+        for event in stream:
+            if isinstance(event, events.WeightSnapshot) and event.epoch >= 1 \
+                    and event.epoch == int(event.epoch):
+                self.epoch_snapshot.emit(event)
+            yield event
 
 
 def train_in_this_thread(*args) -> Iterator[events.Event]:

@@ -111,6 +111,15 @@ def show_tab(window, title: str) -> None:
     assert window.tabs.tabText(window.tabs.currentIndex()) == title
 
 
+def show_lab_page(window, title: str) -> None:
+    """Click the Lab tab's inner tab called ``title`` (the Lab tab shown)."""
+    lab = window.tabs.lab
+    bar = lab.tabBar()
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    click(bar, bar.tabRect(titles.index(title)).center())
+    assert lab.tabText(lab.currentIndex()) == title
+
+
 def show_dock(window, title: str) -> None:
     """Click the tab of the tabbed dock called ``title`` (as over the grid and Draw)."""
     for bar in window.findChildren(QTabBar):

@@ -12,6 +12,7 @@ from person import (
     keys,
     menu,
     show_dock,
+    show_lab_page,
     show_tab,
     type_into,
     wait_until_done,
@@ -177,8 +178,13 @@ def test_the_mlp_weights_tab_says_how_many_units_it_shows(qtbot, window):
 
 def test_every_control_has_a_name_a_screen_reader_can_say(qtbot, window):
     unnamed = []
-    for title in ("Curves", "Weights", "Confusion", "Calibration", "Softmax", "Runs"):
+    pages = [(t, None) for t in ("Curves", "Weights", "Confusion", "Calibration", "Softmax",
+                                 "Runs")]
+    pages += [("Lab", page) for page in ("Same batches", "Pitfall", "Microscope")]
+    for title, page in pages:
         show_tab(window, title)
+        if page:
+            show_lab_page(window, page)
         for widget in window.findChildren(QWidget):
             parent = widget.parent()
             inner = widget.objectName() == "qt_spinbox_lineedit" or (

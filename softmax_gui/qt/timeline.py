@@ -1,0 +1,138 @@
+"""The timeline: every epoch of the latest run kept, and a slider to look back at one.
+
+:class:`Timeline` (``session.runs.timeline``) stores each epoch's end snapshot of the
+latest run, as the worker sends them (qt/worker.py: the throttle thins the snapshots
+the window applies, never these). Looking at an epoch makes its weights the ones the
+Weights, Confusion and Calibration tabs show (``viewed``); the active weights, the grid,
+the canvas and exports stay as they are. :class:`TimelineBar` is the slider under those
+tabs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
+
+from softmax_gui import events
+from softmax_gui.active_weights import ActiveWeights, prepare
+
+# Each snapshot holds the test set's logits (400 kB for Fashion-MNIST): a long run keeps
+# its latest epochs only.
+MAX_EPOCHS = 200
+
+
+class Timeline(QObject):
+    """The latest run's epochs, and the one being looked at (module docstring)."""
+
+    changed = Signal()  # epochs added or forgotten, or another one viewed
+    viewed_changed = Signal()  # the insight tabs must show other weights
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.snapshots: list[events.WeightSnapshot] = []
+        self.run: int | None = None  # the RunHistory number the epochs belong to
+        self.config: dict = {}
+        self.position: int | None = None  # index of the viewed epoch; None: the latest
+        self.viewed: ActiveWeights | None = None
+        session.dataset_changed.connect(lambda _: self.forget())
+
+    def begin(self, run: int, config: dict) -> None:
+        """A run starts or continues: a new run's epochs replace the last one's."""
+        if run != self.run:
+            self.snapshots, self.run = [], run
+            self._set_viewed(None, None)
+        self.config = config
+        self.changed.emit()
+
+    def add(self, snapshot: events.WeightSnapshot) -> None:
+        self.snapshots = [s for s in self.snapshots if s.epoch < snapshot.epoch]
+        self.snapshots.append(snapshot)
+        if len(self.snapshots) > MAX_EPOCHS:
+            del self.snapshots[0]
+            if self.position is not None:
+                self.position = max(self.position - 1, 0)
+        self.changed.emit()
+
+    def forget(self) -> None:
+        self.snapshots, self.run = [], None
+        self._set_viewed(None, None)
+        self.changed.emit()
+
+    def _set_viewed(self, position: int | None, viewed: ActiveWeights | None) -> None:
+        was = self.viewed
+        self.position, self.viewed = position, viewed
+        if viewed is not was:
+            self.viewed_changed.emit()
+
+    def view(self, position: int) -> None:
+        """Show epoch ``snapshots[position]`` in the insight tabs; the last one follows
+        the run (and the active weights) again."""
+        if not self.snapshots:
+            return
+        position = min(max(position, 0), len(self.snapshots) - 1)
+        if position == len(self.snapshots) - 1:
+            self._set_viewed(None, None)
+        elif position != self.position:
+            snapshot = self.snapshots[position]
+            self._set_viewed(position, prepare(
+                snapshot, f"run #{self.run}, epoch {snapshot.epoch:g} (timeline)",
+                self.config, self.run, self.session.test_images))
+        self.changed.emit()
+
+    @property
+    def shown(self) -> int | None:
+        """The index of the epoch shown, if any: the latest one unless one is viewed."""
+        if not self.snapshots:
+            return None
+        return len(self.snapshots) - 1 if self.position is None else self.position
+
+
+class TimelineBar(QWidget):
+    """A slider over the latest run's epochs, under an insight tab."""
+
+    def __init__(self, timeline: Timeline, parent=None):
+        super().__init__(parent)
+        self.timeline = timeline
+        self.title = QLabel("Timeline")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setPageStep(1)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setToolTip("Drag (or use the arrow keys) to see this view after each "
+                               "epoch of the latest run; the right end follows the run")
+        self.slider.setAccessibleName("Epoch of the latest run")
+        self.epoch = QLabel()
+        self.epoch.setMinimumWidth(self.epoch.fontMetrics().horizontalAdvance(
+            "epoch 00 of 00 (run #000)") + 4)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.epoch)
+        self.slider.valueChanged.connect(lambda value: self.timeline.view(value - 1))
+        timeline.changed.connect(self._sync)
+        timeline.session.weights_changed.connect(lambda _: self._sync())
+        self._sync()
+
+    def _sync(self) -> None:
+        count, shown = len(self.timeline.snapshots), self.timeline.shown
+        self.slider.blockSignals(True)
+        self.slider.setRange(1, max(count, 1))
+        self.slider.setValue(1 if shown is None else shown + 1)
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(count > 1)
+        if shown is None:
+            self.epoch.setText("no run yet")
+            self.setToolTip("Train a run: each epoch is kept here to look back at")
+            return
+        last = self.timeline.snapshots[-1].epoch
+        if self.timeline.position is None:  # the tabs show the active weights
+            active = self.timeline.session.weights
+            self.epoch.setText(f"now (run #{self.timeline.run}, {last:g} epochs)"
+                               if active is not None and active.run == self.timeline.run
+                               else "now (active weights)")
+            self.setToolTip("")
+            return
+        epoch = self.timeline.snapshots[shown].epoch
+        self.epoch.setText(f"epoch {epoch:g} of {last:g} (run #{self.timeline.run})")
+        self.setToolTip("")
