@@ -1,4 +1,5 @@
-"""Command line: ``python -m softmax_gui train | evaluate | predict | export``.
+"""Command line: ``python -m softmax_gui train | evaluate | predict | export |
+compare-implementations | gradcheck | explain | counterfactual``.
 
 Errors end with one clear line on stderr and exit status 2, never a traceback.
 """
@@ -6,8 +7,11 @@ Errors end with one clear line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from softmax_gui.config import DEVICES, OPTIMIZERS, SCHEDULES, TrainConfig
 from softmax_gui.datasets_registry import DATASETS
@@ -66,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     gradcheck.add_argument("--seed", type=int, default=0)
     _data_args(gradcheck)
 
+    explain = sub.add_parser(
+        "explain", help="per class: the logit, the bias and the sum of the image's "
+                        "evidence map (exact for softmax regression)")
+    explain.add_argument("--weights", required=True, metavar="PATH")
+    explain.add_argument("--json", action="store_true", help="print JSON only")
+    explain.add_argument("image", metavar="IMAGE",
+                         help="an image file; a 28x28 one is the model input as it is")
+    counterfactual = sub.add_parser(
+        "counterfactual", help="the smallest change of an image that makes the model "
+                               "predict another class, written as a 28x28 PNG")
+    counterfactual.add_argument("--weights", required=True, metavar="PATH")
+    counterfactual.add_argument("--to", required=True, metavar="CLASS",
+                                help="the class to reach: its index or its name")
+    counterfactual.add_argument("--out", required=True, metavar="PNG")
+    counterfactual.add_argument("image", metavar="IMAGE")
+
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")
@@ -87,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = {"train": _train, "evaluate": _evaluate, "predict": _predict,
                "export": _export, "compare-implementations": _compare,
-               "gradcheck": _gradcheck}[args.command]
+               "gradcheck": _gradcheck, "explain": _explain,
+               "counterfactual": _counterfactual}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -201,7 +222,7 @@ def _check_classes(have, want, path, name) -> None:
 
 def _predict(args) -> int:
     from softmax_gui.inference import Predictor
-    from softmax_gui.preprocess import is_blank, load_image_file, to_model_input
+    from softmax_gui.preprocess import is_blank, load_image_file
     from softmax_gui.weights_io import load_snapshot
 
     snapshot, meta = load_snapshot(args.weights)
@@ -219,7 +240,7 @@ def _predict(args) -> int:
         if is_blank(image):
             print(f"{path}: nothing drawn (the image is blank)")
             continue
-        top = predictor.top_k(to_model_input(image, dataset), k=3)
+        top = predictor.top_k(_as_model_input(image, dataset), k=3)
         print(f"{path}: " + ", ".join(f"{name} {p:.1%}" for name, p in top))
     return status
 
@@ -244,6 +265,93 @@ def _gradcheck(args) -> int:
     print(f"checked {result['checked']} gradient entries (float64, central differences); "
           f"max_abs_error={result['max_abs_error']:.3g}")
     print(f"rel_error={result['rel_error']:.3g}")
+    return 0
+
+
+def _as_model_input(image, dataset: str):
+    """The model's input for a loaded image: a 28x28 image as it is (it already is one,
+    as a test image or what ``counterfactual`` writes), any other through the
+    dataset's recipe (trim, fit, centre)."""
+    from softmax_gui.preprocess import as_unit_float, to_model_input
+
+    if np.shape(image) == (28, 28):
+        return as_unit_float(image).astype(np.float32)
+    return to_model_input(image, dataset)
+
+
+def _model_input(path: str, dataset: str):
+    from softmax_gui.preprocess import load_image_file
+
+    return _as_model_input(load_image_file(path), dataset)
+
+
+def _explained_model(path: str):
+    from softmax_gui.explain import linear_form
+    from softmax_gui.inference import Predictor
+    from softmax_gui.weights_io import load_snapshot
+
+    snapshot, meta = load_snapshot(path)
+    return snapshot, meta.get("dataset") or "fashion-mnist", linear_form(snapshot), \
+        Predictor(snapshot).module
+
+
+def _explain(args) -> int:
+    from softmax_gui.explain import explain, explain_network
+
+    snapshot, dataset, linear, module = _explained_model(args.weights)
+    x = _model_input(args.image, dataset)
+    if linear is not None:
+        rows, note = explain(linear, x, snapshot.classes), "exact: logit = bias + evidence"
+    else:
+        rows, error = explain_network(module, x, snapshot.classes)
+        note = (f"integrated gradients from a black image (bias: its logit), an "
+                f"approximation: completeness error up to {error:.2%}")
+    if args.json:
+        print(json.dumps({"classes": rows}))
+        return 0
+    print(f"{'class':>12} {'logit':>9} {'bias':>9} {'evidence':>9}")
+    for row in rows:
+        print(f"{row['name']:>12} {row['logit']:9.4f} {row['bias']:9.4f} "
+              f"{row['evidence_sum']:9.4f}")
+    print(note)
+    return 0
+
+
+def _class_index(text: str, classes) -> int:
+    names = [c.lower() for c in classes]
+    if text.strip().lower() in names:
+        return names.index(text.strip().lower())
+    if text.strip().isdigit() and int(text) < len(classes):
+        return int(text)
+    raise ValueError(f"--to {text!r} is not a class: use 0-{len(classes) - 1} or one of "
+                     + ", ".join(classes))
+
+
+def _counterfactual(args) -> int:
+    import torch
+    from PIL import Image
+
+    from softmax_gui.explain import gradient_counterfactual, linear_counterfactual
+    from softmax_gui.safe_files import save_file
+
+    snapshot, dataset, linear, module = _explained_model(args.weights)
+    target = _class_index(args.to, snapshot.classes)
+    x = _model_input(args.image, dataset)
+    result = linear_counterfactual(linear, x, target, quantised=True) if linear is not None \
+        else gradient_counterfactual(module, x, target)
+    pixels = np.round(result.image.reshape(28, 28) * 255).astype(np.uint8)
+    with torch.no_grad():  # read back as the PNG will be: 8-bit pixels
+        written = int(module(torch.as_tensor(pixels.reshape(1, 1, 28, 28) / np.float32(255)))
+                      .argmax())
+    if written != target:
+        raise ValueError(f"no change within the pixel range makes it {snapshot.classes[target]}"
+                         f" (it stays {snapshot.classes[written]})")
+    save_file(args.out, lambda temporary: Image.fromarray(pixels, "L").save(temporary,
+                                                                           format="PNG"))
+    names = snapshot.classes
+    print(f"{names[result.original]} -> {names[target]}: changed "
+          f"{int((np.abs(result.change) > 1 / 510).sum())} pixels; wrote {args.out}")
+    print(f"l2={result.l2:.6g} from={result.original} to={target}")
     return 0
 
 
