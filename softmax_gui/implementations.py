@@ -164,10 +164,12 @@ def gradient_norm(snapshot, X, y, pitfall: bool) -> float:
 def pitfall_curves(dataset, epochs: int = 10, seed: int = 0, progress=None,
                    stop=None, gradient_images: int = 10_000) -> dict[str, Curves]:
     """Train the concise model and the ``nn.Softmax`` pitfall with the default
-    configuration (same seed) for ``epochs`` and return their :class:`Curves`.
+    configuration (same seed) for ``epochs``, in lockstep (an epoch of one, then of the
+    other), and return their :class:`Curves`.
 
-    ``progress(done, total)`` is called after each epoch; ``stop`` (``threading.Event``)
-    ends early, with the curves so far. Gradient norms are measured on the first
+    ``progress(epochs_done, epochs, curves)`` is called once both have trained an
+    epoch, with copies of the curves so far; ``stop`` (``threading.Event``) ends early,
+    both curves cut to the epochs both trained. Gradient norms are measured on the first
     ``gradient_images`` training images.
     """
     from softmax_gui import events, training
@@ -176,20 +178,36 @@ def pitfall_curves(dataset, epochs: int = 10, seed: int = 0, progress=None,
     n = min(gradient_images, len(dataset.train_images))
     X = dataset.train_images[:n].reshape(n, -1).float() / 255.0
     y = dataset.train_labels[:n].long()
-    curves = {}
-    for i, model in enumerate(PITFALL_PAIR):
-        config = TrainConfig(dataset=dataset.name, model=model, epochs=epochs, seed=seed,
-                             device="cpu")
-        curve = curves[model] = Curves([], [], [])
-        for event in training.train(config, dataset, stop=stop):
-            if isinstance(event, events.EpochMetrics):
-                curve.losses.append(event.train_loss)
-                curve.accuracies.append(event.test_acc)
-            elif isinstance(event, events.WeightSnapshot) and event.epoch == int(event.epoch):
-                curve.gradient_norms.append(gradient_norm(event, X, y,
-                                                          model == "softmax-pitfall"))
-                if progress is not None:
-                    progress(i * epochs + len(curve.losses), 2 * epochs)
-            elif isinstance(event, events.Failed):
-                raise RuntimeError(event.message)
-    return curves
+    streams = {model: training.train(TrainConfig(dataset=dataset.name, model=model,
+                                                 epochs=epochs, seed=seed, device="cpu"),
+                                     dataset, stop=stop)
+               for model in PITFALL_PAIR}
+    curves = {model: Curves([], [], []) for model in PITFALL_PAIR}
+    try:
+        for epoch in range(1, epochs + 1):
+            for model, stream in streams.items():
+                curve = curves[model]
+                for event in stream:  # up to this epoch's end
+                    if isinstance(event, events.EpochMetrics):
+                        curve.losses.append(event.train_loss)
+                        curve.accuracies.append(event.test_acc)
+                    elif isinstance(event, events.WeightSnapshot) and \
+                            event.epoch == int(event.epoch):
+                        curve.gradient_norms.append(gradient_norm(
+                            event, X, y, model == "softmax-pitfall"))
+                        break
+                    elif isinstance(event, events.Failed):
+                        raise RuntimeError(event.message)
+            done = min(len(c.gradient_norms) for c in curves.values())
+            if done < epoch:  # stopped
+                break
+            if progress is not None:
+                progress(epoch, epochs, {m: Curves(list(c.losses), list(c.accuracies),
+                                                   list(c.gradient_norms))
+                                         for m, c in curves.items()})
+    finally:
+        for stream in streams.values():
+            stream.close()
+    done = min(len(c.gradient_norms) for c in curves.values())
+    return {m: Curves(c.losses[:done], c.accuracies[:done], c.gradient_norms[:done])
+            for m, c in curves.items()}

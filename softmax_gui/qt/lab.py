@@ -53,6 +53,13 @@ def plot(graphics: pg.GraphicsLayoutWidget, title: str, row: int, col: int,
     return item
 
 
+def fit_x(view: pg.ViewBox, count: int) -> None:
+    """Show steps (or epochs) 1..count: pyqtgraph's automatic range gave one epoch an
+    axis from -3 to 6."""
+    view.setXRange(1, max(count, 2), padding=0.05)
+    view.enableAutoRange(axis=pg.ViewBox.YAxis)
+
+
 def wrapped(text: str = "", lines: int = 2) -> QLabel:
     """A word-wrapped label that keeps room for ``lines`` lines (docks squeeze wrapped
     labels below their text, docs/ARCHITECTURE.md rule 12)."""
@@ -71,7 +78,9 @@ class SameBatchesPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.steps = QSpinBox()
-        self.steps.setRange(1, 1000)
+        # At least 2: the three agree to ~1e-8 on every step, so one step is one point
+        # whose loss axis has no height (pyqtgraph then labels it with 17 digits).
+        self.steps.setRange(2, 1000)
         self.steps.setValue(100)
         self.steps.setSuffix(" steps")
         self.steps.setAccessibleName("Steps to compare")
@@ -86,15 +95,17 @@ class SameBatchesPage(QWidget):
         self.check_button.setToolTip("Finite differences against the analytic (p − y) xᵀ, "
                                      "in float64")
         controls = QHBoxLayout()
-        for widget in (self.steps, self.float64, self.compare_button, self.check_button):
+        for widget in (self.steps, self.float64, self.compare_button):
             controls.addWidget(widget)
         controls.addStretch(1)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
         self.loss = plot(self.graphics, "Loss of each, per step", 0, 0, "step")
         self.diff = plot(self.graphics, "Largest |W difference| of each pair", 1, 0, "step")
-        self.loss.addLegend(offset=(-10, 10))  # top right: the loss falls away from it
-        self.diff.addLegend(offset=(10, 10))  # top left: the differences grow from 0
+        # Top right of the loss (it falls away from there), top left of the differences
+        # (they grow from 0); over a curve all the same at some widths: on a background.
+        self.loss.addLegend(offset=(-10, 10), brush=theme.legend_brush())
+        self.diff.addLegend(offset=(10, 10), brush=theme.legend_brush())
         self.loss_curves = {name: self.loss.plot(pen=pen(name), name=NAMES[name])
                             for name in implementations.NAMES}
         # Each pair borrows one implementation's pen: three distinct lines again.
@@ -103,12 +114,15 @@ class SameBatchesPage(QWidget):
                             for i, pair in enumerate(implementations.PAIRS)}
         self.result = wrapped("Compare steps NumPy, torch from scratch (d2l §3.6) and torch "
                               "concise (§3.7) on the same minibatches.", 2)
-        self.check_result = wrapped("", 1)
+        self.check_result = wrapped("", 2)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.result)
-        layout.addWidget(self.check_result)
+        check = QHBoxLayout()  # beside its result: the compare row stays narrow
+        check.addWidget(self.check_button)
+        check.addWidget(self.check_result, 1)
+        layout.addLayout(check)
         self.compare_button.clicked.connect(self.compare)
         self.check_button.clicked.connect(self.gradient_check)
         session.ready.connect(self._enable)
@@ -143,6 +157,8 @@ class SameBatchesPage(QWidget):
             curve.setData(x, result.losses[name])
         for pair, curve in self.diff_curves.items():
             curve.setData(x, result.max_abs_dW[pair])
+        fit_x(self.loss.getViewBox(), result.steps)
+        fit_x(self.diff.getViewBox(), result.steps)
         bound = 1e-5 if result.dtype == "float32" else 1e-10
         verdict = "within" if result.worst <= bound else "OVER"
         losses = ", ".join(f"{NAMES[n]} {result.losses[n][-1]:.6f}" for n in result.losses)
@@ -160,8 +176,8 @@ class SameBatchesPage(QWidget):
             self.check_button.setEnabled(True)
             ok = "✓" if result["rel_error"] <= 1e-6 else "✗"
             self.check_result.setText(
-                f"Gradient check (float64, {result['checked']} entries of dW and db): "
-                f"relative error {result['rel_error']:.2e} {ok} (bound 1e-6).")
+                f"{result['checked']} entries of dW and db, float64: relative error "
+                f"{result['rel_error']:.2e} {ok} (bound 1e-6).")
 
         def failed(error: BaseException) -> None:
             self.check_button.setEnabled(True)
@@ -175,7 +191,7 @@ class PitfallPage(QWidget):
     """The correct concise model against the same model with an extra ``nn.Softmax``,
     trained side by side: loss, accuracy and gradient norm per epoch."""
 
-    progressed = Signal(int, int)  # epochs done (both models), total; from the task
+    progressed = Signal(int, int, object)  # epochs both trained, of how many, the curves
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -191,9 +207,11 @@ class PitfallPage(QWidget):
         self.train_button.setToolTip("Train the correct model and the pitfall with the same "
                                      "seed, one after the other")
         self.progress = QProgressBar()
-        self.progress.setFormat("%v of %m epochs")
+        self.progress.setFormat("%v of %m epochs, both models")
+        self.progress.setRange(0, self.epochs.value())
         self.progress.setAccessibleName("Epochs trained")
         self.progress.setValue(0)
+        self.epochs.valueChanged.connect(self._epochs_changed)
         controls = QHBoxLayout()
         for widget in (self.epochs, self.train_button):
             controls.addWidget(widget)
@@ -213,7 +231,7 @@ class PitfallPage(QWidget):
         gradient.showGrid(x=True, y=True, alpha=0.2)
         gradient.setMenuEnabled(False)
         # Top right of the wide plot: the correct model's gradient falls away from it.
-        gradient.addLegend(offset=(-10, 10))
+        gradient.addLegend(offset=(-10, 10), brush=theme.legend_brush())
         self.curves = {key: [p.plot(pen=pen(key), symbol="o" if i == 0 else "t",
                                     symbolSize=5, name=NAMES[key] if p is gradient else None)
                              for p in (loss, accuracy, gradient)]
@@ -233,6 +251,12 @@ class PitfallPage(QWidget):
     def _enable(self) -> None:
         self.train_button.setEnabled(self.session.dataset is not None)
 
+    def _epochs_changed(self, epochs: int) -> None:
+        self.epochs.setSuffix(" epoch" if epochs == 1 else " epochs")
+        if self._stop is None:  # not while a comparison runs: its bar is its own
+            self.progress.setRange(0, epochs)
+            self.progress.setValue(0)
+
     def _clicked(self) -> None:
         if self._stop is not None:  # running: the button reads Stop both
             self._stop.set()
@@ -243,9 +267,10 @@ class PitfallPage(QWidget):
         epochs, dataset = self.epochs.value(), self.session.dataset
         self._stop = stop = threading.Event()
         self.train_button.setText("Stop both")
-        self.progress.setRange(0, 2 * epochs)
+        self.progress.setRange(0, epochs)
         self.progress.setValue(0)
-        self.result.setText("Training the correct model, then the pitfall…")
+        self.show_curves({}, final=False)
+        self.result.setText("Training both, an epoch of each in turn…")
 
         def done(curves) -> None:
             self._finish()
@@ -261,20 +286,24 @@ class PitfallPage(QWidget):
                                                    stop=stop),
             done, failed, cancel=stop)
 
-    def _progressed(self, done: int, total: int) -> None:
+    def _progressed(self, done: int, total: int, curves) -> None:
         self.progress.setValue(done)
+        self.show_curves(curves, final=False)
 
     def _finish(self) -> None:
         self._stop = None
         self.train_button.setText("Train both")
 
-    def show_curves(self, curves: dict, stopped: bool = False) -> None:
+    def show_curves(self, curves: dict, stopped: bool = False, final: bool = True) -> None:
         for key, items in self.curves.items():
             curve = curves.get(key)
             series = (curve.losses, curve.accuracies, curve.gradient_norms) if curve else \
                 ([], [], [])
             for item, values in zip(items, series):
                 item.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
+                fit_x(item.getViewBox(), len(values))
+        if not final:
+            return
         parts = []
         for key in implementations.PITFALL_PAIR:
             curve = curves.get(key)
@@ -282,8 +311,8 @@ class PitfallPage(QWidget):
                 parts.append(f"{NAMES[key]}: after {len(curve.losses)} epochs accuracy "
                              f"{curve.accuracies[-1]:.2%}, loss {curve.losses[-1]:.4f}, "
                              f"|gradient| {curve.gradient_norms[-1]:.4f}")
-        text = "; ".join(parts) + "." if parts else "Nothing trained."
-        self.result.setText(("Stopped. " if stopped else "") + text)
+        text = "; ".join(parts) + "." if parts else "Stopped before both had trained an epoch."
+        self.result.setText(("Stopped. " if stopped and parts else "") + text)
 
 
 class LabView(QTabWidget):

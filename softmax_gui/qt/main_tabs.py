@@ -24,7 +24,7 @@ class CompactTabs(QProxyStyle):
     def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802 - Qt's name
         value = super().pixelMetric(metric, option, widget)
         if metric == QStyle.PixelMetric.PM_TabBarTabHSpace:
-            return max(value - 14, 8)
+            return max(value - 16, 6)
         return value
 
 

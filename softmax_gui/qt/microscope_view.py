@@ -28,6 +28,9 @@ from softmax_gui.model_registry import get_model
 from softmax_gui.qt import theme
 from softmax_gui.qt.insight import DIVERGING
 
+# Below this a column is float32 rounding, not a gradient: at p = 1.00 an image's own
+# gradient is ~5e-16, which scaled to full colour looked like a real one.
+NOTHING = 1e-7
 COLUMNS = ("before", "grad", "v", "update", "after", "image")
 COLUMN_TIPS = {
     "before": "Each class's row of W before the step (red: evidence for the class)",
@@ -56,18 +59,19 @@ class MicroscopePage(QWidget):
         self.lr.setValue(0.1)
         self.lr.setPrefix("lr ")
         self.lr.setAccessibleName("Microscope learning rate")
-        self.lr.setToolTip("The learning rate of the step")
+        self.lr.setToolTip("The learning rate of the step (0.001 to 10)")
         self.momentum = QDoubleSpinBox()
         self.momentum.setRange(0.0, 0.99)
         self.momentum.setSingleStep(0.1)
         self.momentum.setValue(0.0)
-        self.momentum.setPrefix("momentum ")
+        self.momentum.setPrefix("μ = ")  # "momentum " made the tab too wide for 1024 px
         self.momentum.setAccessibleName("Microscope momentum")
-        self.momentum.setToolTip("0: plain SGD (the update is −lr × gradient); above 0 the "
-                                 "step follows the momentum buffer")
+        self.momentum.setToolTip("Momentum μ. 0: plain SGD (the update is −lr × gradient); "
+                                 "above 0 the step follows the momentum buffer")
         self.step_button = QPushButton("Step one minibatch")
-        self.step_button.setToolTip("One SGD step on the next 256 training images "
-                                    "(Ctrl+M)")
+        self.step_button.setToolTip("One SGD step on the next 256 training images (the "
+                                    "microscope's own minibatch, whatever the panel's "
+                                    "batch size) (Ctrl+M)")
         self.step_button.setShortcut("Ctrl+M")
         self.from_active = QPushButton("Active weights")
         self.from_active.setToolTip("Start again from the active weights (softmax "
@@ -181,7 +185,9 @@ class MicroscopePage(QWidget):
             f"Minibatch {step.number} ({step.batch_size} images; an epoch is {epoch}): "
             f"loss {step.loss:.4f} before the step, lr {step.lr:g}, momentum "
             f"{step.momentum:g}. The update (after − before) equals {follows} to "
-            f"{gap:.1e}; largest |update| {np.abs(step.update).max():.2e}.")
+            f"{gap:.1e}; the largest change of a weight is {np.abs(step.update).max():.2e}."
+            + (" The loss is above ln 10 = 2.30, worse than guessing: try a smaller lr."
+               if step.loss > np.log(10) + 0.01 and step.number > 1 else ""))
         self._show_example()
 
     def _show_example(self) -> None:
@@ -201,9 +207,10 @@ class MicroscopePage(QWidget):
         self._set_row("image", gradient, None)
         top = int(p.argmax())
         self.example_text.setText(
-            f"Last column: test image #{index} (true class {dataset.classes[label]}), "
-            f"p = {p[label]:.2f} for it, predicted {dataset.classes[top]}. Its gradient is "
-            "the image times p − y: blue for its class (to raise), red for the others.")
+            f"Last column: test image #{index} (true class {dataset.classes[label]}): under "
+            f"the microscope's weights p = {p[label]:.2f} for it, predicted "
+            f"{dataset.classes[top]}. Its gradient is the image times p − y: blue for its "
+            "class (to raise), red for the others.")
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -240,9 +247,10 @@ class MicroscopePage(QWidget):
                  off: bool = False) -> None:
         """Show ``rows`` (K, 784) as images, on ``scale`` (default: their own max)."""
         m = scale if scale is not None else float(np.abs(rows).max())
-        m = m or 1.0
+        if m < NOTHING:  # rounding noise (p = 1.00): drawn as what it is, nothing
+            rows, m = np.zeros_like(rows), 0.0
         for image, row in zip(self.images[name], rows):
-            image.setImage(row.reshape(28, 28), autoLevels=False, levels=(-m, m))
-        scale_text = "off" if off else f"±{m:.2g}" if rows.any() else "0"
+            image.setImage(row.reshape(28, 28), autoLevels=False, levels=(-(m or 1), m or 1))
+        scale_text = "off" if off else f"±{m:.2g}" if m else "0"
         self.row_labels[name].setText(f"{name}<br>{scale_text}",
                                       color=theme.colors().foreground, size="8pt")

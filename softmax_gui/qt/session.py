@@ -242,8 +242,11 @@ class Session(QObject):
         chosen = np.flatnonzero((labels == true)
                                 & (weights.probabilities.argmax(1) == predicted))
         names = self.dataset.classes
-        self.examples_requested.emit(chosen, f"{len(chosen)} {names[true]} predicted as "
-                                             f"{names[predicted]}")
+        why = f"{len(chosen)} {names[true]} predicted as {names[predicted]}"
+        if weights is not self.weights:  # an earlier epoch: the grid labels are today's
+            why += (f" at epoch {weights.snapshot.epoch:g} (timeline); the labels below "
+                    "are what the active weights predict now")
+        self.examples_requested.emit(chosen, why)
 
     def send_to_canvas(self, index: int) -> None:
         """Put test image ``index`` on the canvas: exactly its model input and its true

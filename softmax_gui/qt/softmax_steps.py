@@ -23,6 +23,11 @@ from softmax_gui.evaluation import naive_softmax_np, softmax_steps
 SCALE = 100.0  # large enough that some logits pass float32's exp limit (~88.7)
 
 
+def figure(value: float) -> str:
+    """Four decimals, with no "-0.0000": an entropy or a KL rounded below zero."""
+    return f"{0.0 if abs(value) < 5e-5 else value:.4f}"
+
+
 def fmt(value: float) -> str:
     if np.isnan(value):
         return "NaN"
@@ -35,7 +40,7 @@ class SoftmaxStepsView(QWidget):
     """A table of ``o``, ``o - max o``, ``exp``, ``p``, one-hot ``y``; CE below."""
 
     COLUMNS = ["o", "o−max", "exp", "p", "y"]
-    LEGEND = "o: logit · o−max: shifted · exp: exp(o − max o) · p: exp / Σ exp · y: one-hot label"
+    LEGEND = "o: logit · o−max: shifted · exp: exp(o − max o) · p: exp / Σ exp · y: target label"
     NAIVE = ["naive exp", "naive p"]
     TIPS = {"o": "the logit o = Wx + b", "o/T": "the logit divided by the temperature T "
             "(the canvas's T slider); the softmax below is of o/T",
@@ -43,7 +48,8 @@ class SoftmaxStepsView(QWidget):
             "o/T−max": "o/T − max(o/T): the largest becomes 0",
             "exp": "exp(o − max o): at most 1, so it cannot overflow",
             "p": "p = exp / Σ exp: the softmax probability",
-            "y": "the one-hot label: 1 for the true class",
+            "y": "the target: the one-hot label (1 for the true class), smoothed by ε "
+                 "when the label smoothing below is on",
             "naive exp": "exp(o) without the shift: overflows above ~88.7 (float32)",
             "naive p": "exp(o) / Σ exp(o): inf / inf = NaN after an overflow"}
 
@@ -127,16 +133,18 @@ class SoftmaxStepsView(QWidget):
         for row, nats in enumerate(figures):
             for col, value in enumerate((nats, None if nats is None else info.bits(nats))):
                 self.information.setItem(row, col, QTableWidgetItem(
-                    "—" if value is None else f"{value:.4f}"))
+                    "—" if value is None else figure(value)))
         if values.cross_entropy is None:
             self.identity.setText("No true class (a drawing): only the entropy of the "
                                   "prediction. Send a test image to the canvas for the rest.")
             return
         ok = "✓" if abs(values.identity_gap) < 1e-9 else "✗"
+        target = (f"y smoothed with ε = {eps:.2f} (the y column)" if eps else
+                  "y one-hot: H(y) = 0 and the cross-entropy is the KL divergence")
         self.identity.setText(
-            f"H(y, p) = H(y) + KL(y ‖ p): {values.cross_entropy:.4f} = "
-            f"{values.target_entropy:.4f} + {values.kl:.4f} {ok} (gap "
-            f"{abs(values.identity_gap):.0e}). 1 bit = ln 2 = 0.693 nats.")
+            f"H(y, p) = H(y) + KL(y ‖ p): {figure(values.cross_entropy)} = "
+            f"{figure(values.target_entropy)} + {figure(values.kl)} {ok} (gap "
+            f"{abs(values.identity_gap):.0e}); {target}. 1 bit = ln 2 nats.")
 
     def apply_temperature(self, temperature: float) -> None:
         """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
@@ -174,14 +182,15 @@ class SoftmaxStepsView(QWidget):
         t = self.temperature if self.tempered else 1.0
         tempered = t != 1.0
         self.legend.setText(("o: logit · o/T: divided by the temperature · o/T−max: "
-                             "shifted · exp: exp(o/T − max) · p: exp / Σ exp · y: one-hot "
+                             "shifted · exp: exp(o/T − max) · p: exp / Σ exp · y: target "
                              "label") if tempered else self.LEGEND)
         steps = softmax_steps(o / t, self.label)
         columns = [o, *([o / t] if tempered else []), steps["shifted"], steps["exp"],
                    steps["p"]]
         headers = (["o", "o/T", "o/T−max"] if tempered else ["o", "o−max"]) + ["exp", "p"]
         if self.label is not None:
-            columns.append(steps["onehot"])
+            # The target of the information table below: one-hot, or smoothed.
+            columns.append(info.target(self.label, len(o), self.smoothing.value()))
             headers.append(self.COLUMNS[4])
         if large:
             columns.extend(naive_softmax_np(o / t))
@@ -210,9 +219,10 @@ class SoftmaxStepsView(QWidget):
                     "(the model was trained at T = 1). ") + text
         if self.label is not None:
             name = self.classes[self.label]
-            text += (f" True class: {name}. Cross-entropy −log p[{name}] = "
-                     f"{steps['ce_nats']:.4f} nats = {steps['ce_bits']:.4f} bits "
-                     "(the surprisal of the truth under the model).")
+            text += (f" True class: {name}. Cross-entropy with the one-hot label, "
+                     f"−log p[{name}] = {steps['ce_nats']:.4f} nats = "
+                     f"{steps['ce_bits']:.4f} bits (the surprisal of the truth under the "
+                     "model).")
         if large:
             text += " Naive: red infinities and NaNs; stable: the same steps, all finite."
         self.summary.setText(text)

@@ -81,6 +81,16 @@ def restyle(root: QWidget) -> None:
                 item.setText(item.text, color=fg)
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextColor(fg)
+                if item.opts.get("brush") is not None:
+                    item.setBrush(legend_brush())
+
+
+def legend_brush():
+    """A legend's background: the plot's colour, nearly opaque, so that a curve passing
+    under a legend does not strike its text through."""
+    colour = pg.mkColor(_current.background)
+    colour.setAlpha(220)
+    return pg.mkBrush(colour)
 
 
 def _dark_palette() -> QPalette:

@@ -65,13 +65,25 @@ class Timeline(QObject):
         if viewed is not was:
             self.viewed_changed.emit()
 
+    @property
+    def follows_run(self) -> bool:
+        """Whether the active weights are this run's (its latest epoch is then "now")."""
+        active = self.session.weights
+        return active is not None and active.run == self.run
+
+    @property
+    def stops(self) -> int:
+        """Positions on the slider: each epoch, and "now" after them when the active
+        weights are another run's or a file (Revert, Open)."""
+        return len(self.snapshots) + (0 if self.follows_run else 1)
+
     def view(self, position: int) -> None:
-        """Show epoch ``snapshots[position]`` in the insight tabs; the last one follows
-        the run (and the active weights) again."""
+        """Show epoch ``snapshots[position]`` in the insight tabs; the last position
+        ("now") shows the active weights again."""
         if not self.snapshots:
             return
-        position = min(max(position, 0), len(self.snapshots) - 1)
-        if position == len(self.snapshots) - 1:
+        position = min(max(position, 0), self.stops - 1)
+        if position == self.stops - 1:
             self._set_viewed(None, None)
         elif position != self.position:
             snapshot = self.snapshots[position]
@@ -82,10 +94,10 @@ class Timeline(QObject):
 
     @property
     def shown(self) -> int | None:
-        """The index of the epoch shown, if any: the latest one unless one is viewed."""
+        """The slider position shown, if any: "now" unless an epoch is viewed."""
         if not self.snapshots:
             return None
-        return len(self.snapshots) - 1 if self.position is None else self.position
+        return self.stops - 1 if self.position is None else self.position
 
 
 class TimelineBar(QWidget):
@@ -115,7 +127,8 @@ class TimelineBar(QWidget):
         self._sync()
 
     def _sync(self) -> None:
-        count, shown = len(self.timeline.snapshots), self.timeline.shown
+        count, shown = self.timeline.stops if self.timeline.snapshots else 0, \
+            self.timeline.shown
         self.slider.blockSignals(True)
         self.slider.setRange(1, max(count, 1))
         self.slider.setValue(1 if shown is None else shown + 1)
@@ -127,10 +140,8 @@ class TimelineBar(QWidget):
             return
         last = self.timeline.snapshots[-1].epoch
         if self.timeline.position is None:  # the tabs show the active weights
-            active = self.timeline.session.weights
-            self.epoch.setText(f"now (run #{self.timeline.run}, {last:g} epochs)"
-                               if active is not None and active.run == self.timeline.run
-                               else "now (active weights)")
+            self.epoch.setText(f"now (run #{self.timeline.run}: {last:g} kept)"
+                               if self.timeline.follows_run else "now (active weights)")
             self.setToolTip("")
             return
         epoch = self.timeline.snapshots[shown].epoch

@@ -8,6 +8,7 @@ from person import (
     click,
     click_button,
     keys,
+    menu,
     show_lab_page,
     show_tab,
     tick,
@@ -51,17 +52,27 @@ def test_the_pitfall_is_trained_beside_the_correct_model_and_can_be_stopped(qtbo
     click_button(window, "Train both")
     assert button(window, "Stop both").isVisible()
     qtbot.waitUntil(lambda: page.result.text().startswith("correct"), timeout=120_000)
-    assert page.progress.value() == 2 and page.progress.text() == "2 of 2 epochs"
+    assert page.progress.value() == 1 and page.progress.text() == "1 of 1 epochs, both models"
+    for curves in page.curves.values():  # one epoch: its point, on an axis around it
+        x, _ = curves[0].getData()
+        low, high = curves[0].getViewBox().viewRange()[0]
+        assert list(x) == [1] and 0.9 < low < 1 and 2 <= high < 2.1
     losses = {key: curves[0].getData()[1] for key, curves in page.curves.items()}
     assert losses["softmax-pitfall"][-1] > 1.46 > losses["softmax"][-1]
     norms = {key: curves[2].getData()[1][-1] for key, curves in page.curves.items()}
     assert norms["softmax-pitfall"] < norms["softmax"] / 3
     type_into(page.epochs, "20")
     click_button(window, "Train both")
+    assert page.curves["softmax"][0].getData()[0] is None or \
+        len(page.curves["softmax"][0].getData()[0]) == 0  # the last comparison is cleared
+    # The curves grow as both train, an epoch of each in turn.
     qtbot.waitUntil(lambda: page.progress.value() >= 1, timeout=60_000)
+    assert len(page.curves["softmax-pitfall"][0].getData()[0]) >= 1
     click_button(window, "Stop both")
     qtbot.waitUntil(lambda: page.result.text().startswith("Stopped."), timeout=60_000)
     assert button(window, "Train both").isEnabled()
+    lengths = {len(curves[0].getData()[0]) for curves in page.curves.values()}
+    assert len(lengths) == 1 and lengths.pop() >= 1  # both, the same epochs
 
 
 def test_the_microscope_steps_one_minibatch(qtbot, window):
@@ -91,7 +102,13 @@ def test_the_microscope_steps_one_minibatch(qtbot, window):
 
     index = first_cell(window)
     assert f"test image #{index}" in page.example_text.text()
+    assert "under the microscope's weights" in page.example_text.text()
     assert any(image.image.any() for image in page.images["image"])
+
+    type_into(page.lr, "10")  # far too large: the loss explodes and the status says so
+    for _ in range(3):
+        click_button(window, "Step one minibatch")
+    assert "try a smaller lr" in page.status.text()
 
     click_button(window, "Zeros")
     assert page.status.text().startswith("Starting from W = 0")
@@ -116,9 +133,13 @@ def test_entropy_cross_entropy_and_kl_add_up_for_a_test_image(qtbot, window):
     assert abs(nats(1) - (nats(2) + nats(3))) <= 2e-4
     assert abs(float(table.item(1, 1).text()) - nats(1) / np.log(2)) <= 2e-4
     assert "✓" in steps.identity.text()
+    y = [float(steps.table.item(row, steps.table.columnCount() - 1).text())
+         for row in range(10)]
+    assert abs(sum(y) - 1) < 1e-2 and min(y) == 0.01  # the y column is the smoothed target
     type_into(steps.smoothing, "0")
-    assert float(table.item(2, 0).text()) == 0
+    assert table.item(2, 0).text() == "0.0000"  # never "-0.0000"
     assert table.item(1, 0).text() == table.item(3, 0).text()  # CE = KL for one-hot
+    assert "H(y) = 0" in steps.identity.text() and "-0.0000" not in steps.identity.text()
 
 
 def test_the_timeline_scrubs_the_insight_tabs_through_the_epochs(qtbot, window):
@@ -144,3 +165,23 @@ def test_the_timeline_scrubs_the_insight_tabs_through_the_epochs(qtbot, window):
     show_tab(window, "Confusion")
     assert np.array_equal(confusion.counts, latest)
     assert window.session.weights.label.startswith("run #")  # the active ones never moved
+
+    # A confusion cell clicked at an earlier epoch says whose predictions chose its images.
+    click(bar.slider)
+    keys(window, Qt.Key.Key_Home)
+    heatmap = confusion.heatmap
+    area, _ = heatmap.layout_rects()
+    side = area.width() / 10
+    click(heatmap, QPoint(int(area.left() + 6.5 * side), int(area.top() + 4.5 * side)))
+    summary = window.grid.summary.text()
+    assert "coat predicted as shirt at epoch 1 (timeline)" in summary
+    assert "what the active weights predict now" in summary
+
+    # Revert to the weights from before the run: every epoch of the run stays reachable,
+    # and "now" (the active weights) is a stop after them.
+    menu(qtbot, window, "Train", "Revert to previous weights")
+    assert window.session.weights.label == "bundled default"
+    keys(window, Qt.Key.Key_End)
+    assert bar.epoch.text() == "now (active weights)"
+    keys(window, Qt.Key.Key_Left)
+    assert bar.epoch.text().startswith("epoch 3 of 3")
