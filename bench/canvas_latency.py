@@ -7,7 +7,9 @@ Usage::
 In the real window, synthetic mouse moves (60 per second, like a pointer at a display's
 frame rate) draw on the canvas; each one is timed from the event to the bars repainted
 with the new probabilities. For softmax regression and the MLP, idle and while a
-training run of the same model is going. Prints p50 / p95 / max in milliseconds.
+training run of the same model is going; for softmax regression also with the evidence
+map drawn on the model input (the Draw dock's Evidence box). Prints p50 / p95 / max in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def strokes(window, app, count: int) -> np.ndarray:
         # of what the user waits for.
         panel.repaint()
         panel.bars.viewport().repaint()
+        panel.input_view.repaint()
         latencies.append((time.perf_counter() - started) * 1000)
         while time.perf_counter() < next_frame:
             app.processEvents()
@@ -67,12 +70,17 @@ def main() -> None:
         config = window.controls.panel.config().replace(model=model, epochs=1)
         train(app, window, config)
         idle = strokes(window, app, args.strokes)
+        measured = [("idle", idle)]
+        if model == "softmax":
+            window.draw_panel.evidence_box.setChecked(True)
+            measured.append(("idle, evidence", strokes(window, app, args.strokes)))
+            window.draw_panel.evidence_box.setChecked(False)
         runs.start(config.replace(epochs=1000))
         wait_for(app, lambda: runs.run is not None and runs.run.delivered)
         busy = strokes(window, app, args.strokes)
         runs.stop()
         wait_for(app, lambda: runs.run is None)
-        for label, ms in (("idle", idle), ("while training", busy)):
+        for label, ms in (*measured, ("while training", busy)):
             print(f"{model:8s} {label:15s} p50 {np.percentile(ms, 50):5.1f} ms  "
                   f"p95 {np.percentile(ms, 95):5.1f} ms  max {ms.max():5.1f} ms "
                   f"({len(ms)} strokes)")

@@ -95,6 +95,12 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     for _ in range(2):
         lab.microscope.step()
     window.tabs.steps.smoothing.setValue(0.1)  # H(y) > 0 in the information table
+    window.draw_panel.evidence_box.setChecked(True)  # the evidence on the canvas's input
+    explain = window.explain
+    explain.target.setCurrentIndex(7)  # "sneaker": the sandal made into one
+    explain.find_change()
+    explain.measure_robustness()
+    wait_for(app, lambda: not session.tasks.busy)
     results: dict[str, list] = {}
 
     def shoot(name: str, size: tuple[int, int]) -> None:
@@ -127,6 +133,8 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
             window.canvas_dock.raise_()
             tabs.setCurrentIndex(tabs.indexOf(tabs.steps))
             shoot(f"{prefix}-draw", (width, height))
+            window.explain_dock.raise_()
+            shoot(f"{prefix}-explain", (width, height))
     window.close()
     return results
 

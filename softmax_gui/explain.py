@@ -239,32 +239,40 @@ def max_logit_image(model: Linear, k: int) -> np.ndarray:
     return (model.W[k] > 0).astype(np.float64)
 
 
-def total_variation(image: np.ndarray) -> tuple[float, np.ndarray]:
-    """Anisotropic total variation of a 28x28 image and its (sub)gradient."""
+def total_variation(image: np.ndarray, smooth: float = 0.0) -> tuple[float, np.ndarray]:
+    """Total variation of a 28x28 image (the sum of ``|differences|`` between neighbours)
+    and its gradient; with ``smooth`` > 0 each ``|d|`` is ``sqrt(d^2 + smooth^2)``, which
+    gradient ascent can follow without zig-zagging on the kinks."""
     img = image.reshape(28, 28)
     dx, dy = np.diff(img, axis=1), np.diff(img, axis=0)
+    if smooth:
+        ax, ay = np.sqrt(dx ** 2 + smooth ** 2), np.sqrt(dy ** 2 + smooth ** 2)
+        sx, sy = dx / ax, dy / ay
+    else:
+        ax, ay, sx, sy = np.abs(dx), np.abs(dy), np.sign(dx), np.sign(dy)
     grad = np.zeros_like(img)
-    sx, sy = np.sign(dx), np.sign(dy)
     grad[:, :-1] -= sx
     grad[:, 1:] += sx
     grad[:-1, :] -= sy
     grad[1:, :] += sy
-    return float(np.abs(dx).sum() + np.abs(dy).sum()), grad.reshape(-1)
+    return float(ax.sum() + ay.sum()), grad.reshape(-1)
 
 
 def max_probability_image(model: Linear, k: int, l2: float = 0.0, tv: float = 0.0,
                           steps: int = 300, step_size: float = 0.05) -> np.ndarray:
     """An input in [0, 1]^d with a high ``log p_k - l2 ||x||^2 - tv TV(x)``: projected
-    gradient ascent from a grey image."""
+    gradient ascent from a grey image, its step shrinking as ``1 / sqrt(t)`` (the total
+    variation is smoothed a little, so that the steps settle instead of zig-zagging)."""
     x = np.full(model.W.shape[1], 0.5)
-    for _ in range(steps):
+    for t in range(steps):
         o = model.logits(x)
         p = np.exp(o - o.max())
         p /= p.sum()
         grad = model.W[k] - p @ model.W - 2 * l2 * x
         if tv:
-            grad -= tv * total_variation(x)[1]
-        x = np.clip(x + step_size * grad / (np.abs(grad).max() + 1e-12), 0.0, 1.0)
+            grad -= tv * total_variation(x, smooth=0.05)[1]
+        step = step_size / np.sqrt(t + 1)
+        x = np.clip(x + step * grad / (np.abs(grad).max() + 1e-12), 0.0, 1.0)
     return x
 
 
@@ -286,3 +294,40 @@ def explain_network(module, x: np.ndarray, classes, steps: int = 32) -> tuple[li
         rows.append({"name": str(name), "logit": float(logits[k]), "bias": float(black[k]),
                      "evidence_sum": float(attribution.map.sum())})
     return rows, worst
+
+
+def network_class_image(module, k: int, probability: bool = False, l2: float = 0.0,
+                        tv: float = 0.0, steps: int = 150, step_size: float = 0.03) -> np.ndarray:
+    """The MLP's or CNN's counterpart of :func:`max_logit_image` (``probability``
+    False) and :func:`max_probability_image`: projected gradient ascent in [0, 1]^d from
+    a grey image, on ``o_k`` or ``log p_k``, less ``l2 ||x||^2 + tv TV(x)``."""
+    import torch
+
+    module.eval()
+    x = torch.full((1, 1, 28, 28), 0.5)
+    for _ in range(steps):
+        x.requires_grad_(True)
+        o = module(x)[0]
+        score = torch.log_softmax(o, 0)[k] if probability else o[k]
+        score = score - l2 * (x ** 2).sum() - tv * (
+            (x[..., 1:] - x[..., :-1]).abs().sum() + (x[..., 1:, :] - x[..., :-1, :]).abs().sum())
+        (grad,) = torch.autograd.grad(score, x)
+        with torch.no_grad():
+            x = (x + step_size * grad / (grad.abs().max() + 1e-12)).clamp_(0.0, 1.0)
+    return x.detach().reshape(-1).double().numpy()
+
+
+def class_images(snapshot: WeightSnapshot, module, probability: bool, l2: float = 0.0,
+                 tv: float = 0.0) -> np.ndarray:
+    """``(K, 28, 28)``: for each class the input in [0, 1] that maximises its logit
+    (exact for softmax regression) or, regularised, its probability."""
+    linear = linear_form(snapshot)
+    images = []
+    for k in range(len(snapshot.classes)):
+        if linear is not None:
+            image = max_probability_image(linear, k, l2, tv) if probability else \
+                max_logit_image(linear, k)
+        else:
+            image = network_class_image(module, k, probability, l2, tv)
+        images.append(image.reshape(28, 28))
+    return np.stack(images)

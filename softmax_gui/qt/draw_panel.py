@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui import explain
 from softmax_gui.evaluation import entropy_bits, softmax_np
 from softmax_gui.inference import Predictor
 from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_model_input
 from softmax_gui.qt import file_dialogs, theme
 from softmax_gui.qt.canvas import SIDE as CANVAS_SIDE
 from softmax_gui.qt.canvas import DrawingCanvas
+from softmax_gui.qt.evidence import Attributions, overlay
 from softmax_gui.qt.probabilities import ProbabilityBars
 
 FRAME_S = 1 / 60
@@ -53,6 +55,7 @@ class ModelInputView(QWidget):
         self.setToolTip("What the model sees: your drawing trimmed, scaled and centred the "
                         "way the dataset's images were made, at 28x28 pixels.")
         self.pixels = np.zeros((28, 28), np.float32)
+        self.rgb: np.ndarray | None = None  # the input with evidence over it, when shown
         # The pixel grid never changes: draw it once (54 lines cost ~2 ms per paint).
         self._grid = QPixmap(VIEW, VIEW)
         self._grid.fill(Qt.GlobalColor.transparent)
@@ -63,16 +66,23 @@ class ModelInputView(QWidget):
             painter.drawLine(0, k * PIXEL, VIEW, k * PIXEL)
         painter.end()
 
-    def set_input(self, pixels: np.ndarray) -> None:
+    def set_input(self, pixels: np.ndarray, evidence: np.ndarray | None = None) -> None:
+        """Show ``pixels``, with ``evidence`` (red for the class, blue against) over them
+        when given."""
         self.pixels = pixels
+        self.rgb = overlay(pixels, evidence) if evidence is not None else None
         self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(VIEW, VIEW)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        data = np.ascontiguousarray((self.pixels * 255).round().astype(np.uint8))
-        image = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
+        if self.rgb is not None:
+            data = self.rgb
+            image = QImage(data.data, 28, 28, 84, QImage.Format.Format_RGB888)
+        else:
+            data = np.ascontiguousarray((self.pixels * 255).round().astype(np.uint8))
+            image = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
         painter = QPainter(self)
         painter.drawImage(QRectF(0, 0, VIEW, VIEW), image)  # nearest: every pixel a square
         painter.drawPixmap(0, 0, self._grid)
@@ -93,6 +103,9 @@ class DrawPanel(QWidget):
         super().__init__(parent)
         self.tasks, self.settings = tasks, settings
         self.predictor: Predictor | None = None
+        self.linear: explain.Linear | None = None  # the predictor, when it is linear
+        self.attributions = Attributions(tasks)
+        self.evidence_class: int | None = None  # a clicked bar's class; None: predicted
         self.dataset = "fashion-mnist"
         self.temperature = 1.0
         # A test image sent here (session.Example) and the canvas revision it was put at:
@@ -120,6 +133,7 @@ class DrawPanel(QWidget):
         self._timer.timeout.connect(self._infer)
         self.canvas.changed.connect(self._schedule)
         self.canvas.file_dropped.connect(self.load_file)
+        self.bars.class_clicked.connect(self.explain_class)
         self.apply_temperature(self.temperature)
 
     # --- building -----------------------------------------------------------------------
@@ -167,6 +181,12 @@ class DrawPanel(QWidget):
         self.open_button = self._tool_button("Open…", "Load an image file (PNG, JPEG, ...) "
                                              "onto the canvas; you can also drop one on it",
                                              self.open_file)
+        self.evidence_box = QCheckBox("Evidence")
+        self.evidence_box.setToolTip(
+            "Colour the model input by each pixel's evidence for the predicted class (or "
+            "the class you click in the bars): red for, blue against. Exact for softmax "
+            "regression; integrated gradients (an approximation) for the MLP and CNN")
+        self.evidence_box.toggled.connect(lambda _: self._schedule(time.perf_counter()))
 
     def _build_layout(self) -> None:
         # Two rows of tools and the canvas beside one column: narrow enough for a
@@ -179,6 +199,7 @@ class DrawPanel(QWidget):
         for button in (self.clear_button, self.invert_button, self.open_button):
             edits.addWidget(button)
         edits.addStretch(1)
+        edits.addWidget(self.evidence_box)
         brush = QHBoxLayout()
         for name, slider in (("Size", self.size_slider), ("Soft", self.soft_slider)):
             label = QLabel(name)
@@ -226,6 +247,7 @@ class DrawPanel(QWidget):
     def set_predictor(self, predictor: Predictor | None, dataset: str) -> None:
         """Use ``predictor`` (a CPU copy) for ``dataset``'s preprocessing from now on."""
         self.predictor, self.dataset = predictor, dataset
+        self.linear = explain.linear_form(predictor.snapshot) if predictor else None
         if predictor is not None:
             self.bars.set_classes(predictor.classes)
         self._schedule(time.perf_counter())
@@ -309,8 +331,8 @@ class DrawPanel(QWidget):
                 self._message(f"{opened[0]} is blank (all one shade): there is nothing in "
                               "it for the model to see.", error=True)
             else:
-                self._message("Nothing drawn yet: draw an item, drop an image or send a "
-                              "test image here.")
+                self._message("Nothing drawn yet: draw, drop an image or send a test "
+                              "image here.")
         else:
             example = source[0] if source else None
             pixels = example.pixels if example else to_model_input(drawing, self.dataset)
@@ -323,15 +345,38 @@ class DrawPanel(QWidget):
                 p = softmax_np(logits, self.temperature)
                 self.bars.set_probabilities(p, example.label if example else None, logits)
                 top = int(np.argmax(p))
+                if self.evidence_box.isChecked():
+                    self._show_evidence(pixels, top)
                 # One line (the tooltip explains): a second would take the bars' height.
                 self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} of "
                                      f"{math.log2(len(p)):.2f} bits")
                 truth = (f" True class: {self.predictor.classes[example.label]}."
-                         if example else "")
+                         if example and example.label is not None else "")
                 self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})."
                               + truth)
         if when is not None:
             self.inferred.emit(time.perf_counter() - when)
+
+    def explain_class(self, k: int) -> None:
+        """Show the evidence for class ``k`` (a bar was clicked) from now on."""
+        self.evidence_class = k
+        if self.evidence_box.isChecked():
+            self._schedule(time.perf_counter())
+        else:
+            self.evidence_box.setChecked(True)
+
+    def _show_evidence(self, pixels: np.ndarray, top: int) -> None:
+        k = top if self.evidence_class is None else self.evidence_class
+        if self.linear is not None:  # exact, and microseconds: with this stroke
+            self.input_view.set_input(pixels, explain.evidence(self.linear, pixels)[k])
+            return
+        revision = self.canvas.revision
+
+        def shown(attribution, _error) -> None:  # the network's, when it is ready
+            if self.canvas.revision == revision:
+                self.input_view.set_input(pixels, attribution)
+
+        self.attributions.request(self.predictor.module, pixels, k, None, shown)
 
     def _message(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

@@ -1,4 +1,4 @@
-"""What the model learned and where it fails: weight templates, confusion, calibration.
+"""Where the model fails: confusion and calibration (the weights: qt/templates.py).
 
 Each view keeps its plot items and updates them in place from the active weights and
 their test-set probabilities (docs/ARCHITECTURE.md, rule 4); the statistics come from
@@ -6,8 +6,6 @@ their test-set probabilities (docs/ARCHITECTURE.md, rule 4); the statistics come
 """
 
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,99 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
-from softmax_gui.model_registry import first_layer_size, first_layer_templates, get_model
 from softmax_gui.qt import theme
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")
-
-
-class WeightTemplates(QWidget):
-    """The first layer's weights as images: for softmax regression, what each class
-    'looks for' (red: evidence for the class, blue: against it)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(theme.colors().background)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        self.images: list[pg.ImageItem] = []
-        self.titles: list[str] = []
-        self._shape: tuple = ()
-        self._columns = 0
-        self._templates = None
-
-    def update_from(self, snapshot) -> None:
-        templates = first_layer_templates(snapshot.model, snapshot.state)
-        kind = get_model(snapshot.model).templates
-        if kind == "classes":
-            titles = list(snapshot.classes)
-            self.caption.setText(
-                "Each class's row of W as a 28x28 image. The score of a class is the sum of "
-                "the image times these weights (plus b): red pixels are evidence for the "
-                "class, blue against it, white neutral.")
-        else:
-            total = first_layer_size(snapshot.model, snapshot.state)
-            if kind == "filters":
-                titles = [f"filter {i + 1}" for i in range(len(templates))]
-                what = f"first convolution's {total} filters (5x5)"
-            else:
-                titles = [f"unit {i + 1}" for i in range(len(templates))]
-                what = f"first layer's {total} hidden units (their input weights, 28x28)"
-            self.caption.setText(f"The first {len(templates)} of the {what}; red "
-                                 "positive, blue negative. Unlike softmax regression's, "
-                                 "they are not classes: later layers combine them.")
-        shape = (len(templates), templates.shape[1:], tuple(titles))
-        columns = self._best_columns(len(titles))
-        if shape != self._shape or columns != self._columns:
-            self._build(titles, columns)
-            self._shape, self._columns = shape, columns
-        self._templates = templates
-        self._show(templates)
-
-    def _show(self, templates) -> None:
-        for image, template in zip(self.images, templates):
-            m = float(np.abs(template).max()) or 1.0
-            image.setImage(template, autoLevels=False, levels=(-m, m))
-
-    def _best_columns(self, n: int) -> int:
-        """The column count that gives the largest square images in this widget's shape."""
-        width, height = max(self.graphics.width(), 1), max(self.graphics.height(), 1)
-
-        def side(columns):
-            rows = -(-n // columns)
-            return min(width / columns, height / rows - 20)
-
-        return max(range(1, n + 1), key=side)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        if self._templates is not None and self._best_columns(len(self.images)) != \
-                self._columns:
-            self._columns = self._best_columns(len(self.images))
-            self._build(list(self._shape[2]), self._columns)
-            self._show(self._templates)
-
-    def _build(self, titles, columns: int) -> None:
-        self.graphics.clear()
-        self.images = []
-        for k, title in enumerate(titles):
-            view = self.graphics.addViewBox(row=2 * (k // columns) + 1, col=k % columns,
-                                            lockAspect=True, enableMouse=False)
-            view.invertY(True)
-            image = pg.ImageItem(axisOrder="row-major")
-            image.setColorMap(DIVERGING)
-            view.addItem(image)
-            # A label renders HTML: the names come from a file, shown as text only.
-            self.graphics.addLabel(html.escape(title), row=2 * (k // columns),
-                                   col=k % columns, size="9pt")
-            # Title rows stay one line high; the image rows take the rest.
-            self.graphics.ci.layout.setRowMaximumHeight(2 * (k // columns), 18)
-            self.images.append(image)
 
 
 class ConfusionHeatmap(QWidget):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget, QVBoxLayout, QWidget
 
-from softmax_gui.qt.insight import CalibrationView, ConfusionView, WeightTemplates
+from softmax_gui.qt.insight import CalibrationView, ConfusionView
 from softmax_gui.qt.lab import LabView
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.qt.runs_view import RunsView
 from softmax_gui.qt.session import Example, Session
 from softmax_gui.qt.softmax_steps import SoftmaxStepsView
+from softmax_gui.qt.templates import WeightTemplates
 from softmax_gui.qt.timeline import TimelineBar
 
 
@@ -35,7 +36,7 @@ class MainTabs(QTabWidget):
         super().__init__(parent)
         self.session = session
         self.plots = PlotsView()
-        self.templates = WeightTemplates()
+        self.templates = WeightTemplates(session.tasks)
         self.confusion = ConfusionView()
         self.calibration = CalibrationView()
         self.steps = SoftmaxStepsView()

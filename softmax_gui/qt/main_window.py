@@ -7,7 +7,7 @@ views never talk to each other (docs/ARCHITECTURE.md).
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -22,6 +22,7 @@ from softmax_gui.qt.actions import make_action
 from softmax_gui.qt.banner import Banner
 from softmax_gui.qt.details import SelectedImageDetails
 from softmax_gui.qt.draw_panel import DrawPanel
+from softmax_gui.qt.explain_view import ExplainView
 from softmax_gui.qt.main_tabs import MainTabs
 from softmax_gui.qt.run_controls import RunControls
 from softmax_gui.qt.sample_grid import SampleGrid
@@ -33,7 +34,7 @@ from softmax_gui.safe_files import WriteError
 
 DEFAULT_SIZE = (1366, 740)
 # Bumped when the docks change: a layout saved by another version is not restored.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 class MainWindow(QMainWindow):
@@ -44,7 +45,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.setWindowTitle("Softmax Studio")
-        self.resize(*DEFAULT_SIZE)
+        # Never larger than the screen: 1366 px on a 1280-pixel screen cut the right edge.
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        self.resize(min(DEFAULT_SIZE[0], room.width() if room else DEFAULT_SIZE[0]),
+                    min(DEFAULT_SIZE[1], room.height() if room else DEFAULT_SIZE[1]))
         choice = str(settings.value("view/theme", "system"))
         self.theme_choice = choice if choice in theme.CHOICES else "system"
         theme.apply(self.theme_choice)  # before the plots are made: they take its colours
@@ -78,6 +83,7 @@ class MainWindow(QMainWindow):
         self.grid = SampleGrid()
         self.details = SelectedImageDetails(session)
         self.draw_panel = DrawPanel(session.tasks, self.settings)
+        self.explain = ExplainView(session)
         self.weights_actions = WeightsActions(session, self, self.settings)
 
     def _build_docks(self) -> None:
@@ -91,9 +97,16 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.training_dock = self._dock("Training", scroll)
-        self.grid_dock = self._dock("Test images and predictions", self.grid)
+        self.grid_dock = self._dock("Test images", self.grid)
         self.details_dock = self._dock("Selected image", self.details)
         self.canvas_dock = self._dock("Draw", self.draw_panel)
+        # Scrolls on a small screen rather than growing the window past it.
+        explain = QScrollArea()
+        explain.setWidgetResizable(True)
+        explain.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        explain.setWidget(self.explain)
+        explain.setAccessibleName("Explain the prediction")
+        self.explain_dock = self._dock("Explain", explain)
         self.reset_layout()
 
     def reset_layout(self) -> None:
@@ -101,7 +114,8 @@ class MainWindow(QMainWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         size = self.size()
         docks = ((self.training_dock, left), (self.grid_dock, right),
-                 (self.details_dock, right), (self.canvas_dock, right))
+                 (self.details_dock, right), (self.canvas_dock, right),
+                 (self.explain_dock, right))
         for dock, _ in docks:
             # Out first: re-adding tabbed docks leaves a second, stale tab bar behind.
             self.removeDockWidget(dock)
@@ -110,6 +124,9 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             dock.show()
         self.tabifyDockWidget(self.grid_dock, self.canvas_dock)
+        # Beside them, not below: a second tabbed group made the right column taller
+        # than a 700-pixel screen. The Draw dock shows the evidence on its own input.
+        self.tabifyDockWidget(self.canvas_dock, self.explain_dock)
         # The three right docks, stacked for a moment, needed more height than a small
         # screen has, and the window grew: back to the size it had, once the layout knows
         # the docks are tabbed.
@@ -156,7 +173,8 @@ class MainWindow(QMainWindow):
         for action in self.controls.actions:
             train.addAction(action)
         view = menus.addMenu("&View")
-        for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock):
+        for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock,
+                     self.explain_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         self._action(view, "Reset &layout", self.reset_layout, "Ctrl+Shift+L",
@@ -205,8 +223,11 @@ class MainWindow(QMainWindow):
         # B, E, F, Ctrl+Z and Delete work at once.
         self.canvas_dock.visibilityChanged.connect(
             lambda shown: shown and self.draw_panel.canvas.setFocus())
+        self.explain_dock.visibilityChanged.connect(self.explain.catch_up)
         self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
         draw.examined.connect(session.examine_drawing)
+        for bars in (draw.bars, self.details.bars):
+            bars.class_clicked.connect(session.explain_class)
         draw.temperature_chosen.connect(session.set_temperature)
         for view in (draw, self.tabs.steps):
             session.temperature_changed.connect(view.apply_temperature)
@@ -285,7 +306,8 @@ class MainWindow(QMainWindow):
         old, new = event.oldSize().width(), event.size().width()
         # A dock behind another's tab still says it is visible (and keeps a stale width):
         # measure one that shows.
-        right = next((d for d in (self.details_dock, self.grid_dock, self.canvas_dock)
+        right = next((d for d in (self.details_dock, self.grid_dock, self.canvas_dock,
+                                  self.explain_dock)
                       if not d.visibleRegion().isEmpty() and not d.isFloating()), None)
         share = right.width() / old if right is not None and old > 0 else None
         super().resizeEvent(event)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics
 
 from softmax_gui.qt import theme
@@ -26,9 +27,12 @@ class ProbabilityBars(pg.PlotWidget):
     names from top to bottom and ``figures`` the text beside each bar.
     """
 
+    class_clicked = Signal(int)  # the class whose row was clicked
+
     def __init__(self, classes, parent=None, title: str | None = None,
                  mark_true: bool = True):
         super().__init__(parent=parent, background=theme.colors().background)
+        self.setToolTip("Click a class to see its evidence in the Explain panel")
         # Where width is short (the Draw dock) the true class is named beside the bars.
         self.true_mark = TRUE_MARK if mark_true else ""
 
@@ -111,8 +115,18 @@ class ProbabilityBars(pg.PlotWidget):
         self.plot_item.getAxis("right").setTicks([list(enumerate(figures))])
         self.shown = (p, true_class, logits)
         self.rows, self.figures = rows, figures
+        self.order = [int(i) for i in order]  # the class in each row, top to bottom
 
     def set_sorted(self, on: bool) -> None:
         """Order bars by probability (True) or by class index (False)."""
         self.sorted = on
         self.set_probabilities(*self.shown)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton and self.classes:
+            scene = self.mapToScene(event.position().toPoint())
+            row = round(self.plot_item.vb.mapSceneToView(scene).y())
+            order = getattr(self, "order", list(range(len(self.classes))))
+            if 0 <= row < len(order):
+                self.class_clicked.emit(order[row])
+        super().mousePressEvent(event)

@@ -65,6 +65,7 @@ class Session(QObject):
     examples_requested = Signal(object, str)  # test indices for the grid (None: all), why
     canvas_image_requested = Signal(object)  # an Example (a test image) for the canvas
     temperature_changed = Signal(float)  # T of softmax(o / T) in the canvas and Softmax tab
+    explained_class_changed = Signal(int)  # a class clicked in the bars: explain it
     problem = Signal(object)  # Problem
     message = Signal(str)  # a passing status message
 
@@ -230,6 +231,11 @@ class Session(QObject):
         if temperature != self.temperature:
             self.temperature = temperature
             self.temperature_changed.emit(temperature)
+
+    def explain_class(self, k: int) -> None:
+        """The user clicked class ``k`` in a bar chart: the Explain view shows its
+        evidence."""
+        self.explained_class_changed.emit(k)
 
     def show_confusion_cell(self, true: int, predicted: int) -> None:
         """Show in the grid the test images of class ``true`` predicted as ``predicted``

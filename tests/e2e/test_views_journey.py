@@ -171,10 +171,11 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
 
 
 def test_the_view_menu_hides_and_shows_the_docks(qtbot, window):
-    for title in ("Training", "Test images and predictions", "Selected image", "Draw"):
+    for title in ("Training", "Test images", "Selected image", "Draw", "Explain"):
         menu(qtbot, window, "View", title)
         dock = next(d for d in (window.training_dock, window.grid_dock, window.details_dock,
-                                window.canvas_dock) if d.windowTitle() == title)
+                                window.canvas_dock, window.explain_dock)
+                    if d.windowTitle() == title)
         assert not dock.isVisible()
         menu(qtbot, window, "View", title)
         assert dock.isVisible()

@@ -99,7 +99,7 @@ def test_the_softmax_tab_shows_the_temperature_the_bars_use(qtbot, window):
     assert f"Temperature T = {t:.2f}" in steps.summary.text()
     # A test image clicked in the grid is shown as the model gives it, at T = 1 (the
     # canvas's T belongs to the canvas): the Softmax tab agrees with Selected image.
-    show_dock(window, "Test images and predictions")
+    show_dock(window, "Test images")
     first_cell(window)
     qtbot.waitUntil(lambda: steps.title.text().startswith("Test image #"), timeout=2000)
     assert "o/T" not in [steps.table.horizontalHeaderItem(c).text()
@@ -181,9 +181,12 @@ def test_every_control_has_a_name_a_screen_reader_can_say(qtbot, window):
     pages = [(t, None) for t in ("Curves", "Weights", "Confusion", "Calibration", "Softmax",
                                  "Runs")]
     pages += [("Lab", page) for page in ("Same batches", "Pitfall", "Microscope")]
+    pages += [("Weights", "dock:Explain"), ("Weights", "dock:Draw")]
     for title, page in pages:
         show_tab(window, title)
-        if page:
+        if page and page.startswith("dock:"):
+            show_dock(window, page[5:])
+        elif page:
             show_lab_page(window, page)
         for widget in window.findChildren(QWidget):
             parent = widget.parent()

@@ -1,0 +1,382 @@
+"""Explain one prediction: the pixels' evidence for a class, and the smallest change that
+makes the model predict another ("Make it a ...").
+
+The view follows the example under examination (a clicked test image or the drawing,
+``session.example_changed``), so beside the Draw dock it updates with every stroke. For
+softmax regression the evidence ``W[k] * x`` is exact and costs microseconds on the GUI
+thread; for the MLP and CNN it is integrated gradients, computed as a task (the latest
+example only: strokes never wait for it). The maths is ``softmax_gui.explain``'s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui import explain
+from softmax_gui.qt import theme
+from softmax_gui.qt.evidence import Attributions, PixelImage, diverging, overlay
+from softmax_gui.qt.session import Example
+
+
+class ExplainView(QWidget):
+    """Evidence for a class, and "Make it a ...", for the example under examination."""
+
+    EVIDENCE_TIP = ("Which pixels argue for the class (red) and against it (blue), over "
+                    "the model input. For softmax regression exactly W[k] · x: it sums, "
+                    "with the bias, to the logit.")
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.example: Example | None = None
+        self.linear: explain.Linear | None = None
+        self.evidence: np.ndarray | None = None  # the map shown, (784,)
+        self.result: explain.Counterfactual | None = None
+        self.attributions = Attributions(session.tasks)
+        self._stale = False
+
+        self.map = PixelImage(112, self.EVIDENCE_TIP)
+        self.map.setAccessibleName("Evidence map")
+        self.which = QComboBox()
+        self.which.setAccessibleName("Evidence for")
+        self.which.setToolTip("The class whose evidence is shown; \"vs runner-up\" shows "
+                              "why the prediction beat the second most likely class")
+        self.which.currentIndexChanged.connect(lambda _: self._draw_evidence())
+        self.summary = QLabel("Click a test image or draw on the canvas.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # class names come from files
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 4 + 4)
+        side = QVBoxLayout()
+        side.addWidget(self.which)
+        side.addWidget(self.summary, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.map)
+        top.addLayout(side, 1)
+
+        self.target = QComboBox()
+        self.target.setAccessibleName("Make it a")
+        self.target.setToolTip("The class the model should predict instead")
+        self.find_button = QPushButton("Find change")
+        self.find_button.setToolTip("The smallest change (L2) of this image, pixels kept in "
+                                    "[0, 1], that makes the model predict the chosen class")
+        self.find_button.clicked.connect(self.find_change)
+        make = QHBoxLayout()
+        make.addWidget(QLabel("Make it a"))
+        make.addWidget(self.target, 1)
+        make.addWidget(self.find_button)
+
+        self.change = PixelImage(56, "The change: red brighter, blue darker")
+        self.changed = PixelImage(56, "The changed image: what the model now sees")
+        self.path = pg.PlotWidget(background=theme.colors().background)
+        self.path.setAccessibleName("Probabilities along the change")
+        self.path.setFixedHeight(84)
+        self.path.setMinimumWidth(80)
+        self.path.setMenuEnabled(False)
+        self.path.setMouseEnabled(False, False)
+        self.path.hideButtons()
+        self.path.setYRange(0, 1, padding=0.02)
+        self.path.getPlotItem().hideAxis("bottom")
+        self.path_from = self.path.plot(pen=pg.mkPen("#1f77b4", width=2))
+        self.path_to = self.path.plot(pen=pg.mkPen("#d62728", width=2,
+                                                   style=Qt.PenStyle.DashLine))
+        pictures = QGridLayout()
+        pictures.addWidget(self.change, 0, 0)
+        pictures.addWidget(self.changed, 0, 1)
+        pictures.addWidget(self.path, 0, 2)
+        pictures.setColumnStretch(2, 1)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome.setMinimumHeight(self.outcome.fontMetrics().lineSpacing() * 2 + 4)
+        self.to_canvas = QPushButton("Put on canvas")
+        self.to_canvas.setToolTip("Put the changed image on the drawing canvas")
+        self.to_canvas.setEnabled(False)
+        self.to_canvas.clicked.connect(self.put_on_canvas)
+        end = QHBoxLayout()
+        end.addWidget(self.outcome, 1)
+        end.addWidget(self.to_canvas)
+
+        self.robust_button = QPushButton("Measure")
+        self.robust_button.setToolTip("Test accuracy after every test image is changed by "
+                                      "ε in the direction that raises its loss most (one "
+                                      "signed-gradient step), for several ε")
+        self.robust_button.clicked.connect(self.measure_robustness)
+        self.robustness = pg.PlotWidget(background=theme.colors().background)
+        self.robustness.setAccessibleName("Accuracy against change size")
+        self.robustness.setFixedHeight(110)
+        self.robustness.setMenuEnabled(False)
+        self.robustness.setMouseEnabled(False, False)
+        self.robustness.hideButtons()
+        self.robustness.setLabel("bottom", "ε (per pixel)")
+        self.robustness.getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)"
+        self.robustness.setYRange(0, 1, padding=0.02)
+        self.robust_curve = self.robustness.plot(pen=pg.mkPen("#1f77b4", width=2),
+                                                 symbol="o", symbolSize=5)
+        self.robust_text = QLabel("Test set: how fast accuracy falls when each image is "
+                                  "pushed towards a mistake.")
+        self.robust_text.setWordWrap(True)
+        self.robust_text.setMinimumHeight(self.robust_text.fontMetrics().lineSpacing() * 2 + 4)
+        robust = QHBoxLayout()
+        robust.addWidget(self.robust_text, 1)
+        robust.addWidget(self.robust_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addLayout(make)
+        layout.addLayout(pictures)
+        layout.addLayout(end)
+        layout.addLayout(robust)
+        layout.addWidget(self.robustness)
+        layout.addStretch(1)
+
+        session.example_changed.connect(self.set_example)
+        session.weights_changed.connect(self._weights_changed)
+        session.dataset_changed.connect(self._classes_changed)
+        session.explained_class_changed.connect(self._class_clicked)
+        self._set_enabled()
+
+    # --- inputs -----------------------------------------------------------------------------
+
+    def _classes_changed(self, dataset) -> None:
+        self.target.clear()
+        self.target.addItems(list(dataset.classes))
+        self.example = None
+        self._set_enabled()
+
+    def _weights_changed(self, weights) -> None:
+        self.linear = explain.linear_form(weights.snapshot) if weights is not None else None
+        self._clear_result()
+        self._set_enabled()
+        self.robust_curve.setData([], [])
+        self.robust_button.setEnabled(weights is not None)
+
+    def _set_enabled(self) -> None:
+        ready = self.example is not None and self.session.weights is not None
+        self.find_button.setEnabled(ready)
+        self.target.setEnabled(ready)
+
+    def set_example(self, example: Example) -> None:
+        """Explain ``example`` (every stroke on the canvas brings a new one)."""
+        new_image = self.example is None or self.example.index != example.index or \
+            self.example.on_canvas != example.on_canvas or \
+            not np.array_equal(self.example.pixels, example.pixels)
+        self.example = example
+        if new_image:
+            self._clear_result()
+        self._set_enabled()
+        # Behind the Draw tab it would work for nobody on every stroke (integrated
+        # gradients for a network): it catches up when shown. (A dock behind another's
+        # tab still says isVisible(); what it paints is empty.)
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self._refresh()
+        else:
+            self._stale = True
+
+    def _refresh(self) -> None:
+        self._stale = False
+        self._fill_choices()
+        self._draw_evidence()
+
+    def catch_up(self, shown: bool = True) -> None:
+        """Its dock was raised (``QDockWidget.visibilityChanged``): show the example."""
+        if shown and self._stale and self.example is not None:
+            self._refresh()
+
+    def _class_clicked(self, k: int) -> None:
+        index = self.which.findData(f"class {k}")
+        if index >= 0:
+            self.which.setCurrentIndex(index)
+
+    def _fill_choices(self) -> None:
+        """"Predicted", "vs runner-up" and each class, named for this example."""
+        classes = self.session.dataset.classes
+        order = np.argsort(-self.example.logits)
+        top, second = int(order[0]), int(order[1])
+        # Plain strings as item data: a tuple came back from Qt as a list after
+        # setItemData, and findData no longer found it.
+        choices = [(f"Predicted: {classes[top]}", f"class {top}"),
+                   (f"{classes[top]} vs {classes[second]} (runner-up)", f"vs {top} {second}")]
+        choices += [(f"Class: {name}", f"class {k}") for k, name in enumerate(classes)]
+        keep = self.which.currentIndex()
+        blocked = self.which.blockSignals(True)
+        if self.which.count() != len(choices):
+            self.which.clear()
+            for text, data in choices:
+                self.which.addItem(text, data)
+        else:
+            for i, (text, data) in enumerate(choices):
+                self.which.setItemText(i, text)
+                self.which.setItemData(i, data)
+        self.which.setCurrentIndex(max(keep, 0))
+        self.which.blockSignals(blocked)
+
+    # --- evidence ---------------------------------------------------------------------------
+
+    def _draw_evidence(self) -> None:
+        example = self.example
+        if example is None or self.session.weights is None or self.which.currentIndex() < 0:
+            return
+        kind, *numbers = self.which.currentData().split()
+        choice = (kind, *map(int, numbers))
+        classes = self.session.dataset.classes
+        if self.linear is None:
+            self.map.set_rgb(overlay(example.pixels, None))
+            self.summary.setText("Integrated gradients from a black image (an "
+                                 "approximation for this network)…")
+            self._integrate(example, choice)
+            return
+        x = example.pixels
+        if choice[0] == "vs":
+            k, j = choice[1], choice[2]
+            self.evidence = explain.evidence_between(self.linear, x, k, j)
+            gap = self.linear.b[k] - self.linear.b[j]
+            self.summary.setText(
+                f"Why {classes[k]} and not {classes[j]}: (w_{classes[k]} − w_{classes[j]}) "
+                f"· x sums to {self.evidence.sum():.3f}; with the biases' difference "
+                f"{gap:+.3f} that is o_{classes[k]} − o_{classes[j]} = "
+                f"{self.evidence.sum() + gap:.3f} (exact).")
+        else:
+            k = choice[1]
+            self.evidence = explain.evidence(self.linear, x)[k]
+            total = self.evidence.sum()
+            self.summary.setText(
+                f"{classes[k]}: the pixels' evidence sums to {total:.3f}; with the bias "
+                f"{self.linear.b[k]:+.3f} that is its logit o = {total + self.linear.b[k]:.3f}"
+                " (exact: o = w · x + b).")
+        self.map.set_rgb(overlay(x, self.evidence))
+
+    def _integrate(self, example: Example, choice) -> None:
+        """Integrated gradients of the chosen logit (or the difference of two), off the
+        GUI thread; only the newest example's are computed and shown."""
+        classes = self.session.dataset.classes
+
+        def shown(attribution: np.ndarray, error: float) -> None:
+            if self.example is not example:
+                return
+            self.evidence = attribution
+            self.map.set_rgb(overlay(example.pixels, attribution))
+            what = classes[choice[1]] + (f" − {classes[choice[2]]}" if choice[0] == "vs"
+                                         else "")
+            self.summary.setText(
+                f"{what}: integrated gradients from a black image sum to "
+                f"{attribution.sum():.3f} (an approximation for this network; "
+                f"completeness error {error:.2%} of the logit change).")
+
+        self.attributions.request(self.session.weights.predictor.module, example.pixels,
+                                  choice[1], choice[2] if choice[0] == "vs" else None, shown)
+
+    # --- make it a ... ------------------------------------------------------------------------
+
+    def find_change(self) -> None:
+        example, weights = self.example, self.session.weights
+        target = self.target.currentIndex()
+        classes = self.session.dataset.classes
+        if example is None or weights is None:
+            return
+        if int(np.argmax(example.logits)) == target:
+            self.outcome.setText(f"It is already predicted {classes[target]}: choose "
+                                 "another class.")
+            return
+        linear, module = self.linear, weights.predictor.module
+        self.find_button.setEnabled(False)
+        self.outcome.setText(f"Looking for the smallest change to a {classes[target]}…")
+
+        def work():
+            if linear is not None:
+                return explain.linear_counterfactual(linear, example.pixels, target)
+            return explain.gradient_counterfactual(module, example.pixels, target)
+
+        def done(result: explain.Counterfactual) -> None:
+            self._set_enabled()
+            if self.example is not example:
+                return  # the image changed meanwhile
+            self.show_result(result)
+
+        def failed(error: BaseException) -> None:
+            self._set_enabled()
+            self.outcome.setText(f"Could not find a change: {error}")
+
+        self.session.tasks.run("Looking for the smallest change…", work, done, failed)
+
+    def show_result(self, result: explain.Counterfactual) -> None:
+        self.result = result
+        classes = self.session.dataset.classes
+        self.change.set_rgb(diverging(result.change))
+        self.changed.set_rgb(overlay(result.image, None))
+        steps = np.linspace(0, 1, len(result.path))
+        self.path_from.setData(steps, result.path[:, result.original])
+        self.path_to.setData(steps, result.path[:, result.target])
+        flipped = result.predicted == result.target
+        p = result.path[-1]
+        method = "smallest L2 change, exact" if self.linear is not None else \
+            "projected gradient steps"
+        self.outcome.setText(
+            (f"L2 = {result.l2:.3f} ({method}): now {classes[result.predicted]} "
+             f"({p[result.predicted]:.0%}); solid: p({classes[result.original]}), "
+             f"dashed: p({classes[result.target]}) along the change.")
+            if flipped else
+            f"No change within the pixel range made it a {classes[result.target]} "
+            f"(L2 {result.l2:.3f}).")
+        self.to_canvas.setEnabled(flipped)
+
+    def _clear_result(self) -> None:
+        self.result = None
+        self.change.set_rgb(diverging(np.zeros(784)))
+        self.changed.set_rgb(np.zeros((28, 28, 3), np.uint8))
+        self.path_from.setData([], [])
+        self.path_to.setData([], [])
+        self.outcome.setText("")
+        self.to_canvas.setEnabled(False)
+
+    def put_on_canvas(self) -> None:
+        result, weights = self.result, self.session.weights
+        if result is None or weights is None:
+            return
+        pixels = result.image.reshape(28, 28).astype(np.float32)
+        classes = self.session.dataset.classes
+        self.session.canvas_image_requested.emit(Example(
+            f"{classes[result.original]} changed into a {classes[result.target]}", pixels,
+            weights.predictor.logits(pixels)))
+
+    # --- robustness -----------------------------------------------------------------------
+
+    SIZES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+
+    def measure_robustness(self) -> None:
+        weights, images = self.session.weights, self.session.test_images
+        labels = self.session.dataset.test_labels.numpy()
+        module = weights.predictor.module
+        self.robust_button.setEnabled(False)
+        self.robust_text.setText("Changing all 10,000 test images…")
+
+        def work():
+            return explain.accuracy_under_perturbation(module, images, labels, self.SIZES)
+
+        def done(accuracies) -> None:
+            self.robust_button.setEnabled(True)
+            if self.session.weights is not weights:
+                return
+            self.robust_curve.setData(list(self.SIZES), accuracies)
+            self.robust_text.setText(
+                f"Test accuracy {accuracies[0]:.1%} unchanged; {accuracies[2]:.1%} at "
+                f"ε = 0.01, {accuracies[4]:.1%} at ε = 0.05 (one signed-gradient step).")
+
+        def failed(error: BaseException) -> None:
+            self.robust_button.setEnabled(True)
+            self.robust_text.setText(f"Could not measure it: {error}")
+
+        self.session.tasks.run("Measuring accuracy under small changes…", work, done, failed)
+
