@@ -37,3 +37,17 @@ def check_not_blank(path: Path, stdout: str) -> None:
 
 def test_offscreen_screenshot(tmp_path, fashion):
     check_not_blank(*screenshot(tmp_path))
+
+
+def test_the_window_opens_no_larger_than_a_small_screen(tmp_path, fashion):
+    import shutil
+
+    import pytest
+
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run not installed")
+    out, stdout = screenshot(tmp_path, ("xvfb-run", "-a", "-s", "-screen 0 1280x800x24"),
+                             platform="xcb")
+    width, height = (int(v) for v in stdout.strip().split("(")[-1].rstrip(")").split("x"))
+    assert width <= 1280 and height <= 800  # 1366x740 cut the right edge off at first
+    check_not_blank(out, stdout)

@@ -46,8 +46,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle("Softmax Studio")
         # Never larger than the screen: 1366 px on a 1280-pixel screen cut the right edge.
+        # (The offscreen platform's 800x600 is nobody's screen: screenshots keep the size.)
         screen = QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
+        room = screen.availableGeometry() if screen is not None and \
+            QGuiApplication.platformName() != "offscreen" else None
         self.resize(min(DEFAULT_SIZE[0], room.width() if room else DEFAULT_SIZE[0]),
                     min(DEFAULT_SIZE[1], room.height() if room else DEFAULT_SIZE[1]))
         choice = str(settings.value("view/theme", "system"))
