@@ -18,6 +18,14 @@ RED = np.array([214, 39, 40], np.float32)
 BLUE = np.array([31, 119, 180], np.float32)
 
 
+def strong(values: np.ndarray) -> float:
+    """The size of value drawn at full colour: the 95th percentile of the non-zero
+    ``|values|``. Scaled to the largest alone, one pixel took the colour and the rest of
+    the map was too faint to read."""
+    magnitudes = np.abs(values[values != 0])
+    return float(np.percentile(magnitudes, 95)) if magnitudes.size else 0.0
+
+
 def overlay(pixels: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
     """``(28, 28, 3)`` uint8: the grey input, coloured red where a pixel argues for the
     class and blue against, as strongly as its share of the largest ``|evidence|``."""
@@ -25,10 +33,10 @@ def overlay(pixels: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
     if evidence is None:
         return grey.round().astype(np.uint8)
     e = np.asarray(evidence, np.float32).reshape(28, 28)
-    m = float(np.abs(e).max())
+    m = strong(e)
     if m == 0:
         return grey.round().astype(np.uint8)
-    alpha = (np.abs(e) / m)[..., None]
+    alpha = np.minimum(np.abs(e) / m, 1.0)[..., None]
     colour = np.where((e > 0)[..., None], RED, BLUE)
     return (grey * (1 - alpha) + colour * alpha).round().astype(np.uint8)
 
@@ -36,8 +44,8 @@ def overlay(pixels: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
 def diverging(values: np.ndarray) -> np.ndarray:
     """``(28, 28, 3)`` uint8: red positive, blue negative, white zero (a change)."""
     v = np.asarray(values, np.float32).reshape(28, 28)
-    m = float(np.abs(v).max()) or 1.0
-    alpha = (np.abs(v) / m)[..., None]
+    m = strong(v) or 1.0
+    alpha = np.minimum(np.abs(v) / m, 1.0)[..., None]
     colour = np.where((v > 0)[..., None], RED, BLUE)
     white = np.full((28, 28, 3), 255, np.float32)
     return (white * (1 - alpha) + colour * alpha).round().astype(np.uint8)
