@@ -48,7 +48,7 @@ def main() -> None:
         result = explain.linear_counterfactual(linear, x, target)
         seconds.append(time.perf_counter() - start)
         assert result.predicted == target
-        A, c = explain.constraints(linear, target, 1e-3)
+        A, c = explain.constraints(linear, target, explain.MARGIN)
         primal = minimize(lambda z, x=x: (0.5 * np.sum((z - x) ** 2), z - x), x, jac=True,
                           method="SLSQP", bounds=[(0, 1)] * 784,
                           constraints=[{"type": "ineq", "fun": lambda z, A=A, c=c: A @ z - c,

@@ -70,21 +70,26 @@ def build_parser() -> argparse.ArgumentParser:
     gradcheck.add_argument("--seed", type=int, default=0)
     _data_args(gradcheck)
 
-    explain = sub.add_parser(
-        "explain", help="per class: the logit, the bias and the sum of the image's "
-                        "evidence map (exact for softmax regression)")
-    explain.add_argument("--weights", required=True, metavar="PATH")
+    image_help = ("an image file; a 28x28 one is the model input as it is (never "
+                  "inverted), any other size goes through the dataset's recipe")
+    explain_help = ("per class: the logit, the bias and the sum of the image's evidence map "
+                    "(exact for softmax regression: logit = bias + evidence)")
+    explain = sub.add_parser("explain", help=explain_help, description=explain_help)
+    explain.add_argument("--weights", required=True, metavar="PATH",
+                         help="a weights file this app exported")
     explain.add_argument("--json", action="store_true", help="print JSON only")
-    explain.add_argument("image", metavar="IMAGE",
-                         help="an image file; a 28x28 one is the model input as it is")
-    counterfactual = sub.add_parser(
-        "counterfactual", help="the smallest change of an image that makes the model "
-                               "predict another class, written as a 28x28 PNG")
-    counterfactual.add_argument("--weights", required=True, metavar="PATH")
+    explain.add_argument("image", metavar="IMAGE", help=image_help)
+    counterfactual_help = ("the smallest change of an image, pixels kept in [0, 1], that "
+                           "makes the model predict another class; written as a 28x28 PNG")
+    counterfactual = sub.add_parser("counterfactual", help=counterfactual_help,
+                                    description=counterfactual_help)
+    counterfactual.add_argument("--weights", required=True, metavar="PATH",
+                                help="a weights file this app exported")
     counterfactual.add_argument("--to", required=True, metavar="CLASS",
                                 help="the class to reach: its index or its name")
-    counterfactual.add_argument("--out", required=True, metavar="PNG")
-    counterfactual.add_argument("image", metavar="IMAGE")
+    counterfactual.add_argument("--out", required=True, metavar="PNG",
+                                help="where to write the changed image (.png)")
+    counterfactual.add_argument("image", metavar="IMAGE", help=image_help)
 
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
@@ -222,7 +227,7 @@ def _check_classes(have, want, path, name) -> None:
 
 def _predict(args) -> int:
     from softmax_gui.inference import Predictor
-    from softmax_gui.preprocess import is_blank, load_image_file
+    from softmax_gui.preprocess import is_blank
     from softmax_gui.weights_io import load_snapshot
 
     snapshot, meta = load_snapshot(args.weights)
@@ -232,7 +237,7 @@ def _predict(args) -> int:
     status = 0
     for path in args.images:
         try:
-            image = load_image_file(path, invert=invert)
+            image = _read_image(path, invert)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_ERROR
@@ -279,10 +284,21 @@ def _as_model_input(image, dataset: str):
     return to_model_input(image, dataset)
 
 
-def _model_input(path: str, dataset: str):
+def _read_image(path: str, invert: bool | None = None):
+    """An image file as ``load_image_file`` reads it, except that a 28x28 image is never
+    inverted automatically: it is the model input as it is (a light one included), so
+    that what ``counterfactual`` writes reads back as it was written."""
     from softmax_gui.preprocess import load_image_file
 
-    return _as_model_input(load_image_file(path), dataset)
+    if invert is None:
+        raw = load_image_file(path, invert=False)
+        if np.shape(raw) == (28, 28):
+            return raw
+    return load_image_file(path, invert=invert)
+
+
+def _model_input(path: str, dataset: str):
+    return _as_model_input(_read_image(path), dataset)
 
 
 def _explained_model(path: str):
@@ -309,11 +325,15 @@ def _explain(args) -> int:
     if args.json:
         print(json.dumps({"classes": rows}))
         return 0
-    print(f"{'class':>12} {'logit':>9} {'bias':>9} {'evidence':>9}")
-    for row in rows:
-        print(f"{row['name']:>12} {row['logit']:9.4f} {row['bias']:9.4f} "
+    logits = np.array([row["logit"] for row in rows])
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    print(f"{'class':>13} {'p':>7} {'logit':>9} {'bias':>9} {'evidence':>9}")
+    for k, row in enumerate(rows):
+        mark = "*" if k == int(p.argmax()) else " "
+        print(f"{mark}{row['name']:>12} {p[k]:7.2%} {row['logit']:9.4f} {row['bias']:9.4f} "
               f"{row['evidence_sum']:9.4f}")
-    print(note)
+    print(f"* predicted. {note}")
     return 0
 
 
@@ -334,9 +354,16 @@ def _counterfactual(args) -> int:
     from softmax_gui.explain import gradient_counterfactual, linear_counterfactual
     from softmax_gui.safe_files import save_file
 
+    if Path(args.out).suffix.lower() != ".png":
+        raise ValueError(f"--out {args.out!r} must end in .png: the image is written as PNG")
     snapshot, dataset, linear, module = _explained_model(args.weights)
     target = _class_index(args.to, snapshot.classes)
     x = _model_input(args.image, dataset)
+    with torch.no_grad():
+        now = int(module(torch.as_tensor(x.reshape(1, 1, 28, 28))).argmax())
+    if now == target:
+        raise ValueError(f"{args.image} is already predicted {snapshot.classes[target]}: "
+                         "there is nothing to change")
     result = linear_counterfactual(linear, x, target, quantised=True) if linear is not None \
         else gradient_counterfactual(module, x, target)
     pixels = np.round(result.image.reshape(28, 28) * 255).astype(np.uint8)

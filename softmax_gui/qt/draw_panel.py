@@ -43,6 +43,7 @@ FRAME_S = 1 / 60
 # Screen pixels per input pixel: 84 px, so that on a 700-pixel screen the bars below keep
 # a line per class (the gallery checks it: scripts/gallery.py).
 PIXEL = 3
+INPUT_CAPTION = "Model input\n(28x28)"
 VIEW = 28 * PIXEL
 
 
@@ -97,6 +98,7 @@ class DrawPanel(QWidget):
 
     inferred = Signal(float)  # seconds from the input event to the bars updated
     examined = Signal(object, object, object)  # model input (28x28), logits, source
+    blanked = Signal()  # nothing on the canvas (cleared): nothing of it to examine
     temperature_chosen = Signal(float)  # the user moved the T slider
 
     def __init__(self, tasks, settings, classes=(), parent=None):
@@ -186,7 +188,7 @@ class DrawPanel(QWidget):
             "Colour the model input by each pixel's evidence for the predicted class (or "
             "the class you click in the bars): red for, blue against. Exact for softmax "
             "regression; integrated gradients (an approximation) for the MLP and CNN")
-        self.evidence_box.toggled.connect(lambda _: self._schedule(time.perf_counter()))
+        self.evidence_box.toggled.connect(self._evidence_toggled)
 
     def _build_layout(self) -> None:
         # Two rows of tools and the canvas beside one column: narrow enough for a
@@ -222,7 +224,8 @@ class DrawPanel(QWidget):
         # The caption beside the input, not above it: a row less, so that on a 700-pixel
         # screen the panels below keep a line per class.
         said = QVBoxLayout()
-        said.addWidget(QLabel("Model input\n(28x28)"))
+        self.input_caption = QLabel(INPUT_CAPTION)
+        said.addWidget(self.input_caption)
         said.addWidget(self.status, 1)
         seen = QHBoxLayout()
         seen.addWidget(self.input_view)
@@ -324,6 +327,9 @@ class DrawPanel(QWidget):
         drawing = self.canvas.image()
         if source is None and is_blank(drawing):
             self.input_view.set_input(np.zeros((28, 28), np.float32))
+            self.input_caption.setText(INPUT_CAPTION)
+            self.evidence_class = None  # a new drawing: its prediction's evidence first
+            self.blanked.emit()
             self.bars.set_probabilities(np.zeros(len(self.bars.classes)))
             self.entropy.setText("")
             opened = self._opened
@@ -352,10 +358,21 @@ class DrawPanel(QWidget):
                                      f"{math.log2(len(p)):.2f} bits")
                 truth = (f" True class: {self.predictor.classes[example.label]}."
                          if example and example.label is not None else "")
+                shown = top if self.evidence_class is None else self.evidence_class
+                # The caption names what the input view shows: in its two lines, as the
+                # status beside it has no line to spare on a 700-pixel screen.
+                self.input_caption.setText(
+                    f"Evidence for\n{self.predictor.classes[shown]}"
+                    if self.evidence_box.isChecked() else INPUT_CAPTION)
                 self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})."
                               + truth)
         if when is not None:
             self.inferred.emit(time.perf_counter() - when)
+
+    def _evidence_toggled(self, on: bool) -> None:
+        if not on:
+            self.evidence_class = None  # ticked again: the prediction's evidence
+        self._schedule(time.perf_counter())
 
     def explain_class(self, k: int) -> None:
         """Show the evidence for class ``k`` (a bar was clicked) from now on."""

@@ -32,6 +32,9 @@ from softmax_gui.qt.session import Example
 class ExplainView(QWidget):
     """Evidence for a class, and "Make it a ...", for the example under examination."""
 
+    ROBUST_HINT = ("Test set: how fast accuracy falls when each image is pushed towards a "
+                   "mistake.")
+    NOTHING = "Click a test image, or draw on the canvas: its prediction is explained here."
     EVIDENCE_TIP = ("Which pixels argue for the class (red) and against it (blue), over "
                     "the model input. For softmax regression exactly W[k] · x: it sums, "
                     "with the bias, to the logit.")
@@ -46,6 +49,10 @@ class ExplainView(QWidget):
         self.attributions = Attributions(session.tasks)
         self._stale = False
 
+        self.heading = QLabel(self.NOTHING)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setMinimumHeight(self.heading.fontMetrics().lineSpacing() * 2 + 2)
         self.map = PixelImage(112, self.EVIDENCE_TIP)
         self.map.setAccessibleName("Evidence map")
         self.which = QComboBox()
@@ -53,7 +60,7 @@ class ExplainView(QWidget):
         self.which.setToolTip("The class whose evidence is shown; \"vs runner-up\" shows "
                               "why the prediction beat the second most likely class")
         self.which.currentIndexChanged.connect(lambda _: self._draw_evidence())
-        self.summary = QLabel("Click a test image or draw on the canvas.")
+        self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)  # class names come from files
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -81,7 +88,7 @@ class ExplainView(QWidget):
         self.changed = PixelImage(56, "The changed image: what the model now sees")
         self.path = pg.PlotWidget(background=theme.colors().background)
         self.path.setAccessibleName("Probabilities along the change")
-        self.path.setFixedHeight(84)
+        self.path.setFixedHeight(96)
         self.path.setMinimumWidth(80)
         self.path.setMenuEnabled(False)
         self.path.setMouseEnabled(False, False)
@@ -91,11 +98,18 @@ class ExplainView(QWidget):
         self.path_from = self.path.plot(pen=pg.mkPen("#1f77b4", width=2))
         self.path_to = self.path.plot(pen=pg.mkPen("#d62728", width=2,
                                                    style=Qt.PenStyle.DashLine))
-        pictures = QGridLayout()
+        self.path.setYRange(0, 1, padding=0.08)  # "1.0" whole at the top
+        self.path.setLabel("bottom", "original → changed")
+        self.path.getPlotItem().showAxis("bottom")
+        self.path.getAxis("bottom").setTicks([[]])
+        self.pictures = QWidget()  # shown once there is a change to show
+        pictures = QGridLayout(self.pictures)
+        pictures.setContentsMargins(0, 0, 0, 0)
         pictures.addWidget(self.change, 0, 0)
         pictures.addWidget(self.changed, 0, 1)
         pictures.addWidget(self.path, 0, 2)
         pictures.setColumnStretch(2, 1)
+        self.pictures.hide()
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
@@ -115,17 +129,17 @@ class ExplainView(QWidget):
         self.robust_button.clicked.connect(self.measure_robustness)
         self.robustness = pg.PlotWidget(background=theme.colors().background)
         self.robustness.setAccessibleName("Accuracy against change size")
-        self.robustness.setFixedHeight(110)
+        self.robustness.setFixedHeight(130)
         self.robustness.setMenuEnabled(False)
         self.robustness.setMouseEnabled(False, False)
         self.robustness.hideButtons()
         self.robustness.setLabel("bottom", "ε (per pixel)")
         self.robustness.getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)"
-        self.robustness.setYRange(0, 1, padding=0.02)
+        self.robustness.setYRange(0, 1, padding=0.08)
+        self.robustness.setLabel("left", "accuracy")
         self.robust_curve = self.robustness.plot(pen=pg.mkPen("#1f77b4", width=2),
                                                  symbol="o", symbolSize=5)
-        self.robust_text = QLabel("Test set: how fast accuracy falls when each image is "
-                                  "pushed towards a mistake.")
+        self.robust_text = QLabel(self.ROBUST_HINT)
         self.robust_text.setWordWrap(True)
         self.robust_text.setMinimumHeight(self.robust_text.fontMetrics().lineSpacing() * 2 + 4)
         robust = QHBoxLayout()
@@ -134,9 +148,10 @@ class ExplainView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.heading)
         layout.addLayout(top)
         layout.addLayout(make)
-        layout.addLayout(pictures)
+        layout.addWidget(self.pictures)
         layout.addLayout(end)
         layout.addLayout(robust)
         layout.addWidget(self.robustness)
@@ -146,6 +161,7 @@ class ExplainView(QWidget):
         session.weights_changed.connect(self._weights_changed)
         session.dataset_changed.connect(self._classes_changed)
         session.explained_class_changed.connect(self._class_clicked)
+        session.drawing_cleared.connect(self.forget_drawing)
         self._set_enabled()
 
     # --- inputs -----------------------------------------------------------------------------
@@ -162,6 +178,7 @@ class ExplainView(QWidget):
         self._set_enabled()
         self.robust_curve.setData([], [])
         self.robust_button.setEnabled(weights is not None)
+        self.robust_text.setText(self.ROBUST_HINT)
 
     def _set_enabled(self) -> None:
         ready = self.example is not None and self.session.weights is not None
@@ -174,8 +191,11 @@ class ExplainView(QWidget):
             self.example.on_canvas != example.on_canvas or \
             not np.array_equal(self.example.pixels, example.pixels)
         self.example = example
+        self.heading.setText(example.title)
         if new_image:
             self._clear_result()
+            if self.which.count():
+                self.which.setCurrentIndex(0)  # a new image: its prediction first
         self._set_enabled()
         # Behind the Draw tab it would work for nobody on every stroke (integrated
         # gradients for a network): it catches up when shown. (A dock behind another's
@@ -270,10 +290,13 @@ class ExplainView(QWidget):
             self.map.set_rgb(overlay(example.pixels, attribution))
             what = classes[choice[1]] + (f" − {classes[choice[2]]}" if choice[0] == "vs"
                                          else "")
+            o = example.logits
+            change = o[choice[1]] - (o[choice[2]] if choice[0] == "vs" else 0)
             self.summary.setText(
                 f"{what}: integrated gradients from a black image sum to "
-                f"{attribution.sum():.3f} (an approximation for this network; "
-                f"completeness error {error:.2%} of the logit change).")
+                f"{attribution.sum():.3f}; the logit{' difference' if choice[0] == 'vs' else ''}"
+                f" is {change:.3f} here, and the sum is its change from a black image "
+                f"(an approximation for this network; completeness error {error:.2%}).")
 
         self.attributions.request(self.session.weights.predictor.module, example.pixels,
                                   choice[1], choice[2] if choice[0] == "vs" else None, shown)
@@ -287,6 +310,7 @@ class ExplainView(QWidget):
         if example is None or weights is None:
             return
         if int(np.argmax(example.logits)) == target:
+            self._clear_result()
             self.outcome.setText(f"It is already predicted {classes[target]}: choose "
                                  "another class.")
             return
@@ -313,6 +337,7 @@ class ExplainView(QWidget):
 
     def show_result(self, result: explain.Counterfactual) -> None:
         self.result = result
+        self.pictures.show()
         classes = self.session.dataset.classes
         self.change.set_rgb(diverging(result.change))
         self.changed.set_rgb(overlay(result.image, None))
@@ -321,12 +346,14 @@ class ExplainView(QWidget):
         self.path_to.setData(steps, result.path[:, result.target])
         flipped = result.predicted == result.target
         p = result.path[-1]
-        method = "smallest L2 change, exact" if self.linear is not None else \
+        runner_up = float(np.sort(p)[-2])
+        method = "the smallest L2 change, exact" if self.linear is not None else \
             "projected gradient steps"
         self.outcome.setText(
-            (f"L2 = {result.l2:.3f} ({method}): now {classes[result.predicted]} "
-             f"({p[result.predicted]:.0%}); solid: p({classes[result.original]}), "
-             f"dashed: p({classes[result.target]}) along the change.")
+            (f"L2 = {result.l2:.3f} ({method}): now {classes[result.predicted]}, "
+             f"{p[result.predicted]:.0%}, the most likely of ten "
+             f"({p[result.predicted] / runner_up:.2f}x the next). Solid: "
+             f"p({classes[result.original]}), dashed: p({classes[result.target]}).")
             if flipped else
             f"No change within the pixel range made it a {classes[result.target]} "
             f"(L2 {result.l2:.3f}).")
@@ -334,6 +361,7 @@ class ExplainView(QWidget):
 
     def _clear_result(self) -> None:
         self.result = None
+        self.pictures.hide()
         self.change.set_rgb(diverging(np.zeros(784)))
         self.changed.set_rgb(np.zeros((28, 28, 3), np.uint8))
         self.path_from.setData([], [])
@@ -371,8 +399,9 @@ class ExplainView(QWidget):
                 return
             self.robust_curve.setData(list(self.SIZES), accuracies)
             self.robust_text.setText(
-                f"Test accuracy {accuracies[0]:.1%} unchanged; {accuracies[2]:.1%} at "
-                f"ε = 0.01, {accuracies[4]:.1%} at ε = 0.05 (one signed-gradient step).")
+                f"Test accuracy {accuracies[0]:.1%} on the images as they are; "
+                f"{accuracies[2]:.1%} when each pixel moves by ε = 0.01, {accuracies[4]:.1%} "
+                "at ε = 0.05 (one signed-gradient step).")
 
         def failed(error: BaseException) -> None:
             self.robust_button.setEnabled(True)
@@ -380,3 +409,13 @@ class ExplainView(QWidget):
 
         self.session.tasks.run("Measuring accuracy under small changes…", work, done, failed)
 
+    def forget_drawing(self) -> None:
+        """The canvas was cleared: if the drawing was explained here, nothing is now."""
+        if self.example is not None and self.example.on_canvas:
+            self.example = None
+            self.evidence = None
+            self.heading.setText(self.NOTHING)
+            self.summary.setText("")
+            self.map.set_rgb(np.zeros((28, 28, 3), np.uint8))
+            self._clear_result()
+            self._set_enabled()

@@ -90,6 +90,7 @@ class MainTabs(QTabWidget):
         runs.timeline.viewed_changed.connect(lambda: self._weights_changed(session.weights))
         self.confusion.cell_clicked.connect(session.show_confusion_cell)
         session.example_changed.connect(self._examine)
+        session.drawing_cleared.connect(self.steps.forget_drawing)
         self.runs.overlay_requested.connect(runs.overlay)
         self.runs.delete_requested.connect(runs.delete_saved_runs)
         runs.saved_runs_changed.connect(self.runs.refresh)

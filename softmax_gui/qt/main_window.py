@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.explain_dock.visibilityChanged.connect(self.explain.catch_up)
         self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
         draw.examined.connect(session.examine_drawing)
+        draw.blanked.connect(session.forget_drawing)
         for bars in (draw.bars, self.details.bars):
             bars.class_clicked.connect(session.explain_class)
         draw.temperature_chosen.connect(session.set_temperature)

@@ -66,6 +66,7 @@ class Session(QObject):
     canvas_image_requested = Signal(object)  # an Example (a test image) for the canvas
     temperature_changed = Signal(float)  # T of softmax(o / T) in the canvas and Softmax tab
     explained_class_changed = Signal(int)  # a class clicked in the bars: explain it
+    drawing_cleared = Signal()  # the canvas is blank: nothing of it is examined
     problem = Signal(object)  # Problem
     message = Signal(str)  # a passing status message
 
@@ -225,6 +226,10 @@ class Session(QObject):
             return
         self.example_changed.emit(Example("Your drawing on the canvas (no true class: no "
                                           "cross-entropy)", pixels, logits, on_canvas=True))
+
+    def forget_drawing(self) -> None:
+        """The canvas is blank: views showing the drawing show nothing of it."""
+        self.drawing_cleared.emit()
 
     def set_temperature(self, temperature: float) -> None:
         """T of the tempered softmax shown by the canvas bars and the Softmax tab."""

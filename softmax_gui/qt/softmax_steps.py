@@ -146,6 +146,16 @@ class SoftmaxStepsView(QWidget):
             f"{figure(values.target_entropy)} + {figure(values.kl)} {ok} (gap "
             f"{abs(values.identity_gap):.0e}); {target}. 1 bit = ln 2 nats.")
 
+    def forget_drawing(self) -> None:
+        """The canvas was cleared: if the drawing was shown here, show nothing."""
+        if self.logits is not None and self.tempered:
+            self.logits = None
+            self.title.setText("Click a test image in the grid, or draw on the canvas.")
+            self.table.setRowCount(0)
+            self.summary.setText("")
+            self.information.clearContents()
+            self.identity.setText("")
+
     def apply_temperature(self, temperature: float) -> None:
         """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
         self.temperature = temperature

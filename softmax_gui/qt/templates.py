@@ -56,10 +56,17 @@ class WeightTemplates(QWidget):
                                     "edges (total variation) or brightness (L2)")
         self.strength = QSlider(Qt.Orientation.Horizontal)
         self.strength.setRange(0, 100)
-        self.strength.setValue(20)
+        self.strength.setValue(40)
         self.strength.setAccessibleName("Regularisation strength")
         self.strength.setToolTip("How much smoothness (or darkness) to ask for: 0 none")
         self.strength.setTracking(False)  # a task per release, not per pixel dragged
+        self.strength_text = QLabel()
+        self.strength_text.setMinimumWidth(self.strength_text.fontMetrics().horizontalAdvance(
+            "λ = 0.000") + 4)
+        for signal in (self.strength.sliderMoved, self.strength.valueChanged,
+                       self.regulariser.currentIndexChanged):
+            signal.connect(self._show_weight)
+        self._show_weight()
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show"))
         controls.addWidget(self.show_what, 1)
@@ -69,6 +76,7 @@ class WeightTemplates(QWidget):
         penalty.addWidget(QLabel("Regularise by"))
         penalty.addWidget(self.regulariser)
         penalty.addWidget(self.strength, 1)
+        penalty.addWidget(self.strength_text)
         self.penalty.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -132,14 +140,23 @@ class WeightTemplates(QWidget):
                 image.setColorMap(GREY)
                 image.setImage(template, autoLevels=False, levels=(0, 1))
 
+    def _show_weight(self, *_) -> None:
+        self.strength_text.setText(f"λ = {self.penalty_weight():.3g}")
+
+    def penalty_weight(self) -> float:
+        """λ of the regulariser: up to 0.4 for total variation, 1 for L2 (where each
+        starts to outweigh the log-odds' pull, measured on softmax regression)."""
+        strength = (self.strength.sliderPosition() if self.strength.isSliderDown() else
+                    self.strength.value()) / 100
+        return (0.4 if self.regulariser.currentIndex() == 0 else 1.0) * strength
+
     def _class_images(self, snapshot, probability: bool) -> None:
         """Each class's most typical input, computed as a task (0.2 s for softmax
         regression's probability images, seconds for the CNN's)."""
         from softmax_gui import explain
 
-        strength = self.strength.value() / 100
-        tv, l2 = (0.05 * strength, 0.0) if self.regulariser.currentIndex() == 0 else \
-            (0.0, 0.5 * strength)
+        weight = self.penalty_weight()
+        tv, l2 = (weight, 0.0) if self.regulariser.currentIndex() == 0 else (0.0, weight)
         exact = explain.linear_form(snapshot) is not None
         self._request += 1
         request = self._request
@@ -148,25 +165,31 @@ class WeightTemplates(QWidget):
         def work():
             from softmax_gui.inference import Predictor
 
-            module = None if exact else Predictor(snapshot).module
-            return explain.class_images(snapshot, module, probability, l2, tv)
+            predictor = Predictor(snapshot)
+            images = explain.class_images(snapshot, None if exact else predictor.module,
+                                          probability, l2, tv)
+            reached = np.diag(predictor.probabilities(images.astype(np.float32)))
+            return images, reached
 
-        def done(images) -> None:
+        def done(result) -> None:
             if request != self._request:
                 return  # the user asked for another since
+            images, reached = result
             self.shown_kind = "inputs"
-            titles = list(snapshot.classes)
+            titles = [f"{name} {p:.2f}" for name, p in zip(snapshot.classes, reached)]
             if probability:
-                what = (f"the input in [0, 1] that maximises log p_k minus "
-                        f"{self.regulariser.currentText()} × {tv or l2:.3g}, by projected "
-                        "gradient ascent from grey")
+                what = (f"an input in [0, 1] that maximises the log-odds log(p_k / (1 − "
+                        f"p_k)) (the same maximiser as p_k, but it does not flatten at p ≈ "
+                        f"1) minus {self.regulariser.currentText()} × {tv or l2:.3g}, by "
+                        "projected gradient ascent from grey")
             elif exact:
                 what = ("the input in [0, 1] that maximises the logit o_k: exactly "
                         "x_i = 1 where w_ki > 0, else 0")
             else:
                 what = ("an input in [0, 1] with a large logit o_k, by projected gradient "
                         "ascent from grey (a local optimum)")
-            self.caption.setText(f"For each class, {what}. White 1, black 0.")
+            self.caption.setText(f"For each class, {what}. Beside each name: the p it "
+                                 "reaches. White 1, black 0.")
             columns = self._best_columns(len(titles))
             shape = (len(images), images.shape[1:], tuple(titles))
             if shape != self._shape or columns != self._columns:

@@ -58,11 +58,39 @@ def test_a_test_image_is_explained_and_made_into_another_class(qtbot, window):
     assert 0 < l2 < 5
     _, probabilities = view.path_to.getData()
     assert probabilities[-1] > probabilities[0]
+    assert "the most likely of ten" in view.outcome.text()
+    ratio = float(re.search(r"\(([0-9.]+)x the next\)", view.outcome.text()).group(1))
+    assert ratio >= 1.1  # a visible margin, not a tie
+
+    # Asking for the class it already is: no stale change is left to put on the canvas.
+    choose(qtbot, view.target, classes[top])
+    click_button(window, "Find change")
+    assert view.outcome.text().startswith("It is already predicted")
+    assert not view.to_canvas.isEnabled() and not view.pictures.isVisible()
+    choose(qtbot, view.target, classes[target])
+    click_button(window, "Find change")
+    qtbot.waitUntil(lambda: view.outcome.text().startswith("L2 = "), timeout=30_000)
+
     click_button(window, "Put on canvas")
     draw = window.draw_panel
     qtbot.waitUntil(lambda: draw.canvas.isVisible() and draw.input_view.pixels.any(),
                     timeout=3000)
     assert f"Looks like: {classes[target]}" in draw.status.text()
+
+    # Explain now says it explains the canvas; clearing the canvas clears it.
+    show_dock(window, "Explain")
+    assert view.heading.text() == \
+        f"{classes[top]} changed into a {classes[target]}, on the canvas"
+    assert view.which.currentText().startswith("Predicted:")  # a new image: its prediction
+    show_dock(window, "Draw")
+    click_button(window, "Clear")
+    show_dock(window, "Explain")
+    qtbot.waitUntil(lambda: view.heading.text().startswith("Click a test image, or draw"),
+                    timeout=3000)
+    assert not view.find_button.isEnabled() and view.summary.text() == ""
+    show_tab(window, "Softmax")  # it showed the canvas's image: now nothing
+    assert window.tabs.steps.title.text().startswith("Click a test image")
+    assert window.tabs.steps.table.rowCount() == 0
 
 
 def test_the_draw_dock_colours_its_input_by_evidence(qtbot, window):
@@ -78,10 +106,12 @@ def test_the_draw_dock_colours_its_input_by_evidence(qtbot, window):
     top = int(np.argmax(linear.logits(pixels)))
     assert np.array_equal(draw.input_view.rgb,
                           explain_overlay(pixels, explain.evidence(linear, pixels)[top]))
+    assert draw.input_caption.text() == f"Evidence for\n{window.session.dataset.classes[top]}"
     click_bar(draw.bars, 8)  # "bag": its evidence instead
     qtbot.waitUntil(lambda: np.array_equal(
         draw.input_view.rgb, explain_overlay(pixels, explain.evidence(linear, pixels)[8])),
         timeout=3000)
+    assert draw.input_caption.text() == "Evidence for\nbag"
 
 
 def explain_overlay(pixels, evidence):
@@ -101,7 +131,8 @@ def test_the_weights_tab_shows_each_class_input(qtbot, window):
     assert "exactly x_i = 1 where w_ki > 0" in templates.caption.text()
     choose(qtbot, templates.show_what, "Input that maximises each probability")
     assert templates.penalty.isVisible()
-    qtbot.waitUntil(lambda: "maximises log p_k" in templates.caption.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "maximises the log-odds" in templates.caption.text(),
+                    timeout=30_000)
     first = np.stack([image.image for image in templates.images])
     click(templates.strength)
     QTest.keyClick(templates.strength, Qt.Key.Key_End)  # the strongest smoothing
@@ -125,5 +156,6 @@ def test_accuracy_falls_as_the_test_images_are_pushed(qtbot, window):
                     timeout=60_000)
     sizes, accuracies = view.robust_curve.getData()
     assert len(sizes) == 7 and abs(accuracies[0] - 0.8458) < 1e-6  # float32 mean
+    assert "84.6% on the images as they are" in view.robust_text.text()
     assert all(a >= b - 1e-9 for a, b in zip(accuracies, accuracies[1:]))
     assert accuracies[-1] < 0.2
