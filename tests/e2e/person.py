@@ -103,6 +103,13 @@ def click(widget: QWidget, pos: QPoint | None = None) -> None:
     QTest.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
 
 
+def click_first_image(window) -> int:
+    """Click the grid's first test image (the middle of its cell); returns its index."""
+    view = window.grid.view
+    click(view, QPoint(view.width() // view.columns // 2, view.height() // view.rows // 2))
+    return view.cells[0].index
+
+
 def show_tab(window, title: str) -> None:
     """Click the central tab called ``title``."""
     bar = window.tabs.tabBar()

@@ -5,17 +5,11 @@ Weights tab's class inputs, and the robustness curve."""
 import re
 
 import numpy as np
-from person import choose, click, click_button, drag, show_dock, show_tab, tick
-from PySide6.QtCore import QPoint, QPointF, Qt
+from person import choose, click, click_button, click_first_image, drag, show_dock, show_tab, tick
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from softmax_gui import explain
-
-
-def first_cell(window) -> int:
-    view = window.grid.view
-    click(view, QPoint(view.width() // 16, view.height() // 8))
-    return view.cells[0].index
 
 
 def click_bar(bars, row: int) -> None:
@@ -25,7 +19,7 @@ def click_bar(bars, row: int) -> None:
 
 
 def test_a_test_image_is_explained_and_made_into_another_class(qtbot, window):
-    index = first_cell(window)
+    index = click_first_image(window)
     show_dock(window, "Explain")
     view = window.explain
     pixels = window.session.test_images[index]

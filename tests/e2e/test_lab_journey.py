@@ -7,6 +7,7 @@ from person import (
     button,
     click,
     click_button,
+    click_first_image,
     keys,
     menu,
     show_lab_page,
@@ -16,12 +17,6 @@ from person import (
     wait_until_done,
 )
 from PySide6.QtCore import QPoint, Qt
-
-
-def first_cell(window) -> int:
-    view = window.grid.view
-    click(view, QPoint(view.width() // 16, view.height() // 8))
-    return view.cells[0].index
 
 
 def test_the_three_implementations_agree_and_the_gradient_checks(qtbot, window):
@@ -100,7 +95,7 @@ def test_the_microscope_steps_one_minibatch(qtbot, window):
     assert "−lr × momentum buffer" in page.status.text()
     assert "±" in page.row_labels["v"].text
 
-    index = first_cell(window)
+    index = click_first_image(window)
     assert f"test image #{index}" in page.example_text.text()
     assert "under the microscope's weights" in page.example_text.text()
     assert any(image.image.any() for image in page.images["image"])
@@ -122,7 +117,7 @@ def test_the_microscope_steps_one_minibatch(qtbot, window):
 def test_entropy_cross_entropy_and_kl_add_up_for_a_test_image(qtbot, window):
     show_tab(window, "Softmax")
     steps = window.tabs.steps
-    first_cell(window)
+    click_first_image(window)
     type_into(steps.smoothing, "0.1")
     table = steps.information
 

@@ -6,8 +6,8 @@ from person import (
     answer_file_dialog,
     button,
     choose,
-    click,
     click_button,
+    click_first_image,
     drag,
     keys,
     menu,
@@ -17,7 +17,7 @@ from person import (
     type_into,
     wait_until_done,
 )
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
@@ -46,14 +46,8 @@ def test_the_theme_menu_switches_light_and_dark_and_is_remembered(qtbot, open_wi
     assert lightness(QApplication.palette().window().color()) > 180
 
 
-def first_cell(window) -> int:
-    view = window.grid.view
-    click(view, QPoint(view.width() // view.columns // 2, view.height() // view.rows // 2))
-    return view.cells[0].index
-
-
 def test_a_test_image_sent_to_the_canvas_is_exactly_that_image(qtbot, window, fashion):
-    index = first_cell(window)
+    index = click_first_image(window)
     label = int(fashion.test_labels[index])
     click_button(window, "Send to canvas")
     draw = window.draw_panel
@@ -76,7 +70,7 @@ def test_a_test_image_sent_to_the_canvas_is_exactly_that_image(qtbot, window, fa
 
 
 def test_the_softmax_tab_shows_the_temperature_the_bars_use(qtbot, window):
-    first_cell(window)
+    click_first_image(window)
     click_button(window, "Send to canvas")
     draw = window.draw_panel
     qtbot.waitUntil(lambda: draw.input_view.pixels.any(), timeout=3000)
@@ -100,7 +94,7 @@ def test_the_softmax_tab_shows_the_temperature_the_bars_use(qtbot, window):
     # A test image clicked in the grid is shown as the model gives it, at T = 1 (the
     # canvas's T belongs to the canvas): the Softmax tab agrees with Selected image.
     show_dock(window, "Test images")
-    first_cell(window)
+    click_first_image(window)
     qtbot.waitUntil(lambda: steps.title.text().startswith("Test image #"), timeout=2000)
     assert "o/T" not in [steps.table.horizontalHeaderItem(c).text()
                          for c in range(steps.table.columnCount())]
