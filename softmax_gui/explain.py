@@ -42,10 +42,11 @@ def linear_form(snapshot: WeightSnapshot) -> Linear | None:
 
 # --- evidence --------------------------------------------------------------------------
 
-def evidence(model: Linear, x: np.ndarray) -> np.ndarray:
+def evidence(model: Linear, x: np.ndarray, k: int | None = None) -> np.ndarray:
     """``(K, 784)``: ``W[k, i] * x_i``, pixel ``i``'s vote for class ``k``; each row sums
-    with ``b[k]`` to the logit ``o_k``."""
-    return model.W * np.asarray(x, np.float64).reshape(1, -1)
+    with ``b[k]`` to the logit ``o_k``. With ``k``, that class's row alone ``(784,)``."""
+    x = np.asarray(x, np.float64).reshape(-1)
+    return model.W * x if k is None else model.W[k] * x
 
 
 def evidence_between(model: Linear, x: np.ndarray, k: int, j: int) -> np.ndarray:

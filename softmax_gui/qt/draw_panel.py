@@ -385,7 +385,7 @@ class DrawPanel(QWidget):
     def _show_evidence(self, pixels: np.ndarray, top: int) -> None:
         k = top if self.evidence_class is None else self.evidence_class
         if self.linear is not None:  # exact, and microseconds: with this stroke
-            self.input_view.set_input(pixels, explain.evidence(self.linear, pixels)[k])
+            self.input_view.set_input(pixels, explain.evidence(self.linear, pixels, k))
             return
         revision = self.canvas.revision
 

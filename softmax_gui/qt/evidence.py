@@ -85,18 +85,19 @@ class Attributions:
         self._busy = False
 
     def request(self, module, pixels: np.ndarray, target: int, other: int | None,
-                shown: Callable[[np.ndarray, float], None]) -> None:
+                shown: Callable[[np.ndarray, float], None],
+                failed: Callable[[BaseException], None] | None = None) -> None:
         """Compute ``IG(target) - IG(other)`` (``other`` None: ``IG(target)``) and call
-        ``shown(map, completeness error)`` on the GUI thread, unless a newer request
-        came meanwhile."""
-        self._waiting = (module, pixels, target, other, shown)
+        ``shown(map, completeness error)`` on the GUI thread, or ``failed(error)``,
+        unless a newer request came meanwhile."""
+        self._waiting = (module, pixels, target, other, shown, failed)
         if not self._busy:
             self._next()
 
     def _next(self) -> None:
         if self._waiting is None:
             return
-        module, pixels, target, other, shown = self._waiting
+        module, pixels, target, other, shown, on_failure = self._waiting
         self._waiting, self._busy = None, True
 
         def work():
@@ -115,6 +116,8 @@ class Attributions:
 
         def failed(error: BaseException) -> None:
             self._busy = False
+            if self._waiting is None and on_failure is not None:
+                on_failure(error)  # said, not swallowed: the view was still waiting
             self._next()
 
         self.tasks.run("Explaining the prediction…", work, done, failed)

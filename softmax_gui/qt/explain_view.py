@@ -44,7 +44,6 @@ class ExplainView(QWidget):
         self.session = session
         self.example: Example | None = None
         self.linear: explain.Linear | None = None
-        self.evidence: np.ndarray | None = None  # the map shown, (784,)
         self.result: explain.Counterfactual | None = None
         self.attributions = Attributions(session.tasks)
         self._stale = False
@@ -261,22 +260,22 @@ class ExplainView(QWidget):
         x = example.pixels
         if choice[0] == "vs":
             k, j = choice[1], choice[2]
-            self.evidence = explain.evidence_between(self.linear, x, k, j)
+            evidence = explain.evidence_between(self.linear, x, k, j)
             gap = self.linear.b[k] - self.linear.b[j]
             self.summary.setText(
                 f"Why {classes[k]} and not {classes[j]}: (w_{classes[k]} − w_{classes[j]}) "
-                f"· x sums to {self.evidence.sum():.3f}; with the biases' difference "
+                f"· x sums to {evidence.sum():.3f}; with the biases' difference "
                 f"{gap:+.3f} that is o_{classes[k]} − o_{classes[j]} = "
-                f"{self.evidence.sum() + gap:.3f} (exact).")
+                f"{evidence.sum() + gap:.3f} (exact).")
         else:
             k = choice[1]
-            self.evidence = explain.evidence(self.linear, x)[k]
-            total = self.evidence.sum()
+            evidence = explain.evidence(self.linear, x, k)
+            total = evidence.sum()
             self.summary.setText(
                 f"{classes[k]}: the pixels' evidence sums to {total:.3f}; with the bias "
                 f"{self.linear.b[k]:+.3f} that is its logit o = {total + self.linear.b[k]:.3f}"
                 " (exact: o = w · x + b).")
-        self.map.set_rgb(overlay(x, self.evidence))
+        self.map.set_rgb(overlay(x, evidence))
 
     def _integrate(self, example: Example, choice) -> None:
         """Integrated gradients of the chosen logit (or the difference of two), off the
@@ -286,7 +285,6 @@ class ExplainView(QWidget):
         def shown(attribution: np.ndarray, error: float) -> None:
             if self.example is not example:
                 return
-            self.evidence = attribution
             self.map.set_rgb(overlay(example.pixels, attribution))
             what = classes[choice[1]] + (f" − {classes[choice[2]]}" if choice[0] == "vs"
                                          else "")
@@ -298,8 +296,13 @@ class ExplainView(QWidget):
                 f" is {change:.3f} here, and the sum is its change from a black image "
                 f"(an approximation for this network; completeness error {error:.2%}).")
 
+        def failed(error: BaseException) -> None:
+            if self.example is example:
+                self.summary.setText(f"Could not explain this prediction: {error}")
+
         self.attributions.request(self.session.weights.predictor.module, example.pixels,
-                                  choice[1], choice[2] if choice[0] == "vs" else None, shown)
+                                  choice[1], choice[2] if choice[0] == "vs" else None, shown,
+                                  failed)
 
     # --- make it a ... ------------------------------------------------------------------------
 
@@ -413,7 +416,6 @@ class ExplainView(QWidget):
         """The canvas was cleared: if the drawing was explained here, nothing is now."""
         if self.example is not None and self.example.on_canvas:
             self.example = None
-            self.evidence = None
             self.heading.setText(self.NOTHING)
             self.summary.setText("")
             self.map.set_rgb(np.zeros((28, 28, 3), np.uint8))

@@ -51,7 +51,6 @@ class MicroscopePage(QWidget):
         self.session = session
         self.microscope: Microscope | None = None
         self.last: MicroscopeStep | None = None
-        self.example: tuple[np.ndarray, np.ndarray] | None = None  # p, its gradient
         self.lr = QDoubleSpinBox()
         self.lr.setRange(0.001, 10.0)
         self.lr.setDecimals(3)
@@ -195,15 +194,13 @@ class MicroscopePage(QWidget):
         if self.microscope is None or not self.images:
             return
         if index is None or dataset is None:
-            self.example = None
             self._set_row("image", np.zeros_like(self.microscope.W), None)
             self.example_text.setText("Click a test image in the grid to see its own "
                                       "gradient (p − y) xᵀ in the last column.")
             return
         label = int(dataset.test_labels[index])
         pixels = self.session.test_images[index]
-        self.example = self.microscope.example_gradient(pixels, label)
-        p, gradient = self.example
+        p, gradient = self.microscope.example_gradient(pixels, label)
         self._set_row("image", gradient, None)
         top = int(p.argmax())
         self.example_text.setText(
