@@ -34,6 +34,11 @@ class ActiveWeights:
     def relabelled(self, label: str) -> ActiveWeights:
         return dataclasses.replace(self, label=label)
 
+    def resuming(self, resume: events.ResumePoint) -> ActiveWeights:
+        """These weights, with what a Step needs to carry their run on exactly."""
+        return dataclasses.replace(
+            self, snapshot=dataclasses.replace(self.snapshot, resume=resume))
+
 
 def prepare(snapshot: events.WeightSnapshot, label: str, config: dict, run: int | None,
             test_images: np.ndarray) -> ActiveWeights:

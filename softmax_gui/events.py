@@ -31,6 +31,12 @@ class Started:
     epochs: int
     first_epoch: int = 1  # a continuation starts past 1 (training.train's first_epoch)
     last_epoch: int | None = None  # None: epochs
+    first_batch: int = 0  # a Step after a Stop finishes the epoch from this batch
+
+    @property
+    def start(self) -> float:
+        """The fractional epoch this run starts from (1.97 for a Step after a Stop)."""
+        return self.first_epoch - 1 + self.first_batch / self.batches_per_epoch
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,24 @@ class EpochMetrics:
 
 
 @dataclass(frozen=True)
+class ResumePoint:
+    """Where a run ended, so that Step carries it on exactly as if it had not stopped.
+
+    Step after a Stop inside epoch ``epoch`` finishes that epoch: the same shuffled
+    order (the generator's state before the order was drawn), from batch ``batch``, with
+    the optimizer's buffers (momentum, Adam's moments) as they were, and the epoch's train
+    loss and accuracy counted over all of its batches.
+    """
+
+    epoch: int  # the epoch in progress, or the next one when ``batch`` is 0
+    batch: int  # batches of it already trained
+    order_state: np.ndarray = field(repr=False)  # torch.Generator state (uint8)
+    optimizer: dict[str, np.ndarray] = field(repr=False)  # flattened buffers
+    loss_sum: float = 0.0  # sum of the epoch's batch losses so far, weighted by size
+    correct: int = 0  # the epoch's correct train predictions so far
+
+
+@dataclass(frozen=True)
 class WeightSnapshot:
     """A CPU copy of the model after ``epoch`` epochs (fractional when a run stopped
     inside one; 0 = untrained).
@@ -84,6 +108,7 @@ class WeightSnapshot:
     dataset: str
     test_acc: float | None = None
     test_logits: np.ndarray | None = field(default=None, repr=False)
+    resume: ResumePoint | None = field(default=None, repr=False)  # where training ended
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,7 @@ class Finished:
     train_seconds: float
     test_acc: float | None
     stopped: bool
+    resume: ResumePoint | None = field(default=None, repr=False)  # how Step goes on
 
 
 @dataclass(frozen=True)

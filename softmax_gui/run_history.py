@@ -40,6 +40,12 @@ class RunHistory:
         self.epochs.append({"epoch": float(event.epoch),
                             **{key: float(getattr(event, key)) for key in EPOCH_KEYS}})
 
+    def ends_at(self, epoch: float) -> bool:
+        """Whether the curve ends where weights of ``epoch`` were (a Step goes on from
+        there without drawing anything twice)."""
+        end = self.batch_x[-1] if self.batch_x else self.start
+        return abs(end - epoch) < 1e-6
+
     def column(self, key: str) -> list[float]:
         """One per-epoch figure (``"epoch"`` or a name in :data:`EPOCH_KEYS`)."""
         return [row.get(key, float("nan")) for row in self.epochs]

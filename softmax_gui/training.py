@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -142,7 +143,8 @@ def train(
 
 def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
     device = resolve_device(config.device)
-    # A continuation shuffles differently from the run's first epochs, reproducibly.
+    # A continuation without a resume point (a file, an earlier epoch) shuffles
+    # differently from the run's first epochs, reproducibly.
     generator = torch.Generator().manual_seed(config.seed + first_epoch - 1)
     torch.manual_seed(config.seed)
     if initial is not None:
@@ -160,16 +162,20 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
     if initial is not None:
         _load_state(model, initial, config.model)
     model = model.to(device)
-    step, logits_fn = _make_stepper(model, config)
+    stepper = _make_stepper(model, config)
 
     n = len(X)
     batches = math.ceil(n / config.batch_size)
     total_steps = batches * config.epochs
+    resume, first_batch = _resume_point(initial, first_epoch, batches)
+    if resume is not None:
+        generator.set_state(torch.from_numpy(resume.order_state.copy()))
+        stepper.load_state(resume.optimizer)
     yield events.Started(
         device=str(device), device_name=device_name(device), source=data.source.describe(),
         is_sample=data.source.is_sample, num_train=n, num_test=len(X_test),
         batches_per_epoch=batches, epochs=config.epochs, first_epoch=first_epoch,
-        last_epoch=last_epoch,
+        last_epoch=last_epoch, first_batch=first_batch,
     )
 
     def snapshot(epoch, test_acc, test_logits):
@@ -183,56 +189,56 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
     test_acc = None
     for epoch in range(first_epoch, last_epoch + 1):
         t0 = time.perf_counter()
+        order_state = generator.get_state()  # a Stop in this epoch resumes from here
         order = torch.randperm(n, generator=generator).to(device)
-        # Per-batch bookkeeping is kept to one tensor op: predictions go into an epoch
-        # buffer compared once at the end, losses reach the host with each chunk anyway.
-        predicted = torch.empty(n, dtype=torch.long, device=device)
-        loss_sum = 0.0
-        chunk = []
-        lr = config.lr
-        for b in range(batches):
+        begin = first_batch if epoch == first_epoch else 0
+        tally = _EpochTally(epoch, batches, config.batch_size, order, Y, begin,
+                            resume if epoch == first_epoch else None)
+        for b in range(begin, batches):
             while pause.is_set() and not stop.is_set():
                 time.sleep(0.01)
             if stop.is_set():
+                if tally.chunk:  # the batches since the last report: the curve reaches
+                    event, diverged_at = tally.report(b - 1)  # the stop
+                    yield event
+                    if diverged_at is not None:
+                        yield events.Failed(_diverged_message(config, epoch, diverged_at),
+                                            epoch=epoch)
+                        return
                 train_seconds += time.perf_counter() - t0
                 reached = epoch - 1 + b / batches
-                if b > 0:
+                if b > begin:
                     # Weights from part of an epoch: score them, so what the window shows
-                    # for them (grid, accuracy, label) is true of them. (At b == 0 they
-                    # are the last epoch's, already yielded, or the caller's own.)
-                    _, test_acc, logits = loss_and_accuracy(logits_fn, X_test, Y_test)
+                    # for them (grid, accuracy, label) is true of them. (At the epoch's
+                    # first batch they are the last epoch's, already yielded, or the
+                    # caller's own.)
+                    _, test_acc, logits = loss_and_accuracy(stepper.logits, X_test, Y_test)
                     yield snapshot(reached, test_acc, logits)
-                yield events.Finished(reached, train_seconds, test_acc, stopped=True)
+                here = events.ResumePoint(epoch, b, order_state.numpy().copy(),
+                                          stepper.state(), tally.loss_sum, tally.correct(b))
+                yield events.Finished(reached, train_seconds, test_acc, stopped=True,
+                                      resume=here)
                 return
             start = b * config.batch_size
             idx = order[start : start + config.batch_size]
             xb, yb = X.index_select(0, idx), Y.index_select(0, idx)
             lr = lr_at((epoch - 1) * batches + b, total_steps, config.lr, config.schedule)
-            loss, logits = step(xb, yb, lr)
-            predicted[start : start + len(idx)] = logits.argmax(1)
-            chunk.append(loss)
-            if len(chunk) == CHECK_EVERY or b == batches - 1:
-                losses = torch.stack(chunk).cpu().numpy().astype(np.float64)
-                first = b + 1 - len(chunk)
-                x = epoch - 1 + np.arange(first + 1, b + 2) / batches
-                if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
-                    # The exploding losses are the lesson: the plot draws them. The
-                    # weights of the last finished epoch were already yielded (or, in the
-                    # run's first epoch, the caller's weights from before stand): no
+            loss, logits = stepper.step(xb, yb, lr)
+            tally.predicted[start : start + len(idx)] = logits.argmax(1)
+            tally.chunk.append(loss)
+            if len(tally.chunk) == CHECK_EVERY or b == batches - 1:
+                event, diverged_at = tally.report(b)
+                yield event  # the exploding losses are the lesson: the plot draws them
+                if diverged_at is not None:
+                    # The weights of the last finished epoch were already yielded (or, in
+                    # the run's first epoch, the caller's weights from before stand): no
                     # weights from this epoch are kept.
-                    yield events.BatchMetrics(epoch=epoch, batch=b + 1, epoch_x=x,
-                                              loss=losses, seconds=time.perf_counter() - t0)
-                    yield events.Failed(_diverged_message(config, epoch, first), epoch=epoch)
+                    yield events.Failed(_diverged_message(config, epoch, diverged_at),
+                                        epoch=epoch)
                     return
-                sizes = np.full(len(losses), config.batch_size)
-                sizes[-1] = min(config.batch_size, n - b * config.batch_size)
-                loss_sum += float(losses @ sizes)
-                yield events.BatchMetrics(epoch=epoch, batch=b + 1, epoch_x=x, loss=losses,
-                                          seconds=time.perf_counter() - t0)
-                chunk = []
-        train_loss = loss_sum / n
-        train_acc = (predicted == Y[order]).float().mean().item()
-        test_loss, test_acc, test_logits = loss_and_accuracy(logits_fn, X_test, Y_test)
+        train_loss = tally.loss_sum / n
+        train_acc = tally.correct(batches) / n
+        test_loss, test_acc, test_logits = loss_and_accuracy(stepper.logits, X_test, Y_test)
         seconds = time.perf_counter() - t0
         train_seconds += seconds
         yield events.EpochMetrics(
@@ -241,7 +247,61 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
             samples_per_s=n / seconds, lr=lr, test_ece=test_ece(test_logits, Y_test),
         )
         yield snapshot(epoch, test_acc, test_logits)
-    yield events.Finished(last_epoch, train_seconds, test_acc, stopped=False)
+    here = events.ResumePoint(last_epoch + 1, 0, generator.get_state().numpy().copy(),
+                              stepper.state())
+    yield events.Finished(last_epoch, train_seconds, test_acc, stopped=False, resume=here)
+
+
+class _EpochTally:
+    """One epoch's bookkeeping: batch losses reported in chunks, predictions kept on the
+    device and compared once (one tensor op a batch), and what a resumed epoch had
+    counted before its first batch here."""
+
+    def __init__(self, epoch, batches, batch_size, order, labels, begin, carried):
+        self.epoch, self.batches, self.batch_size = epoch, batches, batch_size
+        self.order, self.labels, self.begin, self.carried = order, labels, begin, carried
+        self.n = len(order)
+        self.predicted = torch.empty(self.n, dtype=torch.long, device=order.device)
+        self.loss_sum = carried.loss_sum if carried else 0.0
+        self.chunk: list = []  # batch losses not yet reported (device tensors)
+        self.t0 = time.perf_counter()
+
+    def report(self, b: int):
+        """The losses of the chunk (batches up to ``b``) as an event, and the batch where
+        they show the run has diverged (None if they do not)."""
+        losses = torch.stack(self.chunk).cpu().numpy().astype(np.float64)
+        first = b + 1 - len(self.chunk)
+        self.chunk = []
+        event = events.BatchMetrics(
+            epoch=self.epoch, batch=b + 1, loss=losses,
+            epoch_x=self.epoch - 1 + np.arange(first + 1, b + 2) / self.batches,
+            seconds=time.perf_counter() - self.t0)
+        if not np.isfinite(losses).all() or losses.mean() > DIVERGED_LOSS:
+            return event, first
+        sizes = np.minimum(self.batch_size, self.n - np.arange(first, b + 1) * self.batch_size)
+        self.loss_sum += float(losses @ sizes)
+        return event, None
+
+    def correct(self, upto: int) -> int:
+        """Correct train predictions in the epoch's batches before ``upto``."""
+        lo, hi = self.begin * self.batch_size, min(upto * self.batch_size, self.n)
+        own = 0
+        if hi > lo:
+            own = int((self.predicted[lo:hi] == self.labels[self.order[lo:hi]]).sum().item())
+        return own + (self.carried.correct if self.carried else 0)
+
+
+def _resume_point(initial, first_epoch: int, batches: int):
+    """``(resume, first_batch)``: the initial weights' resume point when it is where this
+    run begins, and the batch of ``first_epoch`` to begin at (a Stop inside it left the
+    weights there; without a resume point the batch comes from their fractional epoch)."""
+    if initial is None:
+        return None, 0
+    resume = initial.resume
+    if resume is not None and resume.epoch == first_epoch and resume.batch < batches:
+        return resume, resume.batch
+    done = initial.epoch - (first_epoch - 1)
+    return None, min(max(int(round(done * batches)), 0), batches - 1) if 0 < done < 1 else 0
 
 
 def test_ece(logits, labels) -> float:
@@ -252,13 +312,44 @@ def test_ece(logits, labels) -> float:
     return calibration(confidence.cpu().numpy(), (predicted == labels).cpu().numpy())["ece"]
 
 
-def _make_stepper(model, config: TrainConfig):
-    """Return ``step(xb, yb, lr) -> (loss, logits)`` and a logits function for evaluation."""
+@dataclass
+class _Stepper:
+    """One training step, the model's logits, and the optimizer's buffers as numpy (kept
+    in a ``ResumePoint``, so momentum goes on across a Stop and a Step)."""
+
+    step: Callable  # (xb, yb, lr) -> (loss, logits)
+    logits: Callable
+    state: Callable[[], dict[str, np.ndarray]]
+    load: Callable[[dict[str, np.ndarray]], None]
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        try:
+            self.load(state)
+        except (KeyError, ValueError, RuntimeError, TypeError, IndexError):
+            pass  # another optimizer or shape: its buffers start again from zero
+
+
+def _make_stepper(model, config: TrainConfig) -> _Stepper:
     if get_model(config.model).hand_written_sgd:
         def step(xb, yb, lr):
             return model.sgd_step(xb, yb, lr, config.momentum, config.weight_decay)
 
-        return step, model.logits
+        def state():
+            return {f"velocity/{i}": v.cpu().numpy().copy() if torch.is_tensor(v) else v.copy()
+                    for i, v in enumerate(model._velocity or [])}
+
+        def load(saved):
+            if saved:
+                like = [model.W, model.b]
+                model._velocity = [
+                    torch.from_numpy(saved[f"velocity/{i}"].copy()).to(p)
+                    if torch.is_tensor(p) else saved[f"velocity/{i}"].astype(p.dtype)
+                    for i, p in enumerate(like)]
+                if any(tuple(v.shape) != tuple(p.shape) for v, p in zip(model._velocity, like)):
+                    model._velocity = None
+                    raise ValueError("momentum buffers of another shape")
+
+        return _Stepper(step, model.logits, state, load)
 
     if config.optimizer == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
@@ -277,7 +368,21 @@ def _make_stepper(model, config: TrainConfig):
         optimizer.step()
         return loss.detach(), logits.detach()
 
-    return step, model
+    def state():
+        return {f"{i}/{name}": value.detach().cpu().numpy().copy()
+                for i, buffers in optimizer.state_dict()["state"].items()
+                for name, value in buffers.items() if torch.is_tensor(value)}
+
+    def load(saved):
+        buffers: dict[int, dict] = {}
+        for key, value in saved.items():
+            index, name = key.split("/", 1)
+            buffers.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
+        whole = optimizer.state_dict()
+        whole["state"] = buffers
+        optimizer.load_state_dict(whole)
+
+    return _Stepper(step, model, state, load)
 
 
 def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:

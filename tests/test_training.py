@@ -1,5 +1,6 @@
 """The training engine, driven synchronously (docs/ARCHITECTURE.md, rule 2)."""
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -214,3 +215,47 @@ def test_scratch_continues_concise_weights_and_back(sample):
     assert not training.can_continue("softmax", "mlp")
     out_of_range = run(TrainConfig(epochs=2), sample, initial=concise, first_epoch=3)
     assert isinstance(out_of_range[-1], events.Failed) and "first_epoch" in out_of_range[-1].message
+
+
+@pytest.mark.parametrize(("model", "optimizer"), [("softmax", "sgd"), ("softmax-scratch", "sgd"),
+                                                  ("softmax-numpy", "sgd"), ("mlp", "adam")])
+def test_a_stop_and_a_step_train_exactly_what_the_run_would_have(sample, model, optimizer):
+    """Step after a Stop inside epoch 2 finishes epoch 2: the same order from the batch it
+    stopped at, momentum (or Adam's moments) and schedule going on, and the epoch's train
+    figures counting all of its batches."""
+    config = TrainConfig(model=model, optimizer=optimizer, epochs=3, batch_size=128,
+                         momentum=0.9, lr=0.01 if optimizer == "adam" else 0.1)
+    whole = run(config, sample)
+    stop = threading.Event()
+    first = []
+    for event in training.train(config, sample, stop=stop):
+        first.append(event)
+        if isinstance(event, events.BatchMetrics) and event.epoch == 2 and event.batch >= 20:
+            stop.set()
+    finished = first[-1]
+    assert finished.stopped and 1 < finished.epoch < 2 and finished.resume.batch > 20
+    stopped = dataclasses.replace(of(events.WeightSnapshot, first)[-1], resume=finished.resume)
+    rest = run(config, sample, initial=stopped, first_epoch=2, last_epoch=2)
+    started = rest[0]
+    assert started.first_batch == finished.resume.batch
+    assert started.start == pytest.approx(finished.epoch)
+    xs = np.concatenate([b.epoch_x for b in of(events.BatchMetrics, rest)])
+    assert xs[0] > finished.epoch and xs[-1] == pytest.approx(2.0)  # never back in x
+    # The stopped curve reached the stop: no batch is missing between the two.
+    before = np.concatenate([b.epoch_x for b in of(events.BatchMetrics, first)])
+    assert before[-1] == pytest.approx(finished.epoch)
+    assert len(before) + len(xs) == 2 * started.batches_per_epoch
+    ends = {m.epoch: m for m in of(events.EpochMetrics, whole)}
+    resumed = of(events.EpochMetrics, rest)[0]
+    assert resumed.train_loss == pytest.approx(ends[2].train_loss, rel=1e-5)
+    assert resumed.train_acc == pytest.approx(ends[2].train_acc, abs=1e-9)
+    assert resumed.test_acc == ends[2].test_acc
+    a = of(events.WeightSnapshot, whole)[1].state
+    b = of(events.WeightSnapshot, rest)[-1].state
+    assert max(float(np.abs(a[k] - b[k]).max()) for k in a) < 1e-6
+    # And the finished run's resume point carries epoch 3 on as the whole run did.
+    third = run(config, sample, initial=dataclasses.replace(
+        of(events.WeightSnapshot, rest)[-1], resume=rest[-1].resume), first_epoch=3)
+    c = of(events.WeightSnapshot, whole)[2].state
+    d = of(events.WeightSnapshot, third)[-1].state
+    assert max(float(np.abs(c[k] - d[k]).max()) for k in c) < 1e-5

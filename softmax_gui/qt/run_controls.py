@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 from softmax_gui import events
 from softmax_gui.model_registry import MODELS, can_continue
 from softmax_gui.qt.actions import make_action
+from softmax_gui.qt.runs_model import span_text, step_target
 from softmax_gui.qt.session import Session
 from softmax_gui.qt.training_panel import TrainingPanel
-from softmax_gui.run_history import epochs_text
 
 # QProgressBar repaints itself synchronously on every visible change (~2 ms with the
 # status bar behind it); 5 updates a second look smooth and leave the CPU to the trainer.
@@ -177,9 +177,14 @@ class RunControls(QWidget):
                             "(Ctrl+E)")
             self.hint.hide()
             return
-        epoch = int(active.snapshot.epoch)
-        step.setToolTip(f"Train one more epoch of {active.label}: epoch {epoch} -> "
-                        f"{epoch + 1}, with the settings it was trained with (Ctrl+E)")
+        reached = float(active.snapshot.epoch)
+        target = step_target(reached)
+        if reached == int(reached):
+            what = f"Train one more epoch of {active.label}: epoch {reached:g} -> {target}"
+        else:  # a Stop interrupted it: the rest of that epoch, in its own order
+            what = (f"Finish epoch {target} of {active.label}, which a Stop interrupted: "
+                    f"{reached:.2f} -> {target}")
+        step.setToolTip(f"{what}, with the settings it was trained with (Ctrl+E)")
         differs = not can_continue(active.snapshot.model, chosen)
         self.hint.setText(f"Step continues the active {MODELS[active.snapshot.model].label} "
                           f"weights; Start trains a new {MODELS[chosen].label}.")
@@ -198,7 +203,7 @@ class RunControls(QWidget):
         self.clock.start()
         self.clock.pause(self.session.runs.paused)
         epochs = (event.last_epoch or event.epochs) - event.first_epoch + 1
-        self.progress.setRange(0, event.batches_per_epoch * epochs)
+        self.progress.setRange(0, event.batches_per_epoch * epochs - event.first_batch)
         self.progress.setValue(0)
 
     def _on_batches(self, history, event: events.BatchMetrics) -> None:
@@ -208,7 +213,8 @@ class RunControls(QWidget):
                                and event.batch != started.batches_per_epoch):
             return
         self._progress_at = now
-        done = (event.epoch - started.first_epoch) * started.batches_per_epoch + event.batch
+        done = ((event.epoch - started.first_epoch) * started.batches_per_epoch + event.batch
+                - started.first_batch)
         total = self.progress.maximum()
         eta = self.clock.elapsed() / max(done, 1) * (total - done)
         self._format(f"Run #{history.number}, epoch {event.epoch}/{started.epochs} — ETA "
@@ -232,8 +238,7 @@ class RunControls(QWidget):
         self.progress.setToolTip("")
         if not result.stopped:
             self.progress.setValue(self.progress.maximum())
-        first = self._started.first_epoch if self._started else 1
-        trained = epochs_text(result.epoch - (first - 1))
+        trained = span_text(self._started.start if self._started else 0.0, result.epoch)
         verb = "Stopped after" if result.stopped else "Done:"
         self.progress.setFormat(f"{verb} {trained}, {result.train_seconds:.1f} s")
 

@@ -8,6 +8,7 @@ whose weights they become. It belongs to a :class:`~softmax_gui.qt.session.Sessi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -30,7 +31,7 @@ class _Run:
 
     history: RunHistory
     config: TrainConfig
-    first_epoch: int
+    start: float  # the epoch its weights had reached when it began (1.97 after a Stop)
     before: ActiveWeights | None  # active when it started
     delivered: bool = False  # whether it has handed over weights yet
     result: events.Finished | events.Failed | None = None
@@ -76,7 +77,9 @@ class Runs(QObject):
         return True
 
     def step(self, config: TrainConfig) -> bool:
-        """Train one more epoch of the active weights' run, its schedule continuing.
+        """Train the active weights' run on to its next whole epoch, its schedule, order
+        and momentum continuing: after epoch 3, epoch 4; after a Stop at 1.97, the rest
+        of epoch 2 (the same batches it would have seen: ``WeightSnapshot.resume``).
 
         With no active weights, train the first epoch of ``config`` (the panel's). The
         device always comes from ``config``: it is where the user wants to train now.
@@ -88,19 +91,20 @@ class Runs(QObject):
             history = self._new_history(f"#{self._next_number()} {config.summary()}", config)
             self._launch(history, config, 1, 1, None)
             return True
+        reached = float(active.snapshot.epoch)
+        target = step_target(reached)
         own = _config_of(active, config)
-        done = int(active.snapshot.epoch)
-        own = own.replace(epochs=max(own.epochs, done + 1), device=config.device)
+        own = own.replace(epochs=max(own.epochs, target), device=config.device)
         if not self._can_train(own):
             return False
         history = next((h for h in self.histories if h.number == active.run), None)
-        if history is None or history.saved or (history.batch_x
-                                                and history.batch_x[-1] >= done + 1):
+        if history is None or history.saved or not history.ends_at(reached):
             # Not its curve's end (an earlier epoch, brought back by Revert): a new curve.
             history = self._new_history(f"#{self._next_number()} continues {active.label}",
-                                        own, start=done)
+                                        own, start=reached)
+        history.stopped_at = None  # the curve goes on from the stop: no end drawn there
         history.config = own.to_dict()
-        self._launch(history, own, done + 1, done + 1, active.snapshot)
+        self._launch(history, own, target, target, active.snapshot, start=reached)
         return True
 
     def _can_train(self, config: TrainConfig) -> bool:
@@ -122,8 +126,8 @@ class Runs(QObject):
         self.histories_changed.emit()
         return history
 
-    def _launch(self, history, config, first, last, initial) -> None:
-        run = self.run = _Run(history, config, first, self.session.weights)
+    def _launch(self, history, config, first, last, initial, start: float = 0.0) -> None:
+        run = self.run = _Run(history, config, start, self.session.weights)
         self.timeline.begin(history.number, config.to_dict())
         worker = self.controller.start(config, self.session.dataset, initial, (first, last))
         for signal, handler in ((worker.started, self._on_started),
@@ -163,20 +167,24 @@ class Runs(QObject):
         run = self.run
         run.result = event
         number = run.history.number
-        trained = epochs_text(event.epoch - (run.first_epoch - 1))
+        trained = span_text(run.start, event.epoch)
         say = self.session.message.emit
+        weights = self.session.weights
+        if run.delivered and event.resume is not None:  # what a Step goes on from
+            weights = weights.resuming(event.resume)
         if not event.stopped:
             say(f"Run #{number} finished: {trained}, test accuracy {event.test_acc:.2%}, "
                 f"{event.train_seconds:.1f} s.")
         elif run.delivered:
-            at = f" (epoch {event.epoch:.2f})" if run.first_epoch > 1 else ""
-            label = f"run #{number}, stopped after {trained}{at}"
+            label = f"run #{number}, stopped after {trained}"
             run.history.stopped_at = (event.epoch, event.test_acc)
-            self.session.set_weights(self.session.weights.relabelled(label))
-            say(f"Run #{number} stopped after {trained}{at}: test accuracy "
+            weights = weights.relabelled(label)
+            say(f"Run #{number} stopped after {trained}: test accuracy "
                 f"{event.test_acc:.2%}.")
         else:
             say(f"Run #{number} stopped before its first batch. {_kept(run.before)}")
+        if weights is not self.session.weights:
+            self.session.set_weights(weights)
         if run.delivered:
             self._save(run.history, self.session.weights.snapshot)
 
@@ -283,6 +291,18 @@ def _config_of(active: ActiveWeights, fallback: TrainConfig) -> TrainConfig:
     except (TypeError, ValueError):
         pass
     return fallback.replace(model=active.snapshot.model, optimizer="sgd")
+
+
+def step_target(reached: float) -> int:
+    """The whole epoch a Step trains up to from ``reached``: the next one, or the end of
+    the one a Stop interrupted."""
+    return math.floor(reached + 1e-9) + 1
+
+
+def span_text(start: float, end: float) -> str:
+    """``3 epochs``, or for a run that began past 0, ``0.03 epochs (1.97 -> 2)``."""
+    trained = epochs_text(round(end - start, 6))
+    return trained if start == 0 else f"{trained} ({start:.3g} -> {end:.3g})"
 
 
 def _kept(before: ActiveWeights | None) -> str:

@@ -265,3 +265,37 @@ def test_step_after_reverting_to_an_earlier_epoch_draws_a_new_curve(qtbot, windo
     assert x[0] > 1.0 and x[-1] == pytest.approx(2.0)
     x, _ = plots.curves[1].raw.getData()
     assert x[-1] == pytest.approx(2.0) and np.all(np.diff(x) > 0)
+
+
+def test_step_after_a_stop_finishes_the_interrupted_epoch(qtbot, window):
+    """Stop inside epoch 2, then Step: the rest of epoch 2 is trained (its own batches,
+    momentum going on), and the label, the progress, the status bar and the curves all
+    say 1.xx -> 2, with nothing drawn twice and no point going back."""
+    type_into(panel(window).batch_size, "64")
+    click_button(window, "Start")
+    plots = window.tabs.plots
+
+    def reached() -> float:
+        x, _ = plots.curves[1].raw.getData()
+        return 0.0 if x is None else float(x[-1])
+
+    qtbot.waitUntil(lambda: reached() > 1.2, timeout=90_000)
+    click_button(window, "Stop")
+    stopped_text = wait_until_done(qtbot, window)
+    at = float(re.search(r"run #1, stopped after ([\d.]+) epochs",
+                         window.status.weights.text()).group(1))
+    assert stopped_text.startswith("Stopped after") and 1 < at < 2
+    assert f"Finish epoch 2 of run #1, stopped after {at:g} epochs" in \
+        button(window, "Step").toolTip()
+    click_button(window, "Step")
+    done = wait_until_done(qtbot, window)
+    assert re.match(r"Done: 0\.\d+ epochs \(1\.\d+ -> 2\), ", done), done
+    assert "run #1, epoch 2," in window.status.weights.text()
+    assert plots.run_list.count() == 1  # the same run, continued
+    x, _ = plots.curves[1].raw.getData()
+    assert np.all(np.diff(x) > 0) and x[-1] == pytest.approx(2.0)
+    assert len(x) == 2 * 938  # every batch of both epochs, once
+    for key, item in plots.curves[1].epoch.items():
+        ex, _ = item.getData()
+        assert list(ex) == [1.0, 2.0], key  # the stop's point gave way to epoch 2's
+    save_screenshot(window, "step-after-stop")
