@@ -24,7 +24,8 @@ class ActiveWeights:
     probabilities: np.ndarray  # on the loaded test set
     label: str  # "bundled default", "mine.onnx", "run #2, epoch 3"
     config: dict  # how they were trained: export metadata, and what Step continues
-    run: int | None = None  # the RunHistory they belong to, if trained in this window
+    run: int | None = None  # the run they belong to (its lasting number), if any
+    path: str | None = None  # the file they were opened from, if any
 
     def accuracy(self, labels: np.ndarray) -> float:
         """Measured on the loaded test set: a file's own claim (its metadata) is not
@@ -41,7 +42,7 @@ class ActiveWeights:
 
 
 def prepare(snapshot: events.WeightSnapshot, label: str, config: dict, run: int | None,
-            test_images: np.ndarray) -> ActiveWeights:
+            test_images: np.ndarray, path: str | None = None) -> ActiveWeights:
     """Predictor and test-set probabilities for ``snapshot``: the trainer's logits when
     it sent them for this test set, else the predictor scores ``test_images``."""
     from softmax_gui.inference import Predictor  # imports torch
@@ -50,7 +51,7 @@ def prepare(snapshot: events.WeightSnapshot, label: str, config: dict, run: int 
     logits = snapshot.test_logits
     if logits is None or len(logits) != len(test_images):
         logits = predictor.logits(test_images)
-    return ActiveWeights(snapshot, predictor, softmax_np(logits), label, config, run)
+    return ActiveWeights(snapshot, predictor, softmax_np(logits), label, config, run, path)
 
 
 def default_weights(dataset, test_images: np.ndarray) -> ActiveWeights | None:

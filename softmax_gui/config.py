@@ -88,7 +88,14 @@ class TrainConfig:
     def summary(self) -> str:
         """Short label of the key settings, for run lists and plot legends. Not the
         planned epochs: a run stopped early would carry a number it never reached."""
-        return f"{self.model} {self.optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
+        model = {"softmax": "softmax concise", "softmax-scratch": "softmax scratch",
+                 "softmax-numpy": "softmax NumPy", "softmax-pitfall": "pitfall nn.Softmax",
+                 "mlp": f"MLP {self.hidden}"}.get(self.model, self.model)
+        optimizer = "Adam" if self.optimizer == "adam" else \
+            "SGD" + (f" momentum {self.momentum:g}" if self.momentum else "")
+        decay = f" wd={self.weight_decay:g}" if self.weight_decay else ""
+        return (f"{model} {optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
+                f"{decay}")
 
 
 def _choice(field: str, value, allowed: tuple) -> None:

@@ -129,6 +129,7 @@ class Failed:
 
     message: str
     epoch: int
+    diverged: bool = False  # the loss exploded (not a failure of the machinery)
 
 
 Event = Started | BatchMetrics | EpochMetrics | WeightSnapshot | Finished | Failed

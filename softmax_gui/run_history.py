@@ -31,6 +31,7 @@ class RunHistory:
     saved_id: str = ""  # its folder in the runs folder, when overlaid
     start: float = 0.0  # the epoch it started from (a continuation starts past 0)
     stopped_at: tuple[float, float] | None = None  # (epoch, test accuracy) of a Stop
+    shown: bool = True  # ticked in the plots' run list (remembered across launches)
 
     def add_batches(self, event: events.BatchMetrics) -> None:
         self.batch_x.extend(event.epoch_x.tolist())

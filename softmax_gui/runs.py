@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -71,10 +72,39 @@ class SavedRun:
             raise RunError(f"run {self.id}: its curves (curves.npz) do not match")
         return curves
 
+    @property
+    def status(self) -> str:
+        """``finished``, ``stopped`` or ``exploded`` (a lesson kept: its curves up to the
+        explosion, its config, and the weights from before it, if any)."""
+        status = self.info.get("status")
+        if status in STATUSES:
+            return status
+        epochs = self.info["config"].get("epochs")
+        return "stopped" if isinstance(epochs, int) and self.epochs_trained < epochs \
+            else "finished"
+
+    @property
+    def has_weights(self) -> bool:
+        return self.info.get("has_weights", True) is not False
+
     def weights(self) -> WeightSnapshot:
+        """Its final weights; ``RunError`` for a run that kept none (it exploded in its
+        first epoch)."""
+        if not self.has_weights:
+            raise RunError(f"run #{self.number} exploded before it finished an epoch: it "
+                           "kept no weights (overlay its curves to see the explosion)")
         from softmax_gui import weights_io  # needs torch: imported on first use
 
         return weights_io.load_snapshot(self.path / "weights.safetensors")[0]
+
+    def epoch_snapshots(self, final: WeightSnapshot) -> list[WeightSnapshot]:
+        """Each epoch's weights (for the timeline), like ``final``; [] for a run saved
+        before they were kept; ``WeightsError`` for a damaged file."""
+        from softmax_gui import weights_io
+
+        if not (self.path / EPOCHS_FILE).exists():
+            return []
+        return weights_io.load_epochs(self.path / EPOCHS_FILE, final)
 
     def history(self, number: int) -> RunHistory:
         """Its curves as a :class:`RunHistory` numbered ``number``, marked as saved."""
@@ -92,17 +122,26 @@ class RunStore:
         self.root = Path(root) if root else user_dir("data") / "runs"
         self.damaged: list[Path] = []  # folders whose record the last list() skipped
 
-    def save(self, history: RunHistory, snapshot: WeightSnapshot) -> SavedRun:
-        """Write one finished run (its curves and final weights) atomically; return it."""
+    def save(self, history: RunHistory, snapshot: WeightSnapshot | None,
+             epochs: list[WeightSnapshot] = (), status: str = "finished") -> SavedRun:
+        """Write one run atomically: its curves, its final weights (``snapshot``; None
+        for a run that exploded in its first epoch) and each epoch's (``epochs``, for
+        the timeline); return it."""
         self.root.mkdir(parents=True, exist_ok=True)
         now = _dt.datetime.now().astimezone()
         run_id = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        config = history.config
         info = {
             "id": run_id, "number": history.number, "label": history.label,
-            "created": now.isoformat(timespec="seconds"),
-            "config": history.config, "epochs": history.epochs,
-            "train_seconds": history.train_seconds, "test_acc": snapshot.test_acc,
-            "epoch": snapshot.epoch, "dataset": snapshot.dataset, "model": snapshot.model,
+            "created": now.isoformat(timespec="seconds"), "status": status,
+            "config": config, "epochs": history.epochs,
+            "train_seconds": history.train_seconds,
+            "test_acc": snapshot.test_acc if snapshot else None,
+            "epoch": snapshot.epoch if snapshot else
+            (history.batch_x[-1] if history.batch_x else history.start),
+            "dataset": snapshot.dataset if snapshot else str(config.get("dataset", "")),
+            "model": snapshot.model if snapshot else str(config.get("model", "")),
+            "has_weights": snapshot is not None,
         }
         tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=SAVING))
         try:
@@ -111,7 +150,10 @@ class RunStore:
                      loss=np.asarray(history.batch_loss, np.float32))
             from softmax_gui import weights_io  # needs torch: imported on first use
 
-            weights_io.save(snapshot, tmp / "weights.safetensors", history.config)
+            if snapshot is not None:
+                weights_io.save(snapshot, tmp / "weights.safetensors", config)
+            if epochs:
+                weights_io.save_epochs(list(epochs), tmp / EPOCHS_FILE)
             os.replace(tmp, self.root / run_id)
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -163,6 +205,8 @@ class RunStore:
 
 
 SAVING = ".saving-"
+EPOCHS_FILE = "epochs.safetensors"
+STATUSES = ("finished", "stopped", "exploded")
 MAX_RECORD_BYTES = 16 * 2**20
 
 
@@ -180,7 +224,9 @@ def _remove_leftover(folder: Path) -> None:
 def valid_record(info) -> bool:
     """Whether ``info`` (a parsed ``run.json``) has every field of the right type."""
     def number(value) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        # NaN or Infinity in a record (json reads them) would break every sum and text.
+        return isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value)
 
     if not isinstance(info, dict):
         return False
@@ -192,6 +238,8 @@ def valid_record(info) -> bool:
         and all(number(row.get(k, 0.0)) for k in EPOCH_KEYS)  # optional ones, if there
         for row in epochs)
     return (texts and rows and isinstance(info.get("config"), dict)
+            and info.get("status", "finished") in STATUSES
+            and isinstance(info.get("has_weights", True), bool)
             and (info.get("epoch") is None or number(info.get("epoch")))
             and number(info.get("train_seconds"))
             and (info.get("test_acc") is None or number(info.get("test_acc"))))

@@ -203,7 +203,7 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
                     yield event
                     if diverged_at is not None:
                         yield events.Failed(_diverged_message(config, epoch, diverged_at),
-                                            epoch=epoch)
+                                            epoch=epoch, diverged=True)
                         return
                 train_seconds += time.perf_counter() - t0
                 reached = epoch - 1 + b / batches
@@ -234,7 +234,7 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
                     # the run's first epoch, the caller's weights from before stand): no
                     # weights from this epoch are kept.
                     yield events.Failed(_diverged_message(config, epoch, diverged_at),
-                                        epoch=epoch)
+                                        epoch=epoch, diverged=True)
                     return
         train_loss = tally.loss_sum / n
         train_acc = tally.correct(batches) / n

@@ -297,7 +297,13 @@ class CalibrationView(QWidget):
             [[(v, f"{v:.0%}" if step >= 0.01 else f"{v:.1%}")
               for v in np.arange(0, top + 1e-12, step)]])
         first, last = min(self.epochs), max(self.epochs)
-        self.history.setXRange(min(first, last - 1), last, padding=0.08)
+        # From epoch 1 (or 0): a single known epoch is not an axis from 9 to 10.
+        self.history.setXRange(min(first, 1.0, last - 1), max(last, 1.0), padding=0.08)
+        ticks = _nice_step(max(last - min(first, 1.0), 1.0) / 5)
+        self.history.getAxis("bottom").setTicks(
+            [[(v, f"{v:g}") for v in np.arange(0, last + 1e-9, max(round(ticks), 1))]])
+        self.history.setTitle("ECE per epoch" if len(self.epochs) > 1 else
+                              "ECE of this epoch (no others recorded)")
         # Whole epochs as ticks, never "10.010.2": a few, spread over the run.
         whole = range(int(np.floor(min(first, last - 1))), int(np.ceil(last)) + 1)
         stride = max(1, -(-len(whole) // 6))

@@ -85,6 +85,7 @@ class MainTabs(QTabWidget):
         runs.batches.connect(lambda history, _: self.plots.update_batches(history))
         runs.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
         self.plots.remove_requested.connect(runs.remove_history)
+        self.plots.shown_changed.connect(runs.set_shown)
         runs.finished.connect(lambda _: self.plots.run_ended())
         session.weights_changed.connect(self._weights_changed)
         runs.timeline.viewed_changed.connect(lambda: self._weights_changed(session.weights))
@@ -126,10 +127,11 @@ class MainTabs(QTabWidget):
         elif view is self.confusion:
             self.confusion.update_from(labels, p.argmax(1), self.session.dataset.classes)
         else:
-            run = next((h for h in self.session.runs.histories if h.number == weights.run),
-                       None)
-            self.calibration.update_from(p, labels, weights.snapshot.epoch,
-                                         run.epochs if run is not None else [])
+            runs, timeline = self.session.runs, self.session.runs.timeline
+            run = next((h for h in runs.histories if h.number == weights.run), None)
+            metrics = run.epochs if run is not None else (
+                timeline.metrics if timeline.run == weights.run else [])
+            self.calibration.update_from(p, labels, weights.snapshot.epoch, metrics)
 
     def _examine(self, example: Example) -> None:
         self.steps.set_example(example.logits, example.label, self.session.dataset.classes,

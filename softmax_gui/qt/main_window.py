@@ -23,6 +23,7 @@ from softmax_gui.qt.banner import Banner
 from softmax_gui.qt.details import SelectedImageDetails
 from softmax_gui.qt.draw_panel import DrawPanel
 from softmax_gui.qt.explain_view import ExplainView
+from softmax_gui.qt.last_session import LastSession
 from softmax_gui.qt.main_tabs import MainTabs
 from softmax_gui.qt.run_controls import RunControls
 from softmax_gui.qt.sample_grid import SampleGrid
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._wire()
         self.controls.panel.restore_settings(settings)
+        self.last_session = LastSession(settings, self.session, self.weights_actions,
+                                        self.controls.panel, self)
         self._restore_layout()
         self.session.start_up(self.controls.panel.config().dataset)
 
@@ -82,7 +85,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.controls = RunControls(session)
-        self.grid = SampleGrid()
+        self.grid = SampleGrid(self.settings)
         self.details = SelectedImageDetails(session)
         self.draw_panel = DrawPanel(session.tasks, self.settings)
         self.explain = ExplainView(session)
@@ -321,7 +324,7 @@ class MainWindow(QMainWindow):
         # Stop and join the training thread (no "QThread destroyed while running"), and
         # let background work (a torch import, an export) finish first.
         self.session.shutdown()
-        self.controls.panel.save_settings(self.settings)
+        self.last_session.remember()  # the panel's values too
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/layout_version", str(LAYOUT_VERSION))

@@ -65,6 +65,7 @@ class PlotsView(QWidget):
     """The loss plot (per batch) over the epoch-metrics plot, and the list of runs."""
 
     remove_requested = Signal(int)  # a run number
+    shown_changed = Signal(int, bool)  # a run number, ticked or not
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -149,6 +150,7 @@ class PlotsView(QWidget):
     def begin(self, history: RunHistory) -> None:
         """``history`` is being trained: draw it at full strength, the others dimmed."""
         self.current, self.training = history.number, True
+        self.update_epochs(history)  # a continued run's stop point is a point on the way
         for number, curves in self.curves.items():
             self._style(curves, current=number == history.number)
         planned = float(history.config.get("epochs", 1))
@@ -180,10 +182,12 @@ class PlotsView(QWidget):
         self._smooth[history.number] = []
         item = QListWidgetItem(history.label)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked)
         item.setForeground(color)
         item.setData(Qt.ItemDataRole.UserRole, history.number)
+        item.setCheckState(Qt.CheckState.Checked if history.shown else Qt.CheckState.Unchecked)
         self.run_list.addItem(item)
+        for plot_item in curves.items():
+            plot_item.setVisible(history.shown)
         self.update_batches(history)
         self.update_epochs(history)
         self._style(curves, current=history.number == self.current)
@@ -221,8 +225,10 @@ class PlotsView(QWidget):
             self.remove_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def _on_item_changed(self, item: QListWidgetItem) -> None:
-        curves = self.curves.get(item.data(Qt.ItemDataRole.UserRole))
+        number = item.data(Qt.ItemDataRole.UserRole)
+        curves = self.curves.get(number)
         if curves is not None:
+            self.shown_changed.emit(number, item.checkState() == Qt.CheckState.Checked)
             for plot_item in curves.items():
                 plot_item.setVisible(item.checkState() == Qt.CheckState.Checked)
             if not self.training:  # the axes fit what is shown

@@ -24,6 +24,7 @@ from softmax_gui.qt.actions import make_action
 from softmax_gui.qt.runs_model import span_text, step_target
 from softmax_gui.qt.session import Session
 from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.run_history import epochs_text
 
 # QProgressBar repaints itself synchronously on every visible change (~2 ms with the
 # status bar behind it); 5 updates a second look smooth and leave the CPU to the trainer.
@@ -105,6 +106,12 @@ class RunControls(QWidget):
         self.clock = RunClock()
         self._progress_at = 0.0
         self._started: events.Started | None = None
+        self._idle = False  # the progress bar says what Start will do, not a past result
+        self._speeds: dict[tuple, float] = {}  # (model, batch size) -> s/epoch, measured
+        session.ready.connect(self._learn_speeds)
+        for field in (self.panel.epochs, self.panel.batch_size):
+            field.valueChanged.connect(self._show_idle)
+        self.panel.model.currentIndexChanged.connect(self._show_idle)
         session.ready.connect(self._sync)
         session.dataset_requested.connect(self.panel.show_dataset)
         session.cuda_found.connect(self.panel.add_cuda_device)
@@ -112,6 +119,7 @@ class RunControls(QWidget):
         runs.running_changed.connect(self._sync)
         session.revert_available.connect(self._sync)
         session.weights_changed.connect(self._update_hint)
+        session.weights_changed.connect(self._on_weights_changed)
         runs.run_started.connect(self._on_run_started)
         runs.engine_started.connect(self._on_engine_started)
         runs.batches.connect(self._on_batches)
@@ -165,7 +173,41 @@ class RunControls(QWidget):
         self.revert_action.setEnabled(self.session.previous is not None and not running)
         if self.session.is_ready and not running and self.progress.format().startswith(
                 "Loading"):
-            self.progress.setFormat("Ready")
+            self._idle = True
+            self._show_idle()
+
+    def _learn_speeds(self) -> None:
+        """Seconds per epoch of the runs on disk, for "about N s" before a Start."""
+        for run in self.session.runs.store.list():
+            config, rows = run.info["config"], run.metrics
+            seconds = [row["seconds"] for row in rows if row["seconds"] > 0]
+            if seconds:
+                key = (config.get("model"), config.get("batch_size"))
+                self._speeds[key] = sorted(seconds)[len(seconds) // 2]
+        self._show_idle()
+
+    def _on_weights_changed(self, weights) -> None:
+        """Other weights (loaded, opened, reverted): a past run's result is stale."""
+        if self.session.runs.run is None and not self._idle and self.session.is_ready:
+            self._idle = True
+            self.progress.setToolTip("")
+            self.progress.setValue(0)
+            self._show_idle()
+
+    def _show_idle(self, *_) -> None:
+        if not self._idle or self.session.runs.run is not None:
+            return
+        try:
+            config = self.panel.config()
+        except ValueError:
+            return
+        speed = next((row["seconds"] for h in reversed(self.session.runs.histories)
+                      if (h.config.get("model"), h.config.get("batch_size"))
+                      == (config.model, config.batch_size)
+                      for row in h.epochs[-1:]), self._speeds.get((config.model,
+                                                                   config.batch_size)))
+        about = f" (about {_duration(speed * config.epochs)})" if speed else ""
+        self.progress.setFormat(f"Press Start to train {epochs_text(config.epochs)}{about}")
 
     def _update_hint(self, *_) -> None:
         """Say what Step will do when the panel names another model than the active one."""
@@ -193,7 +235,7 @@ class RunControls(QWidget):
     # --- progress -------------------------------------------------------------------------
 
     def _on_run_started(self, history) -> None:
-        self._started = None
+        self._started, self._idle = None, False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(f"Run #{history.number}: starting…")
@@ -241,6 +283,10 @@ class RunControls(QWidget):
         trained = span_text(self._started.start if self._started else 0.0, result.epoch)
         verb = "Stopped after" if result.stopped else "Done:"
         self.progress.setFormat(f"{verb} {trained}, {result.train_seconds:.1f} s")
+
+
+def _duration(seconds: float) -> str:
+    return f"{max(seconds, 1):.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def _clock(seconds: float) -> str:

@@ -67,6 +67,10 @@ class Runs(QObject):
         # Overlaid saved runs are keyed by negative numbers, so they take none of them.
         self._highest_saved = self.store.highest_number()
         self._overlays = 0
+        # Learning rates per model: those that made a run explode, and the last that
+        # trained without exploding (the panel never comes back with the first kind).
+        self.exploded: set[tuple[str, float]] = set()
+        self.trained_lr: dict[str, float] = {}
 
     def start(self, config: TrainConfig) -> bool:
         """Train a new run of ``config``; False (with a problem reported) if it can't."""
@@ -186,7 +190,10 @@ class Runs(QObject):
         if weights is not self.session.weights:
             self.session.set_weights(weights)
         if run.delivered:
-            self._save(run.history, self.session.weights.snapshot)
+            self.trained_lr[run.config.model] = run.config.lr
+            self.exploded.discard((run.config.model, run.config.lr))
+            self._save(run.history, self.session.weights.snapshot,
+                       "stopped" if event.stopped else "finished")
 
     def _on_failed(self, event: events.Failed) -> None:
         run = self.run
@@ -198,12 +205,21 @@ class Runs(QObject):
         else:
             kept = _kept(run.before)
         self.session.report(f"{event.message} {kept}")
+        # An explosion is a lesson: kept with its curves (and the weights from before it,
+        # if it had finished an epoch), to overlay against a run that trained.
+        if event.diverged:
+            self.exploded.add((run.config.model, run.config.lr))
+            self._save(run.history,
+                       self.session.weights.snapshot if run.delivered else None, "exploded")
 
-    def _save(self, history: RunHistory, snapshot: events.WeightSnapshot) -> None:
+    def _save(self, history: RunHistory, snapshot: events.WeightSnapshot | None,
+              status: str) -> None:
         replaced = self._saved.get(history.number)  # a Step extended it: keep one entry
+        timeline = self.timeline
+        epochs = list(timeline.snapshots) if timeline.run == history.number else []
 
         def work():
-            saved = self.store.save(history, snapshot)
+            saved = self.store.save(history, snapshot, epochs, status)
             if replaced is not None:
                 self.store.delete(replaced)
             return saved
@@ -243,11 +259,14 @@ class Runs(QObject):
         if run is not None and run.result is not None:
             self.finished.emit(run.result)
 
-    def overlay(self, saved: SavedRun) -> None:
-        """Draw a run from the runs folder beside this window's runs (once)."""
-        shown = {h.saved_id for h in self.histories}
-        if saved.id in shown or saved.number in {h.number for h in self.histories}:
-            self.session.message.emit(f"Run {saved.info['label']} is already on the plots.")
+    def overlay(self, saved: SavedRun, shown: bool = True, quiet: bool = False) -> None:
+        """Draw a run from the runs folder beside this window's runs (once), ticked or
+        not (``shown``); ``quiet``: no word when it is there already."""
+        on_plots = {h.saved_id for h in self.histories}
+        if saved.id in on_plots or saved.number in {h.number for h in self.histories}:
+            if not quiet:
+                self.session.message.emit(
+                    f"Run {saved.info['label']} is already on the plots.")
             return
         try:
             history = saved.history(-(self._overlays + 1))
@@ -255,8 +274,15 @@ class Runs(QObject):
             self.session.report(str(exc))
             return
         self._overlays += 1
+        history.shown = shown
         self.histories.append(history)
         self.histories_changed.emit()
+
+    def set_shown(self, number: int, shown: bool) -> None:
+        """The user ticked or unticked run ``number`` in the plots' list."""
+        for history in self.histories:
+            if history.number == number:
+                history.shown = shown
 
     def remove_history(self, number: int) -> None:
         if self.run is not None and self.run.history.number == number:

@@ -16,14 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui.model_registry import MODELS
 from softmax_gui.qt import theme
 from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import RunStore, SavedRun
 
 ROW = Qt.ItemDataRole.UserRole
+MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
 # The figures first, so a narrow window still shows which run did best.
-COLUMNS = ["run", "test acc", "epochs", "model", "date", "train s", "lr", "batch",
-           "optimizer", "schedule"]
+COLUMNS = ["run", "test acc", "epochs", "status", "model", "date", "train s", "lr", "batch",
+           "momentum", "optimizer", "schedule"]
 
 
 def _epochs(trained: float, planned) -> str:
@@ -65,8 +67,14 @@ class RunsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest run on top
         self.table.verticalHeader().hide()  # the run column numbers the rows
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        # Styles disagree on which way the arrow points for "descending" (a user read
+        # "run ▲" as oldest first): the order is said in words under the table instead.
+        header.setSortIndicatorShown(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setToolTip("Click a column's title to sort by it; click again to reverse")
+        self.order = QLabel()
+        header.sortIndicatorChanged.connect(self._say_order)
         self.table.setToolTip(f"Runs kept in {store.root}")
         self.load_button = QPushButton("Load weights")
         self.load_button.setToolTip("Make the selected run's final weights active")
@@ -86,6 +94,7 @@ class RunsView(QWidget):
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.order)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.runs: list[SavedRun] = []
@@ -108,18 +117,40 @@ class RunsView(QWidget):
             cells = [(f"#{number}" if number else f"({row + 1})", number or 0),
                      ("" if acc is None else f"{acc:.2%}", acc if acc is not None else -1),
                      (_epochs(run.epochs_trained, config.get("epochs")), run.epochs_trained),
-                     (info["model"], info["model"]),
+                     (run.status + ("" if run.has_weights else ", no weights"), run.status),
+                     (MODEL_NAMES.get(info["model"], info["model"]), info["model"]),
                      (info["created"][:16].replace("T", " "), info["created"]),
                      (f"{info['train_seconds']:.1f}", info["train_seconds"]),
                      *((str(config.get(k, "")), config.get(k, ""))
-                       for k in ("lr", "batch_size", "optimizer", "schedule"))]
+                       for k in ("lr", "batch_size", "momentum", "optimizer", "schedule"))]
             for col, (text, key) in enumerate(cells):
                 item = SortableItem(text, key)
                 item.setData(ROW, row)  # index into self.runs, whatever the sort order
                 item.setToolTip(info["label"])
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
+        self._fit_columns()
+        self._say_order()
         self._sync_buttons()
+
+    def _fit_columns(self) -> None:
+        """Every title and cell whole: each column as wide as its widest text."""
+        self.table.resizeColumnsToContents()
+        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
+        for col, title in enumerate(COLUMNS):
+            header.resizeSection(col, max(header.sectionSize(col),
+                                          metrics.horizontalAdvance(title) + 24))
+
+    def _say_order(self, *_) -> None:
+        header = self.table.horizontalHeader()
+        column = COLUMNS[header.sortIndicatorSection()] if \
+            0 <= header.sortIndicatorSection() < len(COLUMNS) else "run"
+        descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        words = {"run": ("oldest first", "newest first"), "date": ("oldest first",
+                                                                  "newest first")}.get(
+            column, ("smallest first", "largest first"))
+        self.order.setText(f"{len(self.runs)} runs, by {column}: "
+                           f"{words[descending]}. Click a title to sort by it.")
 
     def selected(self) -> list[SavedRun]:
         rows = {self.table.item(i.row(), 0).data(ROW) for i in self.table.selectedIndexes()}
@@ -130,8 +161,14 @@ class RunsView(QWidget):
             action(run)
 
     def _sync_buttons(self) -> None:
-        chosen = len(self.selected())
-        self.load_button.setEnabled(chosen == 1)
+        selected = self.selected()
+        chosen = len(selected)
+        self.load_button.setEnabled(chosen == 1 and selected[0].has_weights)
+        self.load_button.setToolTip(
+            "Make the selected run's final weights active" if chosen != 1
+            or selected[0].has_weights else
+            "This run exploded before it finished an epoch: it kept no weights. Overlay "
+            "its curves to compare it with a run that trained.")
         self.overlay_button.setEnabled(chosen > 0)
         self.delete_button.setEnabled(chosen > 0)
 

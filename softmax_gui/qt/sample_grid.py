@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -32,7 +33,7 @@ class Cell(NamedTuple):
     """One test image in the grid and the two lines under it."""
 
     index: int  # into the test split
-    image: QImage
+    image: np.ndarray  # (28, 28) uint8, made a QImage only when its cell is painted
     true_text: str
     predicted_text: str
     correct: bool | None  # None: no model yet
@@ -64,15 +65,33 @@ class ThumbnailView(QWidget):
         self.asked = (AUTO, AUTO)
         self.columns, self.rows = 1, 1
         self.cells: list[Cell] = []
+        self.every = False  # a selection: all of its cells, in rows that scroll
         self.selected: int | None = None
         self.message = "Loading the test images…"  # until a dataset is set
 
     def sizeHint(self) -> QSize:
         return QSize(560, 320)
 
-    def set_cells(self, cells, message: str = "") -> None:
-        self.cells, self.message = cells, message
+    def set_cells(self, cells, message: str = "", every: bool = False) -> None:
+        """Show ``cells``; ``every``: all of them, however many, in rows that scroll
+        (a confusion cell's 135 images, or 10,000: only the visible rows are painted)."""
+        self.cells, self.message, self.every = cells, message, every
+        columns, rows = self.asked
+        height = max(rows, 1) * self.min_cell.height()
+        if every:
+            height = max(height, math.ceil(len(cells) / self.columns) * self.cell_height)
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
         self.update()
+
+    @property
+    def cell_height(self) -> float:
+        """A cell's height: the rows asked for (or that fit) share the view, and a
+        selection's rows each take a fitting cell's height."""
+        if self.every:
+            return self.auto_cell.height() if self.asked[1] == AUTO else \
+                self.min_cell.height()
+        return self.height() / self.rows
 
     def ask(self, columns: int, rows: int) -> None:
         """Lay out ``columns`` x ``rows`` cells (:data:`AUTO`: as many as fit)."""
@@ -85,6 +104,8 @@ class ThumbnailView(QWidget):
         columns, rows = self.asked
         fit_columns = max(1, self.width() // self.auto_cell.width())
         fit_rows = max(1, self.height() // self.auto_cell.height())
+        if self.every:
+            fit_rows = self.rows  # the view is as tall as the selection: rows don't count
         shape = (columns or fit_columns, rows or fit_rows)
         if shape != (self.columns, self.rows):
             self.columns, self.rows = shape
@@ -96,7 +117,7 @@ class ThumbnailView(QWidget):
         self._fit()
 
     def _cell_rect(self, k: int) -> QRectF:
-        w, h = self.width() / self.columns, self.height() / self.rows
+        w, h = self.width() / self.columns, self.cell_height
         return QRectF((k % self.columns) * w, (k // self.columns) * h, w, h)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -110,11 +131,16 @@ class ThumbnailView(QWidget):
             painter.setPen(text_colour)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                              self.message or "No test images match this filter.")
-        for k, (index, image, true_text, pred_text, correct) in enumerate(self.cells):
+        # Only the rows in view: a selection of 10,000 scrolls as smoothly as 20.
+        h = self.cell_height
+        first = max(int(event.rect().top() // h) * self.columns, 0)
+        last = min((int(event.rect().bottom() // h) + 1) * self.columns, len(self.cells))
+        for k in range(first, last):
+            index, image, true_text, pred_text, correct = self.cells[k]
             cell = self._cell_rect(k).adjusted(2, 2, -2, -2)
             side = max(8.0, min(cell.width(), cell.height() - 2 * line))
             target = QRectF(cell.center().x() - side / 2, cell.top(), side, side)
-            painter.drawImage(target, image)
+            painter.drawImage(target, _qimage(image))
             if correct is False:
                 painter.setPen(QPen(WRONG[dark], 3))
                 painter.drawRect(target.adjusted(1, 1, -1, -1))
@@ -136,7 +162,7 @@ class ThumbnailView(QWidget):
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         pos = event.position()
         col = int(pos.x() // (self.width() / self.columns))
-        row = int(pos.y() // (self.height() / self.rows))
+        row = int(pos.y() // self.cell_height)
         k = row * self.columns + col
         if 0 <= k < len(self.cells):
             self.clicked.emit(self.cells[k].index)
@@ -151,8 +177,9 @@ class SampleGrid(QWidget):
 
     clicked = Signal(int)  # a test image index
 
-    def __init__(self, parent=None):
+    def __init__(self, settings=None, parent=None):
         super().__init__(parent)
+        self.settings = settings  # the filter and the order are remembered
         self.filter = QComboBox()
         self.filter.setToolTip("Which test images to show: all, only the model's mistakes, "
                                "or one true class")
@@ -220,6 +247,8 @@ class SampleGrid(QWidget):
         self.seed = 0
         for widget in (self.filter, self.order):
             widget.currentIndexChanged.connect(self.refresh)
+            widget.activated.connect(self._remember)  # chosen by the user, not a reload
+        _select(self.order, self._remembered("grid/order"))
         for widget in (self.columns, self.rows):
             widget.valueChanged.connect(self.refresh)
         self.view.clicked.connect(self.clicked)
@@ -236,8 +265,20 @@ class SampleGrid(QWidget):
         self.filter.addItem("Mistakes only", "mistakes")
         for i, name in enumerate(self.classes):
             self.filter.addItem(f"Class: {name}", i)
+        wanted = self._remembered("grid/filter")
+        _select(self.filter, int(wanted) if wanted.isdigit() else wanted or None)
         self.filter.blockSignals(blocked)
         self.refresh()
+
+    def _remembered(self, key: str) -> str:
+        value = self.settings.value(key) if self.settings is not None else None
+        return value if isinstance(value, str) else ""
+
+    def _remember(self) -> None:
+        if self.settings is not None:
+            choice = self.filter.currentData()
+            self.settings.setValue("grid/filter", "" if choice is None else str(choice))
+            self.settings.setValue("grid/order", self.order.currentData() or "")
 
     def set_probabilities(self, probabilities: np.ndarray | None) -> None:
         """The current model's probabilities for every test image (None: no model)."""
@@ -263,7 +304,8 @@ class SampleGrid(QWidget):
             self.labels, self.probabilities,
             subset="mistakes" if choice == "mistakes" else "all",
             order=self.order.currentData() or "random",
-            count=self.view.columns * self.view.rows, seed=self.seed,
+            count=(len(self.restrict) if self.restrict is not None
+                   else self.view.columns * self.view.rows), seed=self.seed,
             class_index=choice if isinstance(choice, int) else None, indices=self.restrict,
         )
         cells = []
@@ -276,9 +318,9 @@ class SampleGrid(QWidget):
                 top = int(p.argmax())
                 correct = bool(top == self.labels[index])
                 pred_text = f"{'' if correct else '✗ '}{self.classes[top]} {p[top]:.0%}"
-            cells.append(Cell(int(index), _qimage(self.images[index]), true_name, pred_text,
-                              correct))
-        self.view.set_cells(cells, "" if len(self.labels) else "Loading test images…")
+            cells.append(Cell(int(index), self.images[index], true_name, pred_text, correct))
+        self.view.set_cells(cells, "" if len(self.labels) else "Loading test images…",
+                            every=self.restrict is not None)
         self._update_summary()
 
     def _update_summary(self) -> None:
@@ -291,11 +333,18 @@ class SampleGrid(QWidget):
                 f"wrong. Test set: {wrong:,} of {len(self.labels):,} wrong "
                 f"({1 - wrong / max(len(self.labels), 1):.2%} accurate).")
         if self.restrict is not None:
-            more = "" if len(self.shown) == len(self.restrict) else \
-                " (a larger grid shows more)"
-            text = (f"Showing {len(self.shown)} of {self._restrict_text or 'a selection'}"
+            more = " (scroll to see them all)" if len(self.shown) > \
+                self.view.columns * max(self.view.rows, 1) else ""
+            text = (f"Showing all {self._restrict_text or f'{len(self.shown)} selected'}"
                     f"{more}. " + text)
         self.summary.setText(text)
+
+
+def _select(combo: QComboBox, value) -> None:
+    """Choose the item whose data is ``value``, if there is one (else leave it)."""
+    index = combo.findData(value)
+    if index >= 0 and value not in (None, ""):
+        combo.setCurrentIndex(index)
 
 
 def _qimage(image: np.ndarray) -> QImage:

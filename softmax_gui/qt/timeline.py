@@ -35,14 +35,25 @@ class Timeline(QObject):
         self.config: dict = {}
         self.position: int | None = None  # index of the viewed epoch; None: the latest
         self.viewed: ActiveWeights | None = None
+        self.metrics: list[dict] = []  # a saved run's per-epoch figures (its ECE curve)
+        self.note = ""  # why a loaded run has no epochs to look back at
         session.dataset_changed.connect(lambda _: self.forget())
 
     def begin(self, run: int, config: dict) -> None:
         """A run starts or continues: a new run's epochs replace the last one's."""
         if run != self.run:
-            self.snapshots, self.run = [], run
+            self.snapshots, self.run, self.metrics, self.note = [], run, [], ""
             self._set_viewed(None, None)
         self.config = config
+        self.changed.emit()
+
+    def show_saved(self, run: int, config: dict, snapshots: list[events.WeightSnapshot],
+                   metrics: list[dict], note: str = "") -> None:
+        """A saved run's weights were loaded: its epochs (read from its folder) are the
+        ones to look back at; ``note`` says why there are none, if so."""
+        self.snapshots, self.run, self.config = list(snapshots), run, config
+        self.metrics, self.note = list(metrics), note
+        self._set_viewed(None, None)
         self.changed.emit()
 
     def add(self, snapshot: events.WeightSnapshot) -> None:
@@ -55,7 +66,7 @@ class Timeline(QObject):
         self.changed.emit()
 
     def forget(self) -> None:
-        self.snapshots, self.run = [], None
+        self.snapshots, self.run, self.metrics, self.note = [], None, [], ""
         self._set_viewed(None, None)
         self.changed.emit()
 
@@ -135,8 +146,9 @@ class TimelineBar(QWidget):
         self.slider.blockSignals(False)
         self.slider.setEnabled(count > 1)
         if shown is None:
-            self.epoch.setText("no run yet")
-            self.setToolTip("Train a run: each epoch is kept here to look back at")
+            self.epoch.setText(self._why_empty())
+            self.setToolTip(self.timeline.note or "Train a run, or load one in the Runs tab: "
+                            "each epoch is kept here to look back at")
             return
         last = self.timeline.snapshots[-1].epoch
         if self.timeline.position is None:  # the tabs show the active weights
@@ -147,3 +159,14 @@ class TimelineBar(QWidget):
         epoch = self.timeline.snapshots[shown].epoch
         self.epoch.setText(f"epoch {epoch:g} of {last:g} (run #{self.timeline.run})")
         self.setToolTip("")
+
+    def _why_empty(self) -> str:
+        """Say precisely why there are no epochs to look back at."""
+        active = self.timeline.session.weights
+        if self.timeline.note:
+            return f"no epochs kept for run #{self.timeline.run}"
+        if active is None:
+            return "no run yet"
+        if active.run is None:
+            return f"no epochs: {active.label} is not a run"
+        return "no run yet"

@@ -146,9 +146,11 @@ class TrainingPanel(QWidget):
         self.dataset.blockSignals(blocked)
         self._sync_optimizer()
 
-    def save_settings(self, settings: QSettings) -> None:
+    def save_settings(self, settings: QSettings, overrides: dict | None = None) -> None:
+        """Remember the panel's values (``overrides`` replace some: a rate that
+        exploded is not brought back, qt/last_session.py)."""
         try:
-            values = self.config().to_dict()
+            values = {**self.config().to_dict(), **(overrides or {})}
         except ValueError:
             return
         settings.beginGroup(SETTINGS_GROUP)

@@ -72,7 +72,8 @@ class WeightsActions(QObject):
             if meta.get("dataset") is None:  # a bare file from elsewhere that fits
                 snapshot = _replace(snapshot, classes=dataset.classes, dataset=dataset.name)
             config = meta.get("config") or {}
-            return snapshot, meta, prepare(snapshot, name, config, None, test_images)
+            return snapshot, meta, prepare(snapshot, name, config, None, test_images,
+                                           str(Path(path).resolve()))
 
         def done(result) -> None:
             snapshot, meta, weights = result
@@ -101,22 +102,37 @@ class WeightsActions(QObject):
             self.session.tasks.run(f"Exporting {name}…", lambda: weights_io.save(*args),
                                    done, failed)
 
-    def load_saved_run(self, saved: SavedRun) -> None:
-        """Make a saved run's final weights active (read in the background)."""
+    def load_saved_run(self, saved: SavedRun, then=None) -> None:
+        """Make a saved run's final weights active and its epochs the timeline's (read in
+        the background); ``then()`` once they are."""
         session = self.session
         label = f"saved run {saved.info.get('label', saved.id)}"
         dataset, test_images = session.dataset.name, session.test_images
+        config = saved.info.get("config", {})
 
         def work():
+            from softmax_gui.weights_io import WeightsError
+
             snapshot = saved.weights()
             if snapshot.dataset != dataset:
                 raise ValueError(f"it was trained on {snapshot.dataset}; load that "
                                  "dataset first")
-            return prepare(snapshot, label, saved.info.get("config", {}), None, test_images)
+            try:
+                epochs = saved.epoch_snapshots(snapshot)
+                note = "" if epochs else (f"run #{saved.number} was saved before the app "
+                                          "kept each epoch's weights")
+            except WeightsError as exc:
+                epochs, note = [], f"its epochs could not be read: {exc}"
+            return prepare(snapshot, label, config, saved.number, test_images), epochs, note
 
-        def done(weights) -> None:
+        def done(result) -> None:
+            weights, epochs, note = result
             session.activate(weights)
+            session.runs.timeline.show_saved(saved.number, config, epochs, saved.metrics,
+                                             note)
             session.message.emit(f"Loaded {label}")
+            if then is not None:
+                then()
 
         session.tasks.run(f"Loading {label}…", work, done, self._failed("load", label))
 

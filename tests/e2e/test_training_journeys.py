@@ -47,7 +47,7 @@ def test_start_trains_a_run_and_every_view_shows_it(qtbot, window):
     assert len(x) == 2 * 118 and x[-1] == pytest.approx(2.0) and np.isfinite(loss).all()
     epochs, test_acc = plots.curves[1].epoch["test_acc"].getData()
     assert list(epochs) == [1.0, 2.0]
-    assert plots.run_list.item(0).text().startswith("#1 softmax sgd lr=0.1")
+    assert plots.run_list.item(0).text().startswith("#1 softmax concise SGD")
     assert re.search(r"Weights: run #1, epoch 2, 8\d\.\d%", window.status.weights.text())
     assert status_text(window).startswith("Run #1 finished: 2 epochs, test accuracy")
     assert grid_accuracy(window) == pytest.approx(test_acc[-1], abs=5e-5)
