@@ -82,24 +82,27 @@ class LastSession(QObject):
             run = by_id.get(entry.get("id")) or saved.get(entry.get("run"))
             if run is not None:
                 self.session.runs.overlay(run, shown=entry["shown"], quiet=True)
+        def say() -> None:  # last: after the weights' own "Loaded ..." message
+            said = " ".join(n for n in notes if n)
+            if said:
+                self.session.message.emit(said)
+
         origin = _text(self.settings.value(WEIGHTS_KEY))
         kind, _, value = origin.partition(":")
         if kind == "run":
             run = saved.get(int(value)) if value.isdigit() else None
             if run is not None and run.has_weights:
-                self.weights_actions.load_saved_run(run)
-            else:
-                notes.append(f"Run #{value}, active when the app was closed, is no longer in "
-                             "the runs folder: the bundled default weights are active.")
+                self.weights_actions.load_saved_run(run, then=say)
+                return
+            notes.append(f"Run #{value}, active when the app was closed, is no longer in "
+                         "the runs folder: the bundled default weights are active.")
         elif kind == "file":
             if Path(value).is_file():
-                self.weights_actions.open(value)
-            else:
-                notes.append(f"{value}, active when the app was closed, is no longer there: "
-                             "the bundled default weights are active.")
-        said = " ".join(n for n in notes if n)
-        if said:
-            self.session.message.emit(said)
+                self.weights_actions.open(value, then=say)
+                return
+            notes.append(f"{value}, active when the app was closed, is no longer there: "
+                         "the bundled default weights are active.")
+        say()
 
 
 def _text(value) -> str:

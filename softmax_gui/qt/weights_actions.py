@@ -53,7 +53,7 @@ class WeightsActions(QObject):
 
     # --- the work -------------------------------------------------------------------------
 
-    def open(self, path: str) -> None:
+    def open(self, path: str, then=None) -> None:
         """Validate and prepare ``path`` in the background; activate it if it fits the
         loaded dataset, offer to switch if it was trained on another."""
         session, name = self.session, Path(path).name
@@ -82,6 +82,8 @@ class WeightsActions(QObject):
             else:
                 session.activate(weights)
                 session.message.emit(f"Opened {name}")
+                if then is not None:
+                    then()
 
         session.tasks.run(f"Opening {name}…", work, done, self._failed("open", name))
 
