@@ -75,6 +75,16 @@ def canonical_state(snapshot: WeightSnapshot) -> tuple[str, dict[str, np.ndarray
 def metadata_for(snapshot: WeightSnapshot, config: dict | None = None) -> dict:
     """The metadata every format stores (plain JSON types)."""
     kind, _, mean, std = canonical_state(snapshot)
+    spec = get_model(snapshot.model)
+    folded = spec.first_layer == "dense" and (float(snapshot.mean), float(snapshot.std)) \
+        != (0.0, 1.0)
+    standardization = ("folded into W and b: feed raw pixels" if folded else
+                       "none: feed raw pixels" if (mean, std) == (0.0, 1.0) else
+                       "in the graph: (x - input_mean) / input_std, applied by the model")
+    extra = {"standardization": standardization}
+    if spec.first_layer == "dense":
+        extra["flatten"] = ("x.reshape(N, 784), row by row (pixel 28 * row + column is "
+                            "column 28 * row + column of the first layer's weights)")
     return {
         "format_version": FORMAT_VERSION,
         "app": "softmax-studio",
@@ -89,6 +99,7 @@ def metadata_for(snapshot: WeightSnapshot, config: dict | None = None) -> dict:
         "epoch": snapshot.epoch,
         "test_acc": snapshot.test_acc,
         "config": config or {},
+        **extra,
     }
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 from softmax_gui.qt.session import Problem
 
 
 class Banner(QFrame):
-    """A non-modal message above the tabs; the app keeps working while it shows."""
+    """A non-modal message floating over the bottom of ``parent`` (the tabs' area): it
+    moves nothing when it shows or goes (above the tabs, it pushed them down 58 px);
+    the app keeps working while it shows."""
 
-    def __init__(self, parent=None):
+    MARGIN = 8
+
+    def __init__(self, parent):
         super().__init__(parent)
+        parent.installEventFilter(self)  # follow its size
         self.setObjectName("banner")
         self.setStyleSheet("#banner { background:#fde2e1; border:1px solid #e8a39d; "
                            "border-radius:3px } QLabel, QToolButton { color:#8a1f11 }")
@@ -41,6 +47,20 @@ class Banner(QFrame):
         self.action.setText(problem.action)
         self.action.setVisible(bool(problem.action))
         self.show()
+        self._place()
+        self.raise_()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        area = self.parentWidget().rect()
+        width = area.width() - 2 * self.MARGIN
+        self.layout().activate()
+        height = max(self.sizeHint().height(), self.layout().totalHeightForWidth(width))
+        self.setGeometry(self.MARGIN, area.height() - height - self.MARGIN, width, height)
 
     def _remedy(self) -> None:
         problem = self._problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from softmax_gui.evaluation import softmax_np
@@ -21,6 +22,11 @@ class SelectedImageDetails(QWidget):
         # share a small screen, and the bars below were cut instead.
         self.title.setMinimumHeight(2 * self.title.fontMetrics().lineSpacing())
         self.bars = ProbabilityBars(())
+        self.bars.hide()  # bare axes say nothing: a hint until an image is chosen
+        self.empty = QLabel("No test image selected. Click one under Test images: its ten "
+                            "probabilities show here, its true class marked.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.send_to_canvas = QToolButton()
         self.send_to_canvas.setText("Send to canvas")
         self.send_to_canvas.setToolTip("Put this test image on the drawing canvas to edit it")
@@ -34,12 +40,18 @@ class SelectedImageDetails(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.bars, 1)
+        layout.addWidget(self.empty, 1)
         session.dataset_changed.connect(lambda dataset: self.bars.set_classes(dataset.classes))
         session.selection_changed.connect(self._selected)
         session.example_changed.connect(self._show)
 
     def _selected(self, index: int | None) -> None:
         self.send_to_canvas.setEnabled(index is not None)
+        self.bars.setVisible(index is not None)
+        self.empty.setVisible(index is None)
+        self.title.setToolTip("" if index is None else
+                              f"Index {index} of the test split, counted from 0 as in the "
+                              f"command line and NumPy (test_images[{index}])")
         if index is None:
             self.title.setText("Click a test image to see its full distribution.")
             self.bars.set_probabilities([0.0] * len(self.bars.classes))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import implementations
+from softmax_gui.config import TrainConfig
 from softmax_gui.qt import theme
 from softmax_gui.qt.microscope_view import MicroscopePage
 
@@ -113,7 +114,8 @@ class SameBatchesPage(QWidget):
                                                  name=f"{pair[0]} vs {pair[1]}")
                             for i, pair in enumerate(implementations.PAIRS)}
         self.result = wrapped("Compare steps NumPy, torch from scratch (d2l §3.6) and torch "
-                              "concise (§3.7) on the same minibatches.", 2)
+                              "concise (§3.7) on the same minibatches. Its own settings, not "
+                              "the panel's: batch 256, lr 0.1, plain SGD, seed 0.", 2)
         self.check_result = wrapped("", 2)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -216,10 +218,13 @@ class PitfallPage(QWidget):
         for widget in (self.epochs, self.train_button):
             controls.addWidget(widget)
         controls.addWidget(self.progress, 1)
+        d = TrainConfig()
         self.explanation = wrapped(
             "nn.CrossEntropyLoss applies log-softmax itself. An extra nn.Softmax layer "
             "feeds it probabilities in [0, 1]: its softmax is nearly flat, the loss cannot "
-            "fall below ~1.46 and its gradient stays near 0 (below).", 3)
+            "fall below ~1.46 and its gradient stays near 0 (below). Both train with the "
+            f"default settings, not the panel's: lr {d.lr:g}, batch {d.batch_size}, SGD "
+            f"momentum {d.momentum:g}, {d.schedule} schedule, seed 0, on the CPU.", 4)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
         # Loss and accuracy side by side, the gradient below across both: three plots in
@@ -232,6 +237,7 @@ class PitfallPage(QWidget):
         gradient.setMenuEnabled(False)
         # Top right of the wide plot: the correct model's gradient falls away from it.
         gradient.addLegend(offset=(-10, 10), brush=theme.legend_brush())
+        self.plots = (loss, accuracy, gradient)
         self.curves = {key: [p.plot(pen=pen(key), symbol="o" if i == 0 else "t",
                                     symbolSize=5, name=NAMES[key] if p is gradient else None)
                              for p in (loss, accuracy, gradient)]
@@ -302,6 +308,11 @@ class PitfallPage(QWidget):
             for item, values in zip(items, series):
                 item.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
                 fit_x(item.getViewBox(), len(values))
+        epochs = max((len(c.losses) for c in curves.values() if c is not None), default=1)
+        every = max(1, round(epochs / 6))  # whole epochs only: never a tick at 1.5
+        for item in self.plots:
+            item.getAxis("bottom").setTicks(
+                [[(e, str(e)) for e in range(1, max(epochs, 2) + 1, every)]])
         if not final:
             return
         parts = []

@@ -76,13 +76,12 @@ class MainWindow(QMainWindow):
 
     def _build_views(self) -> None:
         session = self.session
-        self.banner = Banner()
         self.tabs = MainTabs(session)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
+        self.banner = Banner(central)  # floats over the tabs' foot: it moves nothing
         self.setCentralWidget(central)
         self.controls = RunControls(session)
         self.grid = SampleGrid(self.settings)

@@ -92,6 +92,11 @@ class RunControls(QWidget):
         font = self.hint.font()
         font.setItalic(True)  # set apart from the controls without a colour of its own
         self.hint.setFont(font)
+        # Its room is kept while it is hidden: showing it must not move the progress bar.
+        policy = self.hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.hint.setSizePolicy(policy)
+        self.hint.setMinimumHeight(2 * self.hint.fontMetrics().lineSpacing())
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Loading PyTorch and the dataset…")

@@ -6,7 +6,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -159,13 +160,26 @@ class ThumbnailView(QWidget):
                              metrics.elidedText(pred_text, Qt.TextElideMode.ElideMiddle, width))
         painter.end()
 
+    def cell_at(self, x: float, y: float) -> Cell | None:
+        """The cell under ``(x, y)``, if any."""
+        k = int(y // self.cell_height) * self.columns + int(x // (self.width() / self.columns))
+        return self.cells[k] if 0 <= k < len(self.cells) else None
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        pos = event.position()
-        col = int(pos.x() // (self.width() / self.columns))
-        row = int(pos.y() // self.cell_height)
-        k = row * self.columns + col
-        if 0 <= k < len(self.cells):
-            self.clicked.emit(self.cells[k].index)
+        cell = self.cell_at(event.position().x(), event.position().y())
+        if cell is not None:
+            self.clicked.emit(cell.index)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            cell = self.cell_at(event.pos().x(), event.pos().y())
+            if cell is None:
+                QToolTip.hideText()
+            else:  # the CLI and NumPy count from 0 too: say so once, here
+                QToolTip.showText(event.globalPos(), f"Test image #{cell.index} (index from "
+                                  f"0): {cell.true_text}; click for its distribution", self)
+            return True
+        return super().event(event)
 
     def set_selected(self, index: int | None) -> None:
         self.selected = index
