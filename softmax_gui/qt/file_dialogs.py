@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
 
 
 def ask(parent: QWidget, settings: QSettings, purpose: str, title: str,
@@ -37,5 +37,43 @@ def ask(parent: QWidget, settings: QSettings, purpose: str, title: str,
 
     dialog.fileSelected.connect(selected)
     dialog.finished.connect(dialog.deleteLater)
+    edit = dialog.findChild(QLineEdit, "fileNameEdit")
+    if edit is not None:  # Qt's own dialog (not a platform's native one)
+        _TypedPath(dialog, edit, folder, bool(save_as))
     dialog.open()
     return dialog
+
+
+class _TypedPath(QObject):
+    """Return on a whole typed path that names what the dialog asks for takes that path.
+
+    Without it, typing ``/tmp/a/p/weights.safetensors`` and pressing Return could leave
+    the dialog open with the name cleared: the completer's list, still showing the
+    one-letter folder ``p`` matched on the way, took the Return and went into that folder
+    (tests/e2e/person.py met it whenever the checkout sat in a folder named ``p``).
+    """
+
+    def __init__(self, dialog: QFileDialog, edit: QLineEdit, folder: bool, save: bool):
+        super().__init__(dialog)
+        self.dialog, self.edit, self.folder, self.save = dialog, edit, folder, save
+        edit.installEventFilter(self)
+        completer = edit.completer()
+        if completer is not None:  # the list has the keyboard while it shows
+            completer.popup().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress or \
+                event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        path = Path(self.edit.text())
+        if not path.is_absolute() or not (
+                path.is_dir() if self.folder else
+                (path.parent.is_dir() and not path.is_dir()) if self.save else
+                path.is_file()):
+            return False  # a partial path: the completer and the dialog go on as usual
+        completer = self.edit.completer()
+        if completer is not None:
+            completer.popup().hide()
+        self.dialog.selectFile(str(path))
+        self.dialog.accept()
+        return True

@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,30 @@ def test_a_files_claims_are_not_shown_as_facts(qtbot, window, tmp_path, fashion)
     assert "class name 1" in window.banner.text.text() and "markup" in \
         window.banner.text.text()
     assert "liar.safetensors" in window.status.weights.text()
+
+
+@pytest.mark.parametrize("folder", ["p", "x"])
+def test_a_whole_path_typed_through_a_one_letter_folder_opens_the_file(
+        qtbot, window, tmp_path, fashion, folder):
+    """Typed with the dialog in another folder, a path through a one-letter folder used
+    to leave the dialog open with its name cleared: the completer's list took the
+    Return and went into the folder (a checkout in a folder named p failed the suite)."""
+    import shutil
+
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(dir="/tmp"))  # near the root, as a checkout might be
+    weights = top / folder / "softmax_gui" / "resources" / "weights" / "mine.safetensors"
+    weights.parent.mkdir(parents=True)
+    shutil.copy(fashion.spec.default_weights, weights)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.safetensors").write_bytes(b"nonsense")
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, elsewhere / "other.safetensors")  # the dialog now starts here
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+    menu(qtbot, window, "File", "Open weights…")
+    answer_file_dialog(qtbot, weights)
+    qtbot.waitUntil(lambda: "mine.safetensors" in window.status.weights.text(),
+                    timeout=10_000)
+    shutil.rmtree(top)
