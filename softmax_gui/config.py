@@ -16,6 +16,9 @@ OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 
+# One limit, checked wherever a run is asked for (the panel, the CLI, main.py).
+MAX_EPOCHS = 10000
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines one training run.
@@ -59,7 +62,7 @@ class TrainConfig:
         _number("weight_decay", self.weight_decay, 0.0, 1.0, "")
         _number("init_std", self.init_std, 0.0, 10.0, "")
         _integer("batch_size", self.batch_size, 1, 65536)
-        _integer("epochs", self.epochs, 1, 10000)
+        _integer("epochs", self.epochs, 1, MAX_EPOCHS)
         _integer("seed", self.seed, 0, 2**63 - 1)
         _integer("hidden", self.hidden, 1, 65536)
         if not isinstance(self.standardize, bool):

@@ -25,8 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Open the window; returns the exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.train_epochs is not None and args.train_epochs < 1:
-        print("error: --train-epochs must be at least 1", file=sys.stderr)
+    problem = _check_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -47,8 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")
     app.setStyle("Fusion")
-    window = MainWindow(QSettings(), data_dir=args.data_dir)
+    settings, note = usable_settings(QSettings())
+    window = MainWindow(settings, data_dir=args.data_dir)
     window.show()
+    if note:
+        window.session.report(note)
     app.processEvents()  # the first paint: the window is on screen from here
     trainer = trainer_process.shared()
     # Spawn the trainer process (it imports torch, ~3 s) once the window has loaded torch
@@ -69,13 +73,81 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
+def _check_args(args) -> str:
+    """One line for arguments that cannot work, before anything opens."""
+    from softmax_gui.config import MAX_EPOCHS
+
+    if args.train_epochs is not None and not 1 <= args.train_epochs <= MAX_EPOCHS:
+        return f"--train-epochs must be between 1 and {MAX_EPOCHS}"
+    if args.train_epochs is not None and args.screenshot is None:
+        return "--train-epochs needs --screenshot PATH"
+    if args.screenshot is not None:
+        from pathlib import Path
+
+        path = Path(args.screenshot)
+        if not args.screenshot.strip() or path.suffix.lower() != ".png":
+            return "--screenshot needs a PATH ending in .png"
+        if path.is_dir():
+            return f"--screenshot {args.screenshot} is a folder; give a file name ending .png"
+    return ""
+
+
+def usable_settings(settings):
+    """``(settings, note)``: ``settings`` if its file can be read, else a fresh file beside
+    it and a note naming the one moved aside. A FIFO there kept the window from ever
+    appearing; a folder or a huge file are no settings either."""
+    import os
+    import stat
+    from pathlib import Path
+
+    path = Path(settings.fileName())
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return settings, ""
+    except OSError as exc:
+        return _fresh(path), f"The settings file {path} cannot be read ({exc.strerror}); " \
+                             "defaults are used this time."
+    if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SETTINGS_BYTES \
+            and os.access(path, os.R_OK):
+        return settings, ""
+    aside = path.with_name(path.name + ".unusable")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return _fresh(path), f"The settings file {path} is not a readable file; defaults " \
+                             "are used this time."
+    return settings, (f"The settings file {path} was not a readable file (moved aside to "
+                      f"{aside.name}); the defaults are used.")
+
+
+def _fresh(path):
+    """Settings in a new file beside an unusable one (nothing is written over it)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(path.with_name(path.name + ".fresh")), QSettings.Format.IniFormat)
+
+
+MAX_SETTINGS_BYTES = 1 << 20
+
+
 def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
     from PySide6.QtCore import QTimer
 
     def save() -> None:
+        from softmax_gui.safe_files import WriteError, save_file
+
         image = window.grab()
-        if not image.save(path, "PNG"):
-            print(f"error: could not write {path}", file=sys.stderr)
+
+        def write(temporary: str) -> None:
+            if not image.save(temporary, "PNG"):
+                raise OSError(f"Qt could not encode or write {temporary}")
+
+        try:  # atomic: a full disk leaves the old screenshot as it was
+            save_file(path, write)
+        except WriteError as exc:
+            print(f"error: could not write {path}: {exc}", file=sys.stderr)
+            window.close()
             app.exit(2)
             return
         print(f"saved {path} ({image.width()}x{image.height()})")
