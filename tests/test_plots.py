@@ -1,6 +1,7 @@
 """The curves view: what it draws, and that it lets go of what it no longer draws."""
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.run_history import RunHistory
@@ -101,11 +102,16 @@ def test_every_series_differs_by_more_than_colour(qtbot):
     for train, test in (("train_loss", "test_loss"), ("train_acc", "test_acc")):
         assert epoch[train].opts["pen"].style() != epoch[test].opts["pen"].style()
         # Train's markers filled, test's hollow.
-        assert epoch[train].opts["symbolBrush"] is not None
-        assert epoch[test].opts["symbolBrush"] is None
+        assert epoch[train].opts["symbolBrush"].style() == Qt.BrushStyle.SolidPattern
+        assert epoch[test].opts["symbolBrush"].style() == Qt.BrushStyle.NoBrush
     samples = {label.text: sample.item for sample, label in view.legend.items}
     assert samples["each batch"].opts["pen"].width() >= 3  # seen, not a hairline
-    assert samples["test accuracy"].opts["symbol"] != samples["test loss"].opts["symbol"]
+    # The legend draws what its samples' scatters hold: the series' own markers.
+    drawn = {name: samples[name].scatter.opts for name in ("train loss", "test loss",
+                                                           "train accuracy", "test accuracy")}
+    assert len({opts["symbol"] for opts in drawn.values()}) == 4
+    assert drawn["test loss"]["brush"].style() == Qt.BrushStyle.NoBrush
+    assert drawn["train loss"]["brush"].style() == Qt.BrushStyle.SolidPattern
 
 
 def test_the_smoothing_is_tensorboards_debiased_average_fed_in_pieces():

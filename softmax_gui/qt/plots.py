@@ -47,13 +47,12 @@ EPOCH_CURVES = LOSS_CURVES + ACCURACY_CURVES
 HOLLOW = ("test_loss", "test_acc")
 
 
-def _marker(key: str, color) -> dict:
+def _marker(key: str, color, size: int = 8) -> dict:
     """A series' line style and marker (filled for train, hollow for test)."""
     style, symbol = next((style, symbol) for k, _, style, symbol in EPOCH_CURVES if k == key)
-    hollow = key in HOLLOW
-    return {"pen": pg.mkPen(color, width=2, style=style), "symbol": symbol, "symbolSize": 8,
-            "symbolPen": pg.mkPen(color, width=1.5),
-            "symbolBrush": None if hollow else pg.mkBrush(color)}
+    return {"pen": pg.mkPen(color, width=2, style=style), "symbol": symbol,
+            "symbolSize": size, "symbolPen": pg.mkPen(color, width=1.5),
+            "symbolBrush": pg.mkBrush(None) if key in HOLLOW else pg.mkBrush(color)}
 
 
 class PercentAxis(pg.AxisItem):
@@ -118,7 +117,10 @@ class PlotsView(QWidget):
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=5)), "each batch")
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "smoothed")
         for key, name, *_ in EPOCH_CURVES:
-            self.legend.addItem(pg.PlotDataItem(**_marker(key, grey)), name)
+            # A point of data: the legend draws the marker its scatter was given with
+            # data, pyqtgraph's default blue dot without.
+            self.legend.addItem(pg.PlotDataItem([0], [0], **_marker(key, grey, size=10)),
+                                name)
 
         self.run_list = QListWidget()
         self.run_list.setToolTip("Runs of this window, in their colours: untick to hide, "
