@@ -80,7 +80,10 @@ class GuideControls(QWidget):
                 self.guides = guides
                 self.changed.emit()
 
-        self.tasks.run("Averaging the training images…", work, done, lambda _error: None)
+        def failed(error) -> None:  # only memory could run out: the box says so
+            self.box.setToolTip(f"No guide: the averages could not be made ({error})")
+
+        self.tasks.run("Averaging the training images…", work, done, failed)
 
     def set_predicted(self, k: int | None) -> None:
         """The class the model predicts now (None: nothing drawn)."""
