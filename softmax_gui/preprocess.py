@@ -105,6 +105,41 @@ def _digits(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+def class_means(images: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Each class's average image: float32 ``(n_classes, 28, 28)`` in [0, 1].
+
+    ``images`` is uint8 ``(N, 28, 28)``, ``labels`` int ``(N,)``; a class without
+    images averages to black. One boolean selection per class (~25 ms for 60,000
+    images): ``np.add.at`` over the whole set took ~1.7 s.
+    """
+    means = np.zeros((n_classes, *images.shape[1:]), np.float32)
+    for k in range(n_classes):
+        chosen = images[labels == k]
+        if len(chosen):
+            means[k] = chosen.mean(axis=0, dtype=np.float64) / 255.0
+    return means
+
+
+def guide_image(mean: np.ndarray, side: int) -> np.ndarray:
+    """``mean`` (a 28x28 average image) as big as a drawing on a ``side`` x ``side``
+    canvas must be to become it: float32 ``(side, side)`` in [0, 1], its brightest 1.
+
+    The recipes trim a drawing and scale its longest edge to the frame (28 pixels, or
+    the 20-pixel box of digits), so the mean is trimmed to where it has ink and its
+    longest edge scaled to the whole canvas: a drawing that covers the guide becomes an
+    input of the mean's size and place.
+    """
+    top = float(mean.max())
+    if top <= 0:
+        return np.zeros((side, side), np.float32)
+    # A tenth of the peak: an average has faint tails (a few long items) that would
+    # make the guide smaller than the typical item.
+    ink = mean > 0.1 * top
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    crop = mean[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] / top
+    return fit_square(crop, side).astype(np.float32) / 255.0
+
+
 def has_light_background(image) -> bool:
     """True when the border is mostly bright: a photo or scan of dark ink on paper."""
     return float(np.median(_border(as_unit_float(image)))) > 0.5

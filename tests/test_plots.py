@@ -1,6 +1,7 @@
 """The curves view: what it draws, and that it lets go of what it no longer draws."""
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from softmax_gui.qt.plots import PlotsView
 from softmax_gui.run_history import RunHistory
@@ -87,3 +88,50 @@ def test_the_confusion_heatmap_names_every_class_in_full_at_any_width(qtbot):
             assert widest <= cell
         assert area.right() <= width
     assert heatmap.cell_at(area.center()) == (5, 5)
+
+
+def test_every_series_differs_by_more_than_colour(qtbot):
+    from softmax_gui.qt.plots import EPOCH_CURVES
+
+    view = PlotsView()
+    qtbot.addWidget(view)
+    view.sync([history(1)])
+    epoch = view.curves[1].epoch
+    symbols = [epoch[key].opts["symbol"] for key, *_ in EPOCH_CURVES]
+    assert len(set(symbols)) == 4  # a marker shape per series
+    for train, test in (("train_loss", "test_loss"), ("train_acc", "test_acc")):
+        assert epoch[train].opts["pen"].style() != epoch[test].opts["pen"].style()
+        # Train's markers filled, test's hollow.
+        assert epoch[train].opts["symbolBrush"].style() == Qt.BrushStyle.SolidPattern
+        assert epoch[test].opts["symbolBrush"].style() == Qt.BrushStyle.NoBrush
+    samples = {label.text: sample.item for sample, label in view.legend.items}
+    assert samples["each batch"].opts["pen"].width() >= 3  # seen, not a hairline
+    # The legend draws what its samples' scatters hold: the series' own markers.
+    drawn = {name: samples[name].scatter.opts for name in ("train loss", "test loss",
+                                                           "train accuracy", "test accuracy")}
+    assert len({opts["symbol"] for opts in drawn.values()}) == 4
+    assert drawn["test loss"]["brush"].style() == Qt.BrushStyle.NoBrush
+    assert drawn["train loss"]["brush"].style() == Qt.BrushStyle.SolidPattern
+
+
+def test_the_smoothing_is_tensorboards_debiased_average_fed_in_pieces():
+    from softmax_gui.qt.plot_options import Smoother
+
+    losses = np.array([2.3, 1.5, 1.4, 0.9, 1.1, 0.7, 0.8])
+    assert np.allclose(_fed(Smoother(0.0), losses), losses)  # 0: the losses themselves
+    assert np.allclose(_fed(Smoother(0.9), np.full(5, 0.5)), 0.5)  # debiased: no lag at 0
+    whole = _fed(Smoother(0.6), losses)
+    pieces = Smoother(0.6)
+    pieces.extend(losses[:3])
+    pieces.extend(losses[3:])
+    assert np.allclose(pieces.values, whole)
+    by_hand = []
+    for t in range(1, len(losses) + 1):
+        weights = 0.6 ** np.arange(t - 1, -1, -1) * 0.4
+        by_hand.append((weights * losses[:t]).sum() / (1 - 0.6 ** t))
+    assert np.allclose(whole, by_hand)
+
+
+def _fed(smoother, losses):
+    smoother.extend(losses)
+    return np.asarray(smoother.values)

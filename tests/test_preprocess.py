@@ -114,3 +114,32 @@ def test_temperature_and_entropy_against_hand_computed_values():
     assert entropy_bits(np.full(10, 0.1)) == pytest.approx(math.log2(10))
     assert entropy_bits(np.array([1.0, 0.0, 0.0])) == 0.0
     assert entropy_bits(np.array([0.25, 0.25, 0.5])) == pytest.approx(1.5)
+
+
+def test_class_means_and_the_guide_that_maps_back_onto_them(fashion):
+    from softmax_gui.preprocess import class_means, guide_image
+
+    images, labels = fashion.train_images.numpy(), fashion.train_labels.numpy()
+    means = class_means(images, labels, 10)
+    assert means.shape == (10, 28, 28) and means.dtype == np.float32
+    assert np.allclose(means[1], images[labels == 1].mean(0) / 255.0, atol=1e-6)
+    assert 0 <= means.min() and means.max() <= 1
+    for k in range(10):
+        guide = guide_image(means[k], 280)
+        assert guide.shape == (280, 280) and guide.max() == 1.0
+        # Drawn as it is, the guide becomes an input of the class mean's size and place
+        # (within the pixel that centring an odd width in 28 rounds away).
+        back = to_model_input(guide, "fashion-mnist")
+        expected = means[k] / means[k].max()
+        assert np.abs(np.array(box(back)) - box(expected)).max() <= 1
+        best = max(np.corrcoef(np.roll(back, (dy, dx), (0, 1)).ravel(), expected.ravel())[0, 1]
+                   for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        assert best > 0.98
+    assert not guide_image(np.zeros((28, 28)), 50).any()  # a class without images
+
+
+def box(image: np.ndarray) -> tuple[int, int, int, int]:
+    """First and last row and column where ``image`` has a tenth of its peak."""
+    ink = image > 0.1 * image.max()
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return rows[0], rows[-1], cols[0], cols[-1]

@@ -1,7 +1,9 @@
 """The drawing canvas: brush (with pen pressure), eraser, fill, undo/redo, drop an image.
 
 The drawing is an 8-bit grayscale image, bright ink on black like the datasets, at ten
-times their resolution; ``image()`` hands a numpy copy to the preprocessing.
+times their resolution; ``image()`` hands a numpy copy to the preprocessing. A guide (a
+class's average item) can be painted faintly under the strokes: it is only painted,
+never part of that image, so the model never sees it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 SIDE = 280
 UNDO_LIMIT = 50
 TOOLS = ("brush", "eraser", "fill")
+# The guide's colour at full strength: blue, a colour no stroke has, so it never reads as
+# ink; dim, so that grey ink over it still shows.
+GUIDE_RGB = (30, 70, 120)
 
 
 class DrawingCanvas(QWidget):
@@ -53,6 +58,7 @@ class DrawingCanvas(QWidget):
         self._redo: list[QImage] = []
         self._last: QPointF | None = None
         self.revision = 0  # counts the edits: "is this still the image I put here?"
+        self._guide: QImage | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(300, 300)
@@ -82,6 +88,22 @@ class DrawingCanvas(QWidget):
         data = np.ascontiguousarray(np.asarray(resized))
         self._image = QImage(data.data, SIDE, SIDE, SIDE, QImage.Format.Format_Grayscale8).copy()
         self.update()
+
+    def set_guide(self, guide: np.ndarray | None) -> None:
+        """Paint ``guide`` (float ``(SIDE, SIDE)`` in [0, 1]) faintly under the strokes;
+        None: no guide. It stays out of :meth:`image`."""
+        if guide is None:
+            self._guide = None
+        else:
+            rgb = np.clip(guide, 0, 1)[..., None] * np.asarray(GUIDE_RGB, np.float32)
+            data = np.ascontiguousarray(rgb.round().astype(np.uint8))
+            self._guide = QImage(data.data, SIDE, SIDE, 3 * SIDE,
+                                 QImage.Format.Format_RGB888).copy()
+        self.update()
+
+    @property
+    def guide_shown(self) -> bool:
+        return self._guide is not None
 
     def clear(self) -> None:
         self._push_undo()
@@ -210,6 +232,12 @@ class DrawingCanvas(QWidget):
         target = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(target, self._image)
+        if self._guide is not None:
+            # Under the strokes: each pixel the brighter of ink and guide, so white ink
+            # covers the guide and the black around it shows it.
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Lighten)
+            painter.drawImage(target, self._guide)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setPen(QPen(QColor("#888"), 1))
         painter.drawRect(target)
         painter.end()

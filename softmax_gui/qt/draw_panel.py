@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -34,60 +34,18 @@ from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_mod
 from softmax_gui.qt import file_dialogs, theme
 from softmax_gui.qt.canvas import SIDE as CANVAS_SIDE
 from softmax_gui.qt.canvas import DrawingCanvas
-from softmax_gui.qt.evidence import Attributions, overlay
+from softmax_gui.qt.evidence import Attributions
+from softmax_gui.qt.guide import GuideControls
+from softmax_gui.qt.input_view import INPUT_CAPTION, ModelInputView
 from softmax_gui.qt.probabilities import ProbabilityBars
+from softmax_gui.qt.temperature import TemperatureRow
 
 FRAME_S = 1 / 60
-
-
-# Screen pixels per input pixel: 84 px, so that on a 700-pixel screen the bars below keep
-# a line per class (the gallery checks it: scripts/gallery.py).
-PIXEL = 3
-INPUT_CAPTION = "Model input\n(28x28)"
-VIEW = 28 * PIXEL
-
-
-class ModelInputView(QWidget):
-    """The 28x28 model input, magnified with visible pixels (no smoothing, a fine grid)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setFixedSize(VIEW, VIEW)
-        self.setToolTip("What the model sees: your drawing trimmed, scaled and centred the "
-                        "way the dataset's images were made, at 28x28 pixels.")
-        self.pixels = np.zeros((28, 28), np.float32)
-        self.rgb: np.ndarray | None = None  # the input with evidence over it, when shown
-        # The pixel grid never changes: draw it once (54 lines cost ~2 ms per paint).
-        self._grid = QPixmap(VIEW, VIEW)
-        self._grid.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(self._grid)
-        painter.setPen(QPen(QColor(90, 90, 90, 90), 1))
-        for k in range(1, 28):
-            painter.drawLine(k * PIXEL, 0, k * PIXEL, VIEW)
-            painter.drawLine(0, k * PIXEL, VIEW, k * PIXEL)
-        painter.end()
-
-    def set_input(self, pixels: np.ndarray, evidence: np.ndarray | None = None) -> None:
-        """Show ``pixels``, with ``evidence`` (red for the class, blue against) over them
-        when given."""
-        self.pixels = pixels
-        self.rgb = overlay(pixels, evidence) if evidence is not None else None
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        return QSize(VIEW, VIEW)
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.rgb is not None:
-            data = self.rgb
-            image = QImage(data.data, 28, 28, 84, QImage.Format.Format_RGB888)
-        else:
-            data = np.ascontiguousarray((self.pixels * 255).round().astype(np.uint8))
-            image = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8)
-        painter = QPainter(self)
-        painter.drawImage(QRectF(0, 0, VIEW, VIEW), image)  # nearest: every pixel a square
-        painter.drawPixmap(0, 0, self._grid)
-        painter.end()
+HINT = ("Draw one item, filled, centred and as large as the frame; tick Guide to see "
+        "where.")
+# The canvas gives up width to the bars' column so that each class's logit shows beside
+# its bar, when it keeps at least this much (a 1366-pixel screen's Draw dock: ~155 px).
+MIN_CANVAS_FOR_LOGITS = 150
 
 
 class DrawPanel(QWidget):
@@ -125,6 +83,16 @@ class DrawPanel(QWidget):
         self.entropy.setToolTip("Entropy of the predicted distribution, H = -Σ p log2 p: "
                                 "0 bits when the model is certain, log2(10) = 3.32 bits when "
                                 "every class is equally likely.")
+        # Under the empty canvas: what the dataset's items look like, before a first
+        # drawing of an outlined shoe in a corner comes back "bag".
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setMinimumWidth(60)
+        policy = self.hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # hidden by a stroke, the canvas stays put
+        self.hint.setSizePolicy(policy)
+        self.guide = GuideControls(tasks, settings, CANVAS_SIDE)
+        self.guide.changed.connect(lambda: self.canvas.set_guide(self.guide.image()))
         self._build_tools()
         self._build_layout()
         self._pending_event: float | None = None
@@ -136,7 +104,7 @@ class DrawPanel(QWidget):
         self.canvas.changed.connect(self._schedule)
         self.canvas.file_dropped.connect(self.load_file)
         self.bars.class_clicked.connect(self.explain_class)
-        self.apply_temperature(self.temperature)
+        self._schedule(time.perf_counter())
 
     # --- building -----------------------------------------------------------------------
 
@@ -209,18 +177,16 @@ class DrawPanel(QWidget):
             brush.addWidget(label)
             brush.addWidget(slider, 1)
 
-        self.t_slider = _slider(0, 200, 100, "Temperature T of softmax(o / T): below 1 "
-                                "sharpens the distribution, above 1 flattens it; the "
-                                "prediction (the largest logit) never changes",
-                                self._on_temperature)
-        self.t_slider.setAccessibleName("Temperature")
-        self.t_label = QLabel()
+        self.t_row = TemperatureRow()
+        self.t_row.chosen.connect(self._on_temperature)
+        self.t_slider, self.t_label = self.t_row.slider, self.t_row.label
         self.sort_box = QCheckBox("Sort")
         self.sort_box.setToolTip("Order bars by probability instead of by class")
         self.sort_box.toggled.connect(self.bars.set_sorted)
-        t_row = QHBoxLayout()
-        for widget in (self.t_label, self.t_slider, self.sort_box):
-            t_row.addWidget(widget)
+        # Sort shares the entropy's line: the temperature's needs the room for its reset.
+        below = QHBoxLayout()
+        below.addWidget(self.entropy, 1)
+        below.addWidget(self.sort_box)
         # The caption beside the input, not above it: a row less, so that on a 700-pixel
         # screen the panels below keep a line per class.
         said = QVBoxLayout()
@@ -233,10 +199,16 @@ class DrawPanel(QWidget):
         column = QVBoxLayout()
         column.addLayout(seen)
         column.addWidget(self.bars, 1)
-        column.addLayout(t_row)
-        column.addWidget(self.entropy)
-        body = QHBoxLayout()
-        body.addWidget(self.canvas, 1)
+        column.addWidget(self.t_row)
+        column.addLayout(below)
+        # The canvas is a square as wide as its column: the height left under it (most
+        # screens) holds the hint and the guide.
+        drawing = QVBoxLayout()
+        drawing.addWidget(self.canvas, 1)
+        drawing.addWidget(self.hint)
+        drawing.addWidget(self.guide)
+        self.body = body = QHBoxLayout()
+        body.addLayout(drawing, 1)
         body.addLayout(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -245,7 +217,24 @@ class DrawPanel(QWidget):
         layout.addLayout(brush)
         layout.addLayout(body, 1)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # Width for the logits when the canvas can spare it; else half each (the bars
+        # then show the percentages only, and the Softmax tab has the logits).
+        margins = self.layout().contentsMargins()
+        inside = self.width() - margins.left() - margins.right() - self.body.spacing()
+        wanted = self.bars.width_for_logits()
+        shares = (inside - wanted, wanted) if inside - wanted >= MIN_CANVAS_FOR_LOGITS \
+            else (1, 1)
+        if (self.body.stretch(0), self.body.stretch(1)) != shares:
+            self.body.setStretch(0, shares[0])
+            self.body.setStretch(1, shares[1])
+
     # --- inputs -------------------------------------------------------------------------
+
+    def set_dataset(self, dataset) -> None:
+        """The session's dataset: the guide offers its classes and their averages."""
+        self.guide.set_dataset(dataset)
 
     def set_predictor(self, predictor: Predictor | None, dataset: str) -> None:
         """Use ``predictor`` (a CPU copy) for ``dataset``'s preprocessing from now on."""
@@ -287,20 +276,16 @@ class DrawPanel(QWidget):
         self._opened = (name, self.canvas.revision + 1)  # the revision set_image makes
         self.canvas.set_image(image)
 
-    def _on_temperature(self, value: int) -> None:
-        temperature = 10 ** ((value - 100) / 100)
+    def _on_temperature(self, temperature: float) -> None:
         self.apply_temperature(temperature)
         self.temperature_chosen.emit(temperature)
 
     def apply_temperature(self, temperature: float) -> None:
         """Show the bars at temperature ``temperature`` (the session's)."""
-        if temperature == self.temperature and self.t_label.text():
+        if temperature == self.temperature:
             return
         self.temperature = temperature
-        self.t_label.setText(f"T = {temperature:.2f}")
-        blocked = self.t_slider.blockSignals(True)
-        self.t_slider.setValue(round(100 + 100 * math.log10(temperature)))
-        self.t_slider.blockSignals(blocked)
+        self.t_row.show_temperature(temperature)
         self._schedule(time.perf_counter())
 
     # --- inference ----------------------------------------------------------------------
@@ -325,7 +310,10 @@ class DrawPanel(QWidget):
         if source is not None and source[1] != self.canvas.revision:
             source = self._source = None  # edited: it is the user's drawing now
         drawing = self.canvas.image()
-        if source is None and is_blank(drawing):
+        blank = source is None and is_blank(drawing)
+        self.hint.setVisible(blank)
+        if blank:
+            self.guide.set_predicted(None)
             self.input_view.set_input(np.zeros((28, 28), np.float32))
             self.input_caption.setText(INPUT_CAPTION)
             self.evidence_class = None  # a new drawing: its prediction's evidence first
@@ -337,8 +325,9 @@ class DrawPanel(QWidget):
                 self._message(f"{opened[0]} is blank (all one shade): there is nothing in "
                               "it for the model to see.", error=True)
             else:
-                self._message("Nothing drawn yet: draw, drop an image or send a test "
-                              "image here.")
+                # Short: the hint under the canvas says what to draw, and on a 700-pixel
+                # screen this column has no line to spare.
+                self._message("Nothing drawn yet: draw, or drop an image.")
         else:
             example = source[0] if source else None
             pixels = example.pixels if example else to_model_input(drawing, self.dataset)
@@ -351,10 +340,11 @@ class DrawPanel(QWidget):
                 p = softmax_np(logits, self.temperature)
                 self.bars.set_probabilities(p, example.label if example else None, logits)
                 top = int(np.argmax(p))
+                self.guide.set_predicted(top)
                 if self.evidence_box.isChecked():
                     self._show_evidence(pixels, top)
                 # One line (the tooltip explains): a second would take the bars' height.
-                self.entropy.setText(f"Entropy {float(entropy_bits(p)):.2f} of "
+                self.entropy.setText(f"H = {float(entropy_bits(p)):.2f} of "
                                      f"{math.log2(len(p)):.2f} bits")
                 truth = (f" True class: {self.predictor.classes[example.label]}."
                          if example and example.label is not None else "")

@@ -35,7 +35,7 @@ class MainTabs(QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.plots = PlotsView()
+        self.plots = PlotsView(session.settings)  # its smoothing and log axis
         self.templates = WeightTemplates(session.tasks)
         self.confusion = ConfusionView()
         self.calibration = CalibrationView()

@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         # One surface per message: a later success replaces a problem that was shown.
         session.message.connect(lambda _: self.banner.hide())
         session.dataset_changed.connect(self._dataset_changed)
+        session.dataset_changed.connect(draw.set_dataset)  # the Draw dock's guide
         session.dataset_folder_wanted.connect(self.choose_dataset_folder)
         session.weights_changed.connect(self._weights_changed)
         session.selection_changed.connect(grid.view.set_selected)

@@ -3,6 +3,11 @@
 The curves are the session's :class:`~softmax_gui.run_history.RunHistory` objects; this
 view only draws them. Each run keeps its plot items for as long as it is shown and only
 calls ``setData`` on them (docs/ARCHITECTURE.md, rule 4). Earlier runs stay, dimmed.
+
+A run has one colour; its series differ by more than colour, for a colour-blind reader
+too: train is solid with filled markers, test dashed with hollow ones, and each of the
+four per-epoch series has its own marker shape. The smoothing of the batch loss and a
+logarithmic loss axis are the reader's to choose, remembered across launches.
 """
 
 from __future__ import annotations
@@ -26,18 +31,28 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.qt import theme
+from softmax_gui.qt.plot_options import PlotOptions, Smoother
 from softmax_gui.run_history import RunHistory
 from softmax_gui.safe_files import save_file
 
-SMOOTHING = 0.9  # EMA factor of the smoothed batch-loss line
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]
 # Per-epoch curves: (history column, legend name, line style, symbol). Losses share the
-# batch-loss plot (same unit, nats); accuracies have their own.
+# batch-loss plot (same unit, nats); accuracies have their own. Test is dashed and its
+# markers hollow; no two series share a marker.
 LOSS_CURVES = (("train_loss", "train loss", Qt.PenStyle.SolidLine, "o"),
                ("test_loss", "test loss", Qt.PenStyle.DashLine, "s"))
 ACCURACY_CURVES = (("train_acc", "train accuracy", Qt.PenStyle.SolidLine, "t"),
-                   ("test_acc", "test accuracy", Qt.PenStyle.DashLine, "s"))
+                   ("test_acc", "test accuracy", Qt.PenStyle.DashLine, "d"))
 EPOCH_CURVES = LOSS_CURVES + ACCURACY_CURVES
+HOLLOW = ("test_loss", "test_acc")
+
+
+def _marker(key: str, color, size: int = 8) -> dict:
+    """A series' line style and marker (filled for train, hollow for test)."""
+    style, symbol = next((style, symbol) for k, _, style, symbol in EPOCH_CURVES if k == key)
+    return {"pen": pg.mkPen(color, width=2, style=style), "symbol": symbol,
+            "symbolSize": size, "symbolPen": pg.mkPen(color, width=1.5),
+            "symbolBrush": pg.mkBrush(None) if key in HOLLOW else pg.mkBrush(color)}
 
 
 class PercentAxis(pg.AxisItem):
@@ -67,7 +82,8 @@ class PlotsView(QWidget):
     remove_requested = Signal(int)  # a run number
     shown_changed = Signal(int, bool)  # a run number, ticked or not
 
-    def __init__(self, parent=None):
+    def __init__(self, settings=None, parent=None):
+        """``settings`` remembers the smoothing and the log axis (None: nothing is)."""
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
@@ -96,12 +112,16 @@ class PlotsView(QWidget):
         self.loss_plot.setClipToView(True)
         grey = pg.mkColor("#777")
         faint = pg.mkColor(grey)
-        faint.setAlpha(120)
-        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=1)), "each batch")
-        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=1)), "smoothed")
-        for _, name, style, symbol in EPOCH_CURVES:
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2, style=style),
-                                                symbol=symbol, symbolBrush=grey), name)
+        faint.setAlpha(110)
+        # The batch curve is a faint band of a thousand 1 px strokes; one such stroke in
+        # the legend could not be seen: its sample is as wide as the band looks.
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=5)), "each batch")
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(grey, width=2)), "smoothed")
+        for key, name, *_ in EPOCH_CURVES:
+            # A point of data: the legend draws the marker its scatter was given with
+            # data, pyqtgraph's default blue dot without.
+            self.legend.addItem(pg.PlotDataItem([0], [0], **_marker(key, grey, size=10)),
+                                name)
 
         self.run_list = QListWidget()
         self.run_list.setToolTip("Runs of this window, in their colours: untick to hide, "
@@ -114,9 +134,14 @@ class PlotsView(QWidget):
         self.remove_button.setEnabled(False)  # until a run is selected
         self.run_list.itemSelectionChanged.connect(
             lambda: self.remove_button.setEnabled(bool(self.run_list.selectedItems())))
+        self.options = PlotOptions(settings)
+        self.smoothing = self.options.smoothing
+        self.options.smoothing_changed.connect(self._smoothing_moved)
+        self.options.log_changed.connect(self._log_toggled)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.options)
         side_layout.addWidget(self.run_list)
         side_layout.addWidget(self.remove_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -129,10 +154,23 @@ class PlotsView(QWidget):
         layout.addWidget(splitter)
         self.curves: dict[int, RunCurves] = {}
         self._histories: dict[int, RunHistory] = {}
-        self._smooth: dict[int, list[float]] = {}
-        self._ema: dict[int, list[float]] = {}  # the smoothing's running sums
+        self._smooth: dict[int, Smoother] = {}
         self.current: int | None = None  # the run being trained, or trained last
         self.training = False
+        self._log_toggled(self.options.log_box.isChecked())
+
+    def _smoothing_moved(self, smoothing: float) -> None:
+        self.smoothing = smoothing
+        for number, history in self._histories.items():
+            if number in self.curves:
+                self._smooth[number] = Smoother(self.smoothing)  # averaged again
+                self.update_batches(history)
+
+    def _log_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.loss_plot.setLabel("left", "cross-entropy (nats, log scale)" if on
+                                else "cross-entropy (nats)")
+        self.loss_plot.enableAutoRange(y=True)
 
     # --- runs -----------------------------------------------------------------------------
 
@@ -173,13 +211,12 @@ class PlotsView(QWidget):
             # A 1 px antialiased line strokes ~5x faster than a 2 px one (1.0 vs 5.4 ms a
             # repaint, measured), and it repaints with every live update.
             smooth=self.loss_plot.plot(pen=pg.mkPen(color, width=1)),
-            epoch={key: plot.plot(pen=pg.mkPen(color, width=2, style=style), symbol=symbol,
-                                  symbolSize=6, symbolBrush=color)
+            epoch={key: plot.plot(**_marker(key, color))
                    for plot, curves in ((self.loss_plot, LOSS_CURVES),
                                         (self.epoch_plot, ACCURACY_CURVES))
-                   for key, _, style, symbol in curves})
+                   for key, *_ in curves})
         self.curves[history.number] = curves
-        self._smooth[history.number] = []
+        self._smooth[history.number] = Smoother(self.smoothing)
         item = QListWidgetItem(history.label)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setForeground(color)
@@ -212,7 +249,6 @@ class PlotsView(QWidget):
         for item in curves.items():
             (self.epoch_plot if item in accuracy else self.loss_plot).removeItem(item)
         self._smooth.pop(number)
-        self._ema.pop(number, None)
         if self.current == number:
             self.current = None
         for row in range(self.run_list.count()):
@@ -242,7 +278,6 @@ class PlotsView(QWidget):
         curves = self.curves.get(history.number)
         if curves is None or not history.batch_loss:
             return
-        smooth, ema = self._smooth[history.number], self._ema.setdefault(history.number, [])
         losses = np.asarray(history.batch_loss)
         exploded = ~np.isfinite(losses) | (losses > DIVERGED_LOSS)
         if exploded.any():
@@ -252,16 +287,11 @@ class PlotsView(QWidget):
             losses = np.minimum(np.nan_to_num(losses, nan=np.inf), max(10.0, 4 * first))
             if curves.explosion is None:
                 self._mark_explosion(curves, history.batch_x[int(np.argmax(exploded))])
-        # TensorBoard's smoothing: an average started at 0 and divided by 1 - s^t, so it
-        # follows a loss that falls fast in the first batches instead of lagging above.
-        value = ema[-1] if ema else 0.0
-        for t, loss in enumerate(losses[len(smooth):], start=len(smooth) + 1):
-            value = SMOOTHING * value + (1 - SMOOTHING) * loss
-            ema.append(value)
-            smooth.append(value / (1 - SMOOTHING ** t))
+        smoother = self._smooth[history.number]
+        smoother.extend(losses[len(smoother.values):])  # only the batches not yet averaged
         x = np.asarray(history.batch_x)
         curves.raw.setData(x, losses)
-        curves.smooth.setData(x, np.asarray(smooth))
+        curves.smooth.setData(x, np.asarray(smoother.values))
 
     def _mark_explosion(self, curves: RunCurves, x: float) -> None:
         color = curves.smooth.opts["pen"].color()

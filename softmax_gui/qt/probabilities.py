@@ -18,6 +18,11 @@ from softmax_gui.qt import theme
 TOP = "#d62728"
 OTHER = "#7f9fbf"
 TRUE_MARK = " (true)"  # the true class is named, not only coloured
+# Room the bars keep, with the plot's margins, when the logits are written beside them.
+BAR_ROOM = 60
+# The widest figure with a logit a trained model gives (|o| < 10, two decimals): what a
+# layout makes room for (wider ones, from odd weights, drop the logits).
+WIDE_FIGURE = "100.0%  o = -9.99"
 
 
 class ProbabilityBars(pg.PlotWidget):
@@ -51,6 +56,7 @@ class ProbabilityBars(pg.PlotWidget):
         self.plot_item.addItem(self.bars)
         self.sorted = False
         self._percent_width = self._width(["100.0%"])  # measured once: every stroke asks
+        self._logit_width = self._width([WIDE_FIGURE])
         self.classes: tuple[str, ...] = ()
         self.set_classes(classes)
 
@@ -74,6 +80,10 @@ class ProbabilityBars(pg.PlotWidget):
         metrics = QFontMetrics(self.font())  # the font the axes paint their labels with
         width = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 14
         return -(-width // 16) * 16
+
+    def width_for_logits(self) -> int:
+        """The width at which these bars show each class's logit beside its figure."""
+        return self.plot_item.getAxis("left").width() + self._logit_width + BAR_ROOM
 
     def _fit(self, side: str, texts) -> None:
         axis = self.plot_item.getAxis(side)
@@ -107,7 +117,7 @@ class ProbabilityBars(pg.PlotWidget):
             with_logits = [f"{text}  o = {round(float(logits[i]), 2) + 0.0:+.2f}"  # no -0.00
                            for text, i in zip(figures, order)]
             # In a narrow dock the logits give way to the bars (the Softmax tab has them).
-            room = self.width() - self.plot_item.getAxis("left").width() - 90
+            room = self.width() - self.plot_item.getAxis("left").width() - BAR_ROOM
             if self._width(with_logits) <= room:
                 figures = with_logits
         self._fit("right", figures)

@@ -18,6 +18,8 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QTabBar
 
+from softmax_gui.preprocess import to_model_input
+
 
 def show_dock_tab(window, title: str) -> None:
     """Click the tab of a tabbed dock, as a person brings it to the front."""
@@ -107,14 +109,16 @@ def test_the_tool_buttons_sliders_and_sort(qtbot, window):
     assert ink(canvas) == 0
     click_button(window, "Brush")
     drag(canvas, [(w // 3, h // 3), (2 * w // 3, 2 * h // 3)])
-    qtbot.waitUntil(lambda: draw.bars.shown[0].any(), timeout=2000)
+    # The whole stroke inferred (its first dab is answered at once, the rest a frame on).
+    whole = to_model_input(canvas.image())
+    qtbot.waitUntil(lambda: np.array_equal(draw.input_view.pixels, whole), timeout=2000)
     tick(draw.sort_box)
     p = draw.bars.shown[0]
     assert draw.bars.rows == [draw.bars.classes[i] for i in np.argsort(-p)]
     top = p.max()
     slider = draw.t_slider
-    click(slider, QPoint(slider.width() - 3, slider.height() // 2))  # far right: T = 10
-    qtbot.waitUntil(lambda: draw.t_label.text() != "T = 1.00", timeout=2000)
+    click(slider, QPoint(slider.width() - 3, slider.height() // 2))  # a page step up
+    qtbot.waitUntil(lambda: draw.t_label.text() != "T = 1", timeout=2000)
     qtbot.waitUntil(lambda: draw.bars.shown[0].max() < top, timeout=2000)
 
 
