@@ -140,7 +140,6 @@ def test_a_whole_path_typed_through_a_one_letter_folder_opens_the_file(
     to leave the dialog open with its name cleared: the completer's list took the
     Return and went into the folder (a checkout in a folder named p failed the suite)."""
     import shutil
-
     import tempfile
 
     top = Path(tempfile.mkdtemp(dir="/tmp"))  # near the root, as a checkout might be
