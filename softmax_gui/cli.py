@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="feed raw [0, 1] pixels instead of standardised ones")
     train.add_argument("--hidden", type=int, default=defaults.hidden, help="MLP hidden units")
     train.add_argument("--device", choices=DEVICES, default=defaults.device)
-    train.add_argument("--seed", type=int, default=defaults.seed)
+    train.add_argument("--seed", type=_seed, default=defaults.seed)
     train.add_argument("--export", metavar="PATH", help="save the trained weights "
                        "(.safetensors, .pt, .npz or .onnx by extension)")
 
@@ -62,12 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="step NumPy, torch-from-scratch and torch-concise softmax regression on the "
              "same minibatches and report how far apart their weights end")
     compare.add_argument("--steps", type=int, default=100)
-    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--seed", type=_seed, default=0)
     compare.add_argument("--float64", action="store_true", help="compute in float64")
     _data_args(compare)
     gradcheck = sub.add_parser(
         "gradcheck", help="the analytic gradient (p - y) x^T against finite differences")
-    gradcheck.add_argument("--seed", type=int, default=0)
+    gradcheck.add_argument("--seed", type=_seed, default=0)
     _data_args(gradcheck)
 
     image_help = ("an image file; a 28x28 one is the model input as it is (never "
@@ -95,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")
     return parser
+
+
+MAX_COMPARE_STEPS = 100_000
+
+
+def _seed(text: str) -> int:
+    """A seed: a whole number from 0 to 2**63 - 1 (TrainConfig's range)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: use 0 to {2**63 - 1}")
+    return value
 
 
 def _data_args(parser: argparse.ArgumentParser, dataset_default: str | None = "fashion-mnist"):
@@ -144,7 +158,9 @@ def _train(args) -> int:
         standardize=not args.no_standardize, seed=args.seed, device=args.device,
         hidden=args.hidden,
     )
-    if args.export:
+    if args.export is not None:
+        if not args.export.strip():
+            raise ValueError("--export needs a file name (.safetensors, .pt, .onnx or .npz)")
         weights_io.check_writable(args.export)
     dataset = _load_data(args, config.dataset)
     snapshot = None
@@ -192,7 +208,7 @@ def _export_or_keep(snapshot, path: str, config: TrainConfig) -> str:
     try:
         return str(weights_io.save(snapshot, path, config.to_dict()))
     except weights_io.WeightsError as exc:
-        keep = user_dir("data") / "unsaved" / Path(path).name
+        keep = _unused(user_dir("data") / "unsaved" / Path(path).name)
         try:
             keep.parent.mkdir(parents=True, exist_ok=True)
             weights_io.save(snapshot, keep, config.to_dict())
@@ -201,6 +217,16 @@ def _export_or_keep(snapshot, path: str, config: TrainConfig) -> str:
                                           f"{again}") from None
         raise weights_io.WeightsError(f"{exc}; the trained weights were kept in {keep} "
                                       "instead") from None
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``...: a second rescue never overwrites
+    the first."""
+    candidate, k = path, 1
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+    return candidate
 
 
 def _evaluate(args) -> int:
@@ -253,8 +279,9 @@ def _predict(args) -> int:
 def _compare(args) -> int:
     from softmax_gui.implementations import compare
 
-    if args.steps < 1:
-        raise ValueError("--steps must be at least 1")
+    if not 1 <= args.steps <= MAX_COMPARE_STEPS:
+        raise ValueError(f"--steps must be between 1 and {MAX_COMPARE_STEPS:,} (each step "
+                         "keeps a point of every curve)")
     result = compare(_load_data(args, args.dataset), args.steps, args.seed, args.float64)
     for (a, b), diffs in result.max_abs_dW.items():
         print(f"{a} vs {b}: max_abs_dW={diffs[-1]:.3g} after step {result.steps}; "
@@ -323,7 +350,7 @@ def _explain(args) -> int:
         note = (f"integrated gradients from a black image (bias: its logit), an "
                 f"approximation: completeness error up to {error:.2%}")
     if args.json:
-        print(json.dumps({"classes": rows}))
+        print(json.dumps({"classes": rows}, allow_nan=False))  # never NaN: invalid JSON
         return 0
     logits = np.array([row["logit"] for row in rows])
     p = np.exp(logits - logits.max())
@@ -341,7 +368,7 @@ def _class_index(text: str, classes) -> int:
     names = [c.lower() for c in classes]
     if text.strip().lower() in names:
         return names.index(text.strip().lower())
-    if text.strip().isdigit() and int(text) < len(classes):
+    if text.strip().isascii() and text.strip().isdigit() and int(text) < len(classes):
         return int(text)
     raise ValueError(f"--to {text!r} is not a class: use 0-{len(classes) - 1} or one of "
                      + ", ".join(classes))
@@ -356,6 +383,8 @@ def _counterfactual(args) -> int:
 
     if Path(args.out).suffix.lower() != ".png":
         raise ValueError(f"--out {args.out!r} must end in .png: the image is written as PNG")
+    if Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out} is a folder: give a file name ending in .png")
     snapshot, dataset, linear, module = _explained_model(args.weights)
     target = _class_index(args.to, snapshot.classes)
     x = _model_input(args.image, dataset)

@@ -16,8 +16,15 @@ OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "onecycle", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 
-# One limit, checked wherever a run is asked for (the panel, the CLI, main.py).
+# One limit each, checked wherever a run is asked for (the panel, the CLI, main.py) and
+# where weights are read (weights_check.py imports MAX_HIDDEN from here).
 MAX_EPOCHS = 10000
+MAX_HIDDEN = 4096
+# What one minibatch may hold in activations and their gradients: a CNN batch of 65,536
+# took 5.2 GB. Float32 values kept per image (forward and backward, measured shapes).
+MAX_BATCH_BYTES = 1 << 30
+ACTIVATIONS_PER_IMAGE = {"cnn": 3 * (6 * 28 * 28 + 6 * 14 * 14 + 16 * 10 * 10 + 16 * 5 * 5
+                                     + 120 + 84)}
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -64,7 +71,8 @@ class TrainConfig:
         _integer("batch_size", self.batch_size, 1, 65536)
         _integer("epochs", self.epochs, 1, MAX_EPOCHS)
         _integer("seed", self.seed, 0, 2**63 - 1)
-        _integer("hidden", self.hidden, 1, 65536)
+        _integer("hidden", self.hidden, 1, MAX_HIDDEN)
+        _check_memory(self)
         if not isinstance(self.standardize, bool):
             raise ValueError(f"standardize must be True or False, got {self.standardize!r}")
         if MODELS[self.model].hand_written_sgd and self.optimizer != "sgd":
@@ -99,6 +107,21 @@ class TrainConfig:
         decay = f" wd={self.weight_decay:g}" if self.weight_decay else ""
         return (f"{model} {optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
                 f"{decay}")
+
+
+def _check_memory(config) -> None:
+    """Refuse a batch whose activations alone would pass :data:`MAX_BATCH_BYTES`."""
+    per_image = ACTIVATIONS_PER_IMAGE.get(config.model, 0)
+    if config.model == "mlp":
+        per_image = 3 * config.hidden
+    if not isinstance(config.batch_size, int) or not per_image:
+        return
+    largest = MAX_BATCH_BYTES // (4 * per_image)
+    if config.batch_size > largest:
+        need = config.batch_size * per_image * 4 / 2**30
+        raise ValueError(f"batch_size {config.batch_size} needs ~{need:.1f} GB for one "
+                         f"minibatch of the {config.model}'s activations; at most "
+                         f"{largest} with this model")
 
 
 def _choice(field: str, value, allowed: tuple) -> None:

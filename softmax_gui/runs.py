@@ -14,8 +14,10 @@ import json
 import math
 import os
 import shutil
+import stat
 import tempfile
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +62,13 @@ class SavedRun:
     def curves(self) -> dict[str, np.ndarray]:
         """Batch-loss curve: ``x`` (fractional epochs) and ``loss``; ``RunError`` if damaged."""
         try:
+            path = self.path / "curves.npz"
+            check_file(path, MAX_CURVES_BYTES)
+            with zipfile.ZipFile(path) as archive:  # sizes from the zip's own directory
+                if sum(i.file_size for i in archive.infolist()) > MAX_CURVES_BYTES:
+                    raise ValueError("it unpacks to more than a run's curves take")
             # Our own file handle: np.load leaves its own open when the zip is damaged.
-            with open(self.path / "curves.npz", "rb") as raw, \
-                    np.load(raw, allow_pickle=False) as f:
+            with open(path, "rb") as raw, np.load(raw, allow_pickle=False) as f:
                 curves = {k: np.asarray(f[k], np.float64) for k in ("x", "loss")}
         except Exception as exc:  # noqa: BLE001 - a zip, npy or key that is not there
             # Not numpy's words: they advise loading pickles, which this app never does.
@@ -177,8 +183,7 @@ class RunStore:
             if folder.name.startswith("."):
                 continue
             try:
-                if (folder / "run.json").stat().st_size > MAX_RECORD_BYTES:
-                    raise ValueError("too large")
+                check_file(folder / "run.json", MAX_RECORD_BYTES)
                 info = json.loads((folder / "run.json").read_text())
             except (OSError, ValueError, UnicodeDecodeError, RecursionError):
                 info = None
@@ -189,9 +194,35 @@ class RunStore:
         return runs
 
     def highest_number(self) -> int:
-        """The largest lasting run number on disk, so a new window's runs go on from it."""
+        """The largest lasting run number on disk (saved or taken), so a new window's
+        runs go on from it."""
         runs = self.list()
-        return max([len(runs), *(run.number or 0 for run in runs)])
+        return max([len(runs), *(run.number or 0 for run in runs), *self._taken()])
+
+    def take_number(self, at_least: int) -> int:
+        """Take the first run number from ``at_least`` that no window has taken, by an
+        exclusive create in the runs folder: two windows on one folder never give two
+        runs the same number (they gave 1, 1, 3, 3, ...). Numbers are never reused.
+        ``RunError`` if the folder cannot be written."""
+        folder = self.root / NUMBERS
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            number = max(at_least, 1)
+            while True:
+                try:
+                    os.close(os.open(folder / str(number), os.O_CREAT | os.O_EXCL, 0o644))
+                    return number
+                except FileExistsError:
+                    number += 1
+        except OSError as exc:
+            raise RunError(f"no run number could be taken in {self.root}: "
+                           f"{reason(exc)}") from None
+
+    def _taken(self) -> list[int]:
+        try:
+            return [int(p.name) for p in (self.root / NUMBERS).iterdir() if p.name.isdigit()]
+        except OSError:
+            return []
 
     def delete(self, run: SavedRun) -> None:
         """Remove a run's folder (a symbolic link is removed, never followed)."""
@@ -205,6 +236,21 @@ class RunStore:
 
 
 SAVING = ".saving-"
+NUMBERS = ".numbers"  # one empty file per run number taken
+# A run's curves: 8 bytes a batch, 4,000 epochs of 235 batches, twice.
+MAX_CURVES_BYTES = 16 * 2**20
+MAX_TEXT = 200  # characters of a label or a name in a record (a 5 MB label took 10 GB)
+
+
+def check_file(path: Path, limit: int) -> None:
+    """``ValueError`` unless ``path`` is a regular file of at most ``limit`` bytes: a FIFO
+    would block the reader for ever (the window never appeared), a huge file fill
+    memory."""
+    info = path.lstat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{path.name} is not a regular file")
+    if info.st_size > limit:
+        raise ValueError(f"{path.name} is larger than the app writes")
 EPOCHS_FILE = "epochs.safetensors"
 STATUSES = ("finished", "stopped", "exploded")
 MAX_RECORD_BYTES = 16 * 2**20
@@ -230,7 +276,8 @@ def valid_record(info) -> bool:
 
     if not isinstance(info, dict):
         return False
-    texts = all(isinstance(info.get(k), str) for k in ("label", "created", "model", "dataset"))
+    texts = all(isinstance(info.get(k), str) and len(info[k]) <= MAX_TEXT
+                for k in ("label", "created", "model", "dataset"))
     epochs = info.get("epochs")
     rows = isinstance(epochs, list) and all(
         isinstance(row, dict)

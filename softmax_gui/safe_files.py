@@ -125,4 +125,7 @@ def reason(exc: BaseException) -> str:
     for code, words in REASONS.items():
         if os.strerror(code) in text:
             return words
+    if "inline_container" in text or "PytorchStreamWriter" in text:
+        # torch's zip writer says "[enforce fail at inline_container.cc:672] ..."
+        return "the file could not be written (is the disk full?)"
     return text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__

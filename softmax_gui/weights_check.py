@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 
+from softmax_gui.config import MAX_HIDDEN
 from softmax_gui.datasets_registry import DATASETS
 from softmax_gui.model_registry import ModelSpec, match_shapes, model_of_state
 
 # No dataset the app knows has more classes; no model it makes is wider.
 MAX_CLASSES = 100
-MAX_HIDDEN = 4096
 # The largest file a model of those limits needs (an MLP of 4096 units: ~14 MB), with room.
 MAX_FILE_BYTES = 64 * 2**20
 FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}

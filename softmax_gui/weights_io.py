@@ -230,7 +230,26 @@ def load_snapshot(path: str | os.PathLike) -> tuple[WeightSnapshot, dict]:
     )
     if suffix == ".onnx":
         check_onnx_graph(path, _on_pixels(snapshot))
+    check_outputs(snapshot, name)
     return snapshot, meta
+
+
+def check_outputs(snapshot: WeightSnapshot, name: str) -> None:
+    """``WeightsError`` unless the weights give finite logits for black, white and grey
+    images: finite but huge weights (1e38) overflowed to NaN in every prediction, and
+    to NaN/Infinity (invalid JSON) in ``explain --json``."""
+    from softmax_gui.inference import Predictor
+
+    probes = np.stack([np.zeros((28, 28)), np.ones((28, 28)), np.full((28, 28), 0.5)])
+    with np.errstate(all="ignore"):
+        logits = Predictor(snapshot).logits(probes.astype(np.float32))
+    if not np.isfinite(logits).all() or np.abs(logits).max() > MAX_LOGIT:
+        raise WeightsError(f"{name}: its outputs overflow (logits beyond {MAX_LOGIT:g} or "
+                           "not finite for plain images): these are no usable weights")
+
+
+# A logit this large makes exp() overflow in float32 and every probability 0 or NaN.
+MAX_LOGIT = 1e30
 
 
 # --- every epoch of a run (the timeline of a saved run) -----------------------------------

@@ -48,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")
     app.setStyle("Fusion")
-    settings, note = usable_settings(QSettings())
+    note = check_settings_file(settings_path(app))
+    settings = QSettings()
+    if note.endswith(NOT_REMEMBERED):  # still there: never open it, it would block
+        import tempfile
+
+        settings = QSettings(f"{tempfile.mkdtemp()}/settings.ini", QSettings.Format.IniFormat)
     window = MainWindow(settings, data_dir=args.data_dir)
     window.show()
     if note:
@@ -92,43 +97,44 @@ def _check_args(args) -> str:
     return ""
 
 
-def usable_settings(settings):
-    """``(settings, note)``: ``settings`` if its file can be read, else a fresh file beside
-    it and a note naming the one moved aside. A FIFO there kept the window from ever
-    appearing; a folder or a huge file are no settings either."""
+def settings_path(app) -> str:
+    """Where ``QSettings()`` keeps this app's settings on Linux (an INI file), found
+    without opening it: QSettings reads its file as it is made."""
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericConfigLocation)
+    return f"{folder}/{app.organizationName()}/{app.applicationName()}.conf"
+
+
+def check_settings_file(path: str) -> str:
+    """Move ``path`` aside if it is no settings file (a FIFO kept the window from ever
+    appearing: QSettings waited on it; a folder or a huge file are no settings either);
+    returns what to tell the user, or "". The app then starts with its defaults."""
     import os
     import stat
     from pathlib import Path
 
-    path = Path(settings.fileName())
+    path = Path(path)
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        return settings, ""
-    except OSError as exc:
-        return _fresh(path), f"The settings file {path} cannot be read ({exc.strerror}); " \
-                             "defaults are used this time."
+        info = path.lstat()
+    except OSError:
+        return ""  # none yet: QSettings makes it
     if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SETTINGS_BYTES \
             and os.access(path, os.R_OK):
-        return settings, ""
+        return ""
     aside = path.with_name(path.name + ".unusable")
     try:
         os.replace(path, aside)
-    except OSError:
-        return _fresh(path), f"The settings file {path} is not a readable file; defaults " \
-                             "are used this time."
-    return settings, (f"The settings file {path} was not a readable file (moved aside to "
-                      f"{aside.name}); the defaults are used.")
-
-
-def _fresh(path):
-    """Settings in a new file beside an unusable one (nothing is written over it)."""
-    from PySide6.QtCore import QSettings
-
-    return QSettings(str(path.with_name(path.name + ".fresh")), QSettings.Format.IniFormat)
+    except OSError as exc:
+        return (f"The settings file {path} is not a readable file and could not be moved "
+                f"aside ({exc.strerror}): {NOT_REMEMBERED}")
+    return (f"The settings file {path} was not a readable file: it was moved aside to "
+            f"{aside.name} and the defaults are used.")
 
 
 MAX_SETTINGS_BYTES = 1 << 20
+NOT_REMEMBERED = "nothing will be remembered this time."
 
 
 def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:

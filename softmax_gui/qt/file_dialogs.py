@@ -19,7 +19,12 @@ def ask(parent: QWidget, settings: QSettings, purpose: str, title: str,
     ``save_as`` makes it a save dialog proposing that name; ``folder`` picks a folder.
     """
     key = f"folders/{purpose}"
-    dialog = QFileDialog(parent, title, settings.value(key) or str(Path.home()))
+    remembered = settings.value(key)
+    # A remembered folder that is gone, or anything but a path there (a list made Open
+    # weights do nothing), starts the dialog at home instead.
+    start = remembered if isinstance(remembered, str) and Path(remembered).is_dir() \
+        else str(Path.home())
+    dialog = QFileDialog(parent, title, start)
     dialog.setObjectName(f"{purpose}-dialog")
     if filters:
         dialog.setNameFilters(filters)

@@ -6,7 +6,7 @@ views never talk to each other (docs/ARCHITECTURE.md).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -302,7 +302,9 @@ class MainWindow(QMainWindow):
         for key, restore in (("window/geometry", self.restoreGeometry),
                              ("window/state", self.restoreState)):
             value = self.settings.value(key)
-            if value is not None:
+            # Only what saveGeometry/saveState wrote: "hello" or a list there raised a
+            # TypeError at every launch.
+            if isinstance(value, (QByteArray, bytes)):
                 restore(value)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name

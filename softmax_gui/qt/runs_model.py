@@ -76,7 +76,7 @@ class Runs(QObject):
         """Train a new run of ``config``; False (with a problem reported) if it can't."""
         if not self._can_train(config):
             return False
-        history = self._new_history(f"#{self._next_number()} {config.summary()}", config)
+        history = self._new_history(config.summary(), config)
         self._launch(history, config, 1, config.epochs, None)
         return True
 
@@ -92,7 +92,7 @@ class Runs(QObject):
         if active is None:
             if not self._can_train(config):
                 return False
-            history = self._new_history(f"#{self._next_number()} {config.summary()}", config)
+            history = self._new_history(config.summary(), config)
             self._launch(history, config, 1, 1, None)
             return True
         reached = float(active.snapshot.epoch)
@@ -104,7 +104,7 @@ class Runs(QObject):
         history = next((h for h in self.histories if h.number == active.run), None)
         if history is None or history.saved or not history.ends_at(reached):
             # Not its curve's end (an earlier epoch, brought back by Revert): a new curve.
-            history = self._new_history(f"#{self._next_number()} continues {active.label}",
+            history = self._new_history(f"continues {active.label}",
                                         own, start=reached)
         history.stopped_at = None  # the curve goes on from the stop: no end drawn there
         history.config = own.to_dict()
@@ -122,8 +122,20 @@ class Runs(QObject):
     def _next_number(self) -> int:
         return max([self._highest_saved, *(h.number for h in self.histories)]) + 1
 
-    def _new_history(self, label: str, config: TrainConfig, start: float = 0) -> RunHistory:
-        history = RunHistory(self._next_number(), label, config.to_dict(), start=start)
+    def _take_number(self) -> int:
+        """The next run number, taken in the runs folder so that another window on it
+        never gives it to another run (with an unwritable folder, this window's own)."""
+        try:
+            number = self.store.take_number(self._next_number())
+        except RunError as exc:
+            self.session.report(f"{exc}. Runs will not be kept.")
+            return self._next_number()
+        self._highest_saved = max(self._highest_saved, number - 1)
+        return number
+
+    def _new_history(self, what: str, config: TrainConfig, start: float = 0) -> RunHistory:
+        number = self._take_number()
+        history = RunHistory(number, f"#{number} {what}", config.to_dict(), start=start)
         # The latest runs stay on the plots; older ones are in the Runs tab. Each kept run
         # holds its curves and plot items: without a limit a long session only grows.
         self.histories = self.histories[-(MAX_SHOWN - 1):] + [history]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -117,9 +118,20 @@ class Session(QObject):
         """Tell the user about a problem, with the action that remedies it, if any."""
         self.problem.emit(Problem(text, action, remedy))
 
-    def data_dir(self, name: str) -> str | None:
-        """The folder the user chose for dataset ``name``, if any."""
-        return self.settings.value(f"data_dir/{name}") or None
+    def data_dir(self, name: str) -> tuple[str | None, str]:
+        """The folder the user chose for dataset ``name`` if it is still a folder, and
+        what to say if it is not (a file, a FIFO, a list or a removed folder there is
+        dropped: the usual sources are tried)."""
+        key = f"data_dir/{name}"
+        value = self.settings.value(key)
+        if value is None or value == "":
+            return None, ""
+        if isinstance(value, str) and Path(value).is_dir():
+            return value, ""
+        self.settings.remove(key)
+        shown = value if isinstance(value, str) else "not a path"
+        return None, (f"The folder remembered for {get_spec(name).title} ({shown}) is no "
+                      "folder any more: the usual sources were tried instead.")
 
     def load_dataset(self, name: str, folder: str | None = None,
                      then: tuple | None = None) -> None:
@@ -133,14 +145,26 @@ class Session(QObject):
             self.report(f"Stop the run before loading {get_spec(name).title}.")
             return
         self.dataset_requested.emit(name)
-        folder = folder or self.data_dir(name)
+        chosen = folder  # a folder the user just chose is the only source tried
+        remembered, note = self.data_dir(name)
+        folder = folder or remembered
+        fell_back = [note] if note and not chosen else []
         if self.weights is not None and self.dataset is not None:
             self._parked[self.dataset.name] = self.weights
         keep = self.weights if self.weights and self.weights.snapshot.dataset == name else \
             self._parked.get(name)
 
         def work():
-            dataset = data.load(name, folder)
+            try:
+                dataset = data.load(name, folder)
+            except data.DatasetError as exc:
+                if chosen or not folder:
+                    raise
+                # A remembered folder that no longer holds the dataset: the next source.
+                dataset = data.load(name, None)
+                fell_back.append(f"The folder remembered for {get_spec(name).title} "
+                                 f"({folder}) no longer holds it ({exc}); loaded "
+                                 f"{dataset.source.describe()} instead.")
             test_images = dataset.test_images.numpy().astype(np.float32) / 255.0
             if then is not None:
                 weights = prepare(*then, None, test_images)
@@ -152,8 +176,10 @@ class Session(QObject):
             return dataset, test_images, weights
 
         def done(result) -> None:
-            if folder:
-                self.settings.setValue(f"data_dir/{name}", folder)
+            if chosen:
+                self.settings.setValue(f"data_dir/{name}", chosen)
+            elif fell_back:
+                self.settings.remove(f"data_dir/{name}")
             self.dataset, self.test_images, weights = result
             self.previous, self.selected = None, None  # they belonged to the old test set
             self.revert_available.emit(False)
@@ -162,6 +188,8 @@ class Session(QObject):
             self.set_weights(weights)
             self.selection_changed.emit(None)
             self._set_ready()
+            if fell_back:
+                self.report(fell_back[0])
 
         def failed(error: BaseException) -> None:
             if self.dataset is not None:
