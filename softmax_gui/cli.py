@@ -400,8 +400,13 @@ def _counterfactual(args) -> int:
         written = int(module(torch.as_tensor(pixels.reshape(1, 1, 28, 28) / np.float32(255)))
                       .argmax())
     if written != target:
-        raise ValueError(f"no change within the pixel range makes it {snapshot.classes[target]}"
-                         f" (it stays {snapshot.classes[written]})")
+        names = snapshot.classes
+        searched = ("an exact search (the smallest L2 change, pixels in [0, 1])"
+                    if linear is not None else
+                    f"{len(result.path)} projected gradient steps of L2 0.02 from the image "
+                    "(a local search: a change may still exist that it did not reach)")
+        raise ValueError(f"{searched} ended at L2 {result.l2:.3f} with the image still "
+                         f"{names[written]}, not {names[target]}")
     save_file(args.out, lambda temporary: Image.fromarray(pixels, "L").save(temporary,
                                                                            format="PNG"))
     names = snapshot.classes

@@ -103,6 +103,27 @@ class SavedRun:
 
         return weights_io.load_snapshot(self.path / "weights.safetensors")[0]
 
+    def check_weights(self, model: str, measured: float, sample: bool) -> None:
+        """``RunError`` unless weights of ``model`` scoring ``measured`` on the loaded
+        test set (the bundled sample's if ``sample``) are the ones this record saved: a
+        weights file swapped for another model's loaded under the old label and
+        accuracy (83.43% shown, 67.97% true)."""
+        from softmax_gui.model_registry import get_model
+
+        recorded = self.info.get("test_acc")
+        try:
+            same_model = get_model(self.info["model"]).file_model == \
+                get_model(model).file_model
+        except ValueError:  # a record naming no model this app makes
+            same_model = False
+        comparable = recorded is not None and self.info.get("sample") is sample
+        if not same_model or (comparable and abs(recorded - measured) > 0.005):
+            was = f", {recorded:.2%} recorded" if recorded is not None else ""
+            raise RunError(f"run #{self.number}'s weights file is not the one it saved "
+                           f"({self.info['model']}{was}; the file holds {model} at "
+                           f"{measured:.2%}): it was replaced or damaged, so it was not "
+                           "loaded")
+
     def epoch_snapshots(self, final: WeightSnapshot) -> list[WeightSnapshot]:
         """Each epoch's weights (for the timeline), like ``final``; [] for a run saved
         before they were kept; ``WeightsError`` for a damaged file."""
@@ -127,9 +148,11 @@ class RunStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else user_dir("data") / "runs"
         self.damaged: list[Path] = []  # folders whose record the last list() skipped
+        self.problem = ""  # why the last list() found no folder to read, if it did not
 
     def save(self, history: RunHistory, snapshot: WeightSnapshot | None,
-             epochs: list[WeightSnapshot] = (), status: str = "finished") -> SavedRun:
+             epochs: list[WeightSnapshot] = (), status: str = "finished",
+             sample: bool = False) -> SavedRun:
         """Write one run atomically: its curves, its final weights (``snapshot``; None
         for a run that exploded in its first epoch) and each epoch's (``epochs``, for
         the timeline); return it."""
@@ -148,6 +171,7 @@ class RunStore:
             "dataset": snapshot.dataset if snapshot else str(config.get("dataset", "")),
             "model": snapshot.model if snapshot else str(config.get("model", "")),
             "has_weights": snapshot is not None,
+            "sample": sample,  # trained and scored on the bundled sample
         }
         tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=SAVING))
         try:
@@ -171,10 +195,15 @@ class RunStore:
 
     def list(self) -> list[SavedRun]:
         """Saved runs, oldest first. Damaged records are skipped; ``damaged`` names them."""
-        runs, self.damaged = [], []
+        runs, self.damaged, self.problem = [], [], ""
+        if self.root.exists() and not self.root.is_dir():
+            self.problem = (f"The runs folder {self.root} is a file, not a folder: no run "
+                            "can be kept or listed until it is moved away.")
+            return runs
         try:
             folders = sorted(self.root.iterdir()) if self.root.is_dir() else []
-        except OSError:
+        except OSError as exc:
+            self.problem = f"The runs folder {self.root} cannot be read: {reason(exc)}."
             return runs
         for folder in folders:
             if folder.name.startswith(SAVING):

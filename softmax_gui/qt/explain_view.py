@@ -360,8 +360,9 @@ class ExplainView(QWidget):
              f"({p[result.predicted] / runner_up:.2f}x the next). Solid: "
              f"p({classes[result.original]}), dashed: p({classes[result.target]}).")
             if flipped else
-            f"No change within the pixel range made it a {classes[result.target]} "
-            f"(L2 {result.l2:.3f}).")
+            f"{len(result.path)} gradient steps (a local search, not an exact one) "
+            f"reached L2 {result.l2:.3f} without making it a {classes[result.target]}: a "
+            "change may still exist that they did not find.")
         self.to_canvas.setEnabled(flipped)
 
     def _clear_result(self) -> None:

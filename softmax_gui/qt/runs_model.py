@@ -229,9 +229,10 @@ class Runs(QObject):
         replaced = self._saved.get(history.number)  # a Step extended it: keep one entry
         timeline = self.timeline
         epochs = list(timeline.snapshots) if timeline.run == history.number else []
+        sample = self.session.dataset.source.is_sample
 
         def work():
-            saved = self.store.save(history, snapshot, epochs, status)
+            saved = self.store.save(history, snapshot, epochs, status, sample)
             if replaced is not None:
                 self.store.delete(replaced)
             return saved

@@ -103,11 +103,12 @@ class RunsView(QWidget):
     def refresh(self) -> None:
         self.runs = self.store.list()
         damaged = self.store.damaged
-        self.note.setText(f"{len(damaged)} run folder(s) with a damaged record were skipped: "
-                          + ", ".join(p.name for p in damaged[:5])
-                          + (" …" if len(damaged) > 5 else "") + f" (in {self.store.root})")
+        self.note.setText(self.store.problem or (
+            f"{len(damaged)} run folder(s) with a damaged record were skipped: "
+            + ", ".join(p.name for p in damaged[:5])
+            + (" …" if len(damaged) > 5 else "") + f" (in {self.store.root})"))
         self.note.setStyleSheet(theme.error_css())
-        self.note.setVisible(bool(damaged))
+        self.note.setVisible(bool(damaged or self.store.problem))
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):

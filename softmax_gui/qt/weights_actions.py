@@ -111,6 +111,8 @@ class WeightsActions(QObject):
         label = f"saved run {saved.info.get('label', saved.id)}"
         dataset, test_images = session.dataset.name, session.test_images
         config = saved.info.get("config", {})
+        labels = session.dataset.test_labels.numpy()
+        sample = session.dataset.source.is_sample  # scored on the test set it was?
 
         def work():
             from softmax_gui.weights_io import WeightsError
@@ -125,7 +127,9 @@ class WeightsActions(QObject):
                                           "kept each epoch's weights")
             except WeightsError as exc:
                 epochs, note = [], f"its epochs could not be read: {exc}"
-            return prepare(snapshot, label, config, saved.number, test_images), epochs, note
+            weights = prepare(snapshot, label, config, saved.number, test_images)
+            saved.check_weights(weights.snapshot.model, weights.accuracy(labels), sample)
+            return weights, epochs, note
 
         def done(result) -> None:
             weights, epochs, note = result

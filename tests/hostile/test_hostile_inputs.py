@@ -4,9 +4,10 @@ import os
 
 import pytest
 from cases import REFUSE, cases, outcome
+from cases_round2 import cases as round_two
 
 IN_CI = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
-CASES = cases()
+CASES = cases() + round_two()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.group.split()[0]}: {c.name}" for c in CASES])

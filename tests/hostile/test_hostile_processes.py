@@ -127,3 +127,40 @@ def test_a_full_disk_is_said_in_the_window_and_by_the_cli(qtbot, settings, fashi
                                             "disk is full"
         assert sorted(p.name for p in disk.iterdir()) == ["filler"]
         window.close()
+
+
+def _train_five_runs(root: str, barrier) -> None:
+    """What a window does five times: take the next number, train, save the run."""
+    from cases import snapshot
+
+    from softmax_gui.run_history import RunHistory
+    from softmax_gui.runs import RunStore
+
+    store = RunStore(Path(root))
+    highest = store.highest_number()
+    good = snapshot()
+    for _ in range(5):
+        barrier.wait()  # both windows start a run at the same moment
+        number = store.take_number(highest + 1)
+        highest = number
+        store.save(RunHistory(number, f"#{number} softmax", {"epochs": 1}), good)
+
+
+def test_two_windows_on_one_runs_folder_never_share_a_run_number(tmp_path):
+    """Two processes on one runs folder, five rounds: ten runs, ten numbers (they were
+    1, 1, 3, 3, 5, 5, ...)."""
+    import multiprocessing
+
+    from softmax_gui.runs import RunStore
+
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=_train_five_runs, args=(str(tmp_path), barrier))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(240)
+        assert worker.exitcode == 0
+    numbers = sorted(run.number for run in RunStore(tmp_path).list())
+    assert numbers == list(range(1, 11))
