@@ -45,7 +45,7 @@ def main() -> int:
     print(f"\n| class | tried | {' | '.join(VERDICTS)} |")
     print("|---|---|" + "---|" * len(VERDICTS))
     totals = collections.Counter()
-    for group in sorted(table):
+    for group in sorted(table, key=lambda g: int(g.split()[0])):
         counts = table[group]
         totals.update(counts)
         print(f"| {group} | {sum(counts.values())} | "
