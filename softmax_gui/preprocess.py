@@ -201,6 +201,8 @@ def load_image_file(path: str | os.PathLike, invert: bool | None = None) -> np.n
         # Pillow's own guard fires while it reads the header, before the size is known.
         raise ImageError(f"cannot read {name}: it has more pixels than the "
                          f"{MAX_SIDE}x{MAX_SIDE} an image may have") from None
+    except PermissionError:  # mode 000: not "damaged"
+        raise ImageError(f"cannot read {name}: permission denied") from None
     except (OSError, SyntaxError):
         raise ImageError(f"cannot read {name}: the image is damaged or truncated") from None
     if alpha is not None:

@@ -210,6 +210,8 @@ def load_snapshot(path: str | os.PathLike) -> tuple[WeightSnapshot, dict]:
     if info.st_size > MAX_FILE_BYTES:
         raise WeightsError(f"{name} is {info.st_size / 2**20:,.0f} MB; the weights of the "
                            f"models this app makes take at most {MAX_FILE_BYTES // 2**20} MB")
+    if not os.access(path, os.R_OK):  # the readers' own words said "damaged" or "no folder"
+        raise WeightsError(f"cannot read {path}: permission denied")
     try:
         state, raw_meta, spec, classes = READERS[suffix](path)
     except WeightsError:
