@@ -103,7 +103,7 @@ class TrainConfig:
                  "softmax-numpy": "softmax NumPy", "softmax-pitfall": "pitfall nn.Softmax",
                  "mlp": f"MLP {self.hidden}"}.get(self.model, self.model)
         optimizer = "Adam" if self.optimizer == "adam" else \
-            "SGD" + (f" momentum {self.momentum:g}" if self.momentum else "")
+            "SGD" + (f" m={self.momentum:g}" if self.momentum else "")
         decay = f" wd={self.weight_decay:g}" if self.weight_decay else ""
         return (f"{model} {optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
                 f"{decay}")

@@ -32,6 +32,7 @@ class RunHistory:
     start: float = 0.0  # the epoch it started from (a continuation starts past 0)
     stopped_at: tuple[float, float] | None = None  # (epoch, test accuracy) of a Stop
     shown: bool = True  # ticked in the plots' run list (remembered across launches)
+    seconds: float = 0.0  # training time of its runs and Steps, partial epochs included
 
     def add_batches(self, event: events.BatchMetrics) -> None:
         self.batch_x.extend(event.epoch_x.tolist())
@@ -53,7 +54,9 @@ class RunHistory:
 
     @property
     def train_seconds(self) -> float:
-        return float(sum(self.column("seconds")))
+        """Seconds trained: a run stopped inside its first epoch has no epoch's figures
+        but trained all the same (it read 0.0)."""
+        return max(float(sum(self.column("seconds"))), self.seconds)
 
 
 def epochs_text(count: float) -> str:

@@ -202,7 +202,8 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
                     event, diverged_at = tally.report(b - 1)  # the stop
                     yield event
                     if diverged_at is not None:
-                        yield events.Failed(_diverged_message(config, epoch, diverged_at),
+                        yield events.Failed(_diverged_message(config, epoch, diverged_at,
+                                                              b - 1),
                                             epoch=epoch, diverged=True)
                         return
                 train_seconds += time.perf_counter() - t0
@@ -233,7 +234,7 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
                     # The weights of the last finished epoch were already yielded (or, in
                     # the run's first epoch, the caller's weights from before stand): no
                     # weights from this epoch are kept.
-                    yield events.Failed(_diverged_message(config, epoch, diverged_at),
+                    yield events.Failed(_diverged_message(config, epoch, diverged_at, b),
                                         epoch=epoch, diverged=True)
                     return
         train_loss = tally.loss_sum / n
@@ -385,13 +386,13 @@ def _make_stepper(model, config: TrainConfig) -> _Stepper:
     return _Stepper(step, model, state, load)
 
 
-def _diverged_message(config: TrainConfig, epoch: int, batch: int) -> str:
+def _diverged_message(config: TrainConfig, epoch: int, batch: int, last: int) -> str:
     # A tenth of the rate, but never more than the tuned default: from 1000, "try 100"
     # would only explode again.
     suggestion = min(config.lr / 10, TrainConfig().lr)
     return (
-        f"The loss exploded (became huge, infinite or NaN) in epoch {epoch} near batch "
-        f"{batch + 1}: learning rate {config.lr:g} is too large for this model. Try "
+        f"The loss exploded (became huge, infinite or NaN) in epoch {epoch}, batches "
+        f"{batch + 1}-{last + 1}: learning rate {config.lr:g} is too large for this model. Try "
         f"{suggestion:g} or smaller."
     )
 

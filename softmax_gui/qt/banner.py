@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 from softmax_gui.qt.session import Problem
 
 
 class Banner(QFrame):
-    """A non-modal message floating over the bottom of ``parent`` (the tabs' area): it
-    moves nothing when it shows or goes (above the tabs, it pushed them down 58 px);
-    the app keeps working while it shows."""
+    """A non-modal message at the foot of ``parent`` (the tabs' area). Above the tabs it
+    pushed them down 58 px; floating over them it hid the controls at their foot (a new
+    user could not reach Load weights). So it floats there and says how much room it
+    takes (``room_changed``): the window keeps that much free under the tabs, whose
+    bar and top stay where they were. The app keeps working while it shows."""
 
-    MARGIN = 8
+    MARGIN = 4
+    room_changed = Signal(int)  # pixels it covers at the foot; 0 once hidden
 
     def __init__(self, parent):
         super().__init__(parent)
@@ -55,12 +58,17 @@ class Banner(QFrame):
             self._place()
         return False
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self.room_changed.emit(0)
+
     def _place(self) -> None:
         area = self.parentWidget().rect()
         width = area.width() - 2 * self.MARGIN
         self.layout().activate()
         height = max(self.sizeHint().height(), self.layout().totalHeightForWidth(width))
         self.setGeometry(self.MARGIN, area.height() - height - self.MARGIN, width, height)
+        self.room_changed.emit(height + self.MARGIN)
 
     def _remedy(self) -> None:
         problem = self._problem

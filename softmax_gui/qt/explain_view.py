@@ -58,7 +58,7 @@ class ExplainView(QWidget):
         self.which.setAccessibleName("Evidence for")
         self.which.setToolTip("The class whose evidence is shown; \"vs runner-up\" shows "
                               "why the prediction beat the second most likely class")
-        self.which.setPlaceholderText("Click a test image or draw first")
+        self.which.setPlaceholderText("Pick an image first")
         self.which.currentIndexChanged.connect(lambda _: self._draw_evidence())
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -75,7 +75,7 @@ class ExplainView(QWidget):
         self.target = QComboBox()
         self.target.setAccessibleName("Make it a")
         self.target.setToolTip("The class the model should predict instead")
-        self.target.setPlaceholderText("Choose a class")
+        self.target.setPlaceholderText("A class")
         self.find_button = QPushButton("Find change")
         self.find_button.setToolTip("The smallest change (L2) of this image, pixels kept in "
                                     "[0, 1], that makes the model predict the chosen class")

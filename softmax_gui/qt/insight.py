@@ -244,6 +244,13 @@ class CalibrationView(QWidget):
         self.history.getAxis("left").enableAutoSIPrefix(False)
         self.history_curve = self.history.plot(pen=pg.mkPen("#d62728", width=2), symbol="o",
                                                symbolSize=5, symbolBrush="#d62728")
+        # The epoch the diagram shows (the timeline's, or the active weights'): ringed.
+        self.history_mark = self.history.plot(pen=None, symbol="o", symbolSize=12,
+                                              symbolBrush=None,
+                                              symbolPen=pg.mkPen("#d62728", width=2))
+        self.history.setToolTip("The expected calibration error after each epoch of the "
+                                "run; the ring marks the epoch the diagram shows")
+        self.shown_epoch = 0.0
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setToolTip(self.TIP)
@@ -272,10 +279,13 @@ class CalibrationView(QWidget):
         self.bars.setOpts(x=centres, height=accuracy)
         self.gaps.setOpts(x=centres, y0=np.minimum(accuracy, mean_conf),
                           height=np.abs(mean_conf - accuracy) * filled)
+        # The run's whole curve, the epoch shown marked on it (an earlier epoch viewed on
+        # the timeline keeps the later ones in view).
         known = {row["epoch"]: row["test_ece"] for row in run_epochs
-                 if row["epoch"] < epoch and np.isfinite(row.get("test_ece", np.nan))}
+                 if np.isfinite(row.get("test_ece", np.nan))}
         known[epoch] = c["ece"]
         self.epochs, self.eces = sorted(known), [known[e] for e in sorted(known)]
+        self.shown_epoch = epoch
         self._draw_history()
         over = "over" if (mean_conf - accuracy)[filled].mean() > 0 else "under"
         self.label.setText(f"Expected calibration error (ECE): {c['ece']:.2%} — on average "
@@ -299,11 +309,11 @@ class CalibrationView(QWidget):
         first, last = min(self.epochs), max(self.epochs)
         # From epoch 1 (or 0): a single known epoch is not an axis from 9 to 10.
         self.history.setXRange(min(first, 1.0, last - 1), max(last, 1.0), padding=0.08)
-        ticks = _nice_step(max(last - min(first, 1.0), 1.0) / 5)
+        every = max(round(_nice_step(max(last - min(first, 1.0), 1.0) / 5)), 1)
         self.history.getAxis("bottom").setTicks(
-            [[(v, f"{v:g}") for v in np.arange(0, last + 1e-9, max(round(ticks), 1))]])
-        self.history.setTitle("ECE per epoch" if len(self.epochs) > 1 else
-                              "ECE of this epoch (no others recorded)")
+            [[(v, f"{v:g}") for v in np.arange(0, last + 1e-9, every)]])
+        self.history_mark.setData([self.shown_epoch], [self.eces[self.epochs.index(
+            self.shown_epoch)]])
         # Whole epochs as ticks, never "10.010.2": a few, spread over the run.
         whole = range(int(np.floor(min(first, last - 1))), int(np.ceil(last)) + 1)
         stride = max(1, -(-len(whole) // 6))

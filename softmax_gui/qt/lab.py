@@ -113,7 +113,7 @@ class SameBatchesPage(QWidget):
         self.diff_curves = {pair: self.diff.plot(pen=pen(implementations.NAMES[i]),
                                                  name=f"{pair[0]} vs {pair[1]}")
                             for i, pair in enumerate(implementations.PAIRS)}
-        self.result = wrapped("Compare steps NumPy, torch from scratch (d2l §3.6) and torch "
+        self.result = wrapped("Compare runs NumPy, torch from scratch (d2l §3.6) and torch "
                               "concise (§3.7) on the same minibatches. Its own settings, not "
                               "the panel's: batch 256, lr 0.1, plain SGD, seed 0.", 2)
         self.check_result = wrapped("", 2)

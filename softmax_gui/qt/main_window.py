@@ -81,7 +81,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs, 1)
-        self.banner = Banner(central)  # floats over the tabs' foot: it moves nothing
+        self.banner = Banner(central)  # at the tabs' foot, in room kept free while shown
+        self.banner.room_changed.connect(lambda room: layout.setContentsMargins(
+            4, 4, 4, 4 + room))
         self.setCentralWidget(central)
         self.controls = RunControls(session)
         self.grid = SampleGrid(self.settings)

@@ -55,6 +55,32 @@ def _marker(key: str, color, size: int = 8) -> dict:
             "symbolBrush": pg.mkBrush(None) if key in HOLLOW else pg.mkBrush(color)}
 
 
+class LossAxis(pg.AxisItem):
+    """On a log scale, ticks at 1, 2 and 5 of each decade, or the decades alone when those
+    would crowd: pyqtgraph labelled every minor tick, and "0.9 0.8 0.7" printed on top
+    of each other."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        room = max(int(size // 28), 2)  # a label is ~one line high, with air
+        lo, hi = min(minVal, maxVal), max(minVal, maxVal)
+        steps = [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                 for m in (1, 2, 5)]
+        inside = [v for v in steps if lo <= v <= hi]
+        decades = [v for v in inside if abs(v - round(v)) < 1e-9]
+        if len(inside) <= room:
+            return [(1.0, inside)]
+        if 2 <= len(decades) <= room:
+            return [(1.0, decades)]
+        return [(1.0, inside[::math.ceil(len(inside) / room)])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [f"{10 ** v:.3g}" for v in values]
+
+
 class PercentAxis(pg.AxisItem):
     """An axis of fractions labelled as percentages, ticks chosen as usual."""
 
@@ -91,7 +117,8 @@ class PlotsView(QWidget):
         # It has its own row above the plots, so it never covers a curve.
         self.legend = pg.LegendItem(colCount=2)
         self.graphics.addItem(self.legend, row=0, col=0)
-        self.loss_plot = self.graphics.addPlot(row=1, col=0, title="Loss")
+        self.loss_plot = self.graphics.addPlot(row=1, col=0, title="Loss",
+                                               axisItems={"left": LossAxis("left")})
         self.loss_plot.setLabel("left", "cross-entropy (nats)")
         self.epoch_plot = self.graphics.addPlot(row=2, col=0, title="Accuracy per epoch",
                                                 axisItems={"left": PercentAxis("left")})
@@ -184,6 +211,11 @@ class PlotsView(QWidget):
         for history in histories:
             if history.number not in self.curves:
                 self._add(history)
+        for row in range(self.run_list.count()):  # a label can change ("(exploded)")
+            item = self.run_list.item(row)
+            history = wanted.get(item.data(Qt.ItemDataRole.UserRole))
+            if history is not None and item.text() != history.label:
+                item.setText(history.label)
 
     def begin(self, history: RunHistory) -> None:
         """``history`` is being trained: draw it at full strength, the others dimmed."""

@@ -114,7 +114,7 @@ class ProbabilityBars(pg.PlotWidget):
         if least != self.minimumWidth():
             self.setMinimumWidth(int(least))
         if logits is not None:
-            with_logits = [f"{text}  o = {round(float(logits[i]), 2) + 0.0:+.2f}"  # no -0.00
+            with_logits = [f"{text}  o = {_logit(float(logits[i]))}"
                            for text, i in zip(figures, order)]
             # In a narrow dock the logits give way to the bars (the Softmax tab has them).
             room = self.width() - self.plot_item.getAxis("left").width() - BAR_ROOM
@@ -140,3 +140,10 @@ class ProbabilityBars(pg.PlotWidget):
             if 0 <= row < len(order):
                 self.class_clicked.emit(order[row])
         super().mousePressEvent(event)
+
+
+def _logit(o: float) -> str:
+    """A logit in at most five characters, so that a drawing's large logits (+12.34)
+    take no more room than a test image's and the column does not come and go."""
+    digits = 2 if abs(o) < 9.995 else 1 if abs(o) < 99.95 else 0
+    return f"{round(o, digits) + 0.0:+.{digits}f}"  # + 0.0: no -0.00

@@ -188,8 +188,10 @@ class Runs(QObject):
         weights = self.session.weights
         if run.delivered and event.resume is not None:  # what a Step goes on from
             weights = weights.resuming(event.resume)
+        run.history.seconds += event.train_seconds
         if not event.stopped:
-            say(f"Run #{number} finished: {trained}, test accuracy {event.test_acc:.2%}, "
+            verb = "finished" if run.start == 0 else "stepped"
+            say(f"Run #{number} {verb}: {trained}, test accuracy {event.test_acc:.2%}, "
                 f"{event.train_seconds:.1f} s.")
         elif run.delivered:
             label = f"run #{number}, stopped after {trained}"
@@ -204,8 +206,11 @@ class Runs(QObject):
         if run.delivered:
             self.trained_lr[run.config.model] = run.config.lr
             self.exploded.discard((run.config.model, run.config.lr))
+            # Short of its planned epochs (a Stop, then a Step to the next whole one):
+            # stopped, "2 of 5" in the Runs tab.
+            short = event.stopped or event.epoch < run.config.epochs
             self._save(run.history, self.session.weights.snapshot,
-                       "stopped" if event.stopped else "finished")
+                       "stopped" if short else "finished")
 
     def _on_failed(self, event: events.Failed) -> None:
         run = self.run
@@ -221,6 +226,8 @@ class Runs(QObject):
         # if it had finished an epoch), to overlay against a run that trained.
         if event.diverged:
             self.exploded.add((run.config.model, run.config.lr))
+            run.history.label += " (exploded)"  # the plots' list says so too
+            self.histories_changed.emit()
             self._save(run.history,
                        self.session.weights.snapshot if run.delivered else None, "exploded")
 
@@ -282,7 +289,9 @@ class Runs(QObject):
                     f"Run {saved.info['label']} is already on the plots.")
             return
         try:
-            history = saved.history(-(self._overlays + 1))
+            # Its own lasting number (so it keeps its colour across launches); a record
+            # from before numbers were kept takes a negative one, which no run takes.
+            history = saved.history(saved.number or -(self._overlays + 1))
         except RunError as exc:  # its record was checked when listed; its curves now
             self.session.report(str(exc))
             return

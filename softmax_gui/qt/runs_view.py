@@ -130,6 +130,7 @@ class RunsView(QWidget):
                 item.setToolTip(info["label"])
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)  # sorting turns it on
         self._fit_columns()
         self._say_order()
         self._sync_buttons()

@@ -13,6 +13,7 @@ from person import (
     click_button,
     menu,
     progress_text,
+    save_screenshot,
     show_tab,
     status_text,
     type_into,
@@ -52,6 +53,7 @@ def test_an_exploded_run_is_kept_and_a_loaded_run_clears_the_failure(qtbot, open
     newest = runs_cells(window, 0)  # newest first, and the table says so in words
     assert newest[0] == "#2" and newest[1] == "" and newest[3] == "exploded, no weights"
     assert "by run: newest first" in view.order.text()
+    save_screenshot(window, "runs-tab-with-an-exploded-run")
     select_run(window, 0)
     assert not button(window, "Load weights").isEnabled()
     assert "exploded" in button(window, "Load weights").toolTip()
@@ -72,12 +74,14 @@ def test_an_exploded_run_is_kept_and_a_loaded_run_clears_the_failure(qtbot, open
     QTest.keyClick(bar.slider, Qt.Key.Key_Home)
     assert bar.epoch.text() == "epoch 1 of 2 (run #1)"
     show_tab(window, "Calibration")
-    assert len(window.tabs.calibration.epochs) == 1  # epoch 1 viewed: its ECE alone
+    calibration = window.tabs.calibration
+    assert calibration.epochs == [1.0, 2.0]  # the run's whole ECE curve, never 9 to 10
+    assert list(calibration.history_mark.getData()[0]) == [1.0]  # epoch 1 ringed
     slider = window.tabs.timelines[2].slider
     click(slider, QPoint(4, slider.height() // 2))  # focused (still at epoch 1)
     QTest.keyClick(slider, Qt.Key.Key_End)
     assert window.tabs.timelines[2].epoch.text() == "now (run #1: 2 kept)"
-    assert len(window.tabs.calibration.epochs) == 2  # both of run #1 epochs
+    assert list(calibration.history_mark.getData()[0]) == [2.0]
 
 
 def test_a_confusion_cell_shows_every_image_in_a_grid_that_scrolls(qtbot, window, fashion):
@@ -103,6 +107,7 @@ def test_a_confusion_cell_shows_every_image_in_a_grid_that_scrolls(qtbot, window
     click(view, QPoint(int((last % view.columns + 0.5) * width),
                        int((last // view.columns + 0.5) * view.cell_height)))
     assert window.session.selected == shown[last]
+    save_screenshot(window, "confusion-cell-every-image")
     click_button(window, "Show all")
     assert "Showing all" not in grid.summary.text()
 
@@ -147,6 +152,7 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     assert "learning rate 50 made a run's loss explode" in status_text(again)
     show_tab(again, "Weights")
     assert again.tabs.timelines[0].epoch.text() == "now (run #1: 1 kept)"
+    save_screenshot(again, "relaunched-as-left")
 
 
 def test_a_relaunch_says_when_the_weights_it_had_are_gone(qtbot, open_window, tmp_path):

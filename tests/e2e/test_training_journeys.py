@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from person import (
     CTRL,
+    RUN_TIMEOUT,
     button,
     choose,
     click_button,
@@ -268,9 +269,12 @@ def test_step_after_reverting_to_an_earlier_epoch_draws_a_new_curve(qtbot, windo
 
 
 def test_step_after_a_stop_finishes_the_interrupted_epoch(qtbot, window):
-    """Stop inside epoch 2, then Step: the rest of epoch 2 is trained (its own batches,
-    momentum going on), and the label, the progress, the status bar and the curves all
-    say 1.xx -> 2, with nothing drawn twice and no point going back."""
+    """Stop inside an epoch after the first, then Step: the rest of that epoch is
+    trained (its own batches, momentum going on), and the label, the progress, the
+    status bar and the curves all say 1.xx -> 2, nothing drawn twice, no point going
+    back. (On a busy machine the Stop may land in a later epoch: the same holds.)"""
+    import math
+
     type_into(panel(window).batch_size, "64")
     click_button(window, "Start")
     plots = window.tabs.plots
@@ -279,23 +283,24 @@ def test_step_after_a_stop_finishes_the_interrupted_epoch(qtbot, window):
         x, _ = plots.curves[1].raw.getData()
         return 0.0 if x is None else float(x[-1])
 
-    qtbot.waitUntil(lambda: reached() > 1.2, timeout=90_000)
+    qtbot.waitUntil(lambda: reached() > 1.2, timeout=5 * RUN_TIMEOUT)
     click_button(window, "Stop")
     stopped_text = wait_until_done(qtbot, window)
     at = float(re.search(r"run #1, stopped after ([\d.]+) epochs",
                          window.status.weights.text()).group(1))
-    assert stopped_text.startswith("Stopped after") and 1 < at < 2
-    assert f"Finish epoch 2 of run #1, stopped after {at:g} epochs" in \
+    target = math.floor(at) + 1
+    assert stopped_text.startswith("Stopped after") and 1 < at < target
+    assert f"Finish epoch {target} of run #1, stopped after {at:g} epochs" in \
         button(window, "Step").toolTip()
     click_button(window, "Step")
     done = wait_until_done(qtbot, window)
-    assert re.match(r"Done: 0\.\d+ epochs \(1\.\d+ -> 2\), ", done), done
-    assert "run #1, epoch 2," in window.status.weights.text()
+    assert re.match(rf"Done: 0\.\d+ epochs \({math.floor(at)}\.\d+ -> {target}\), ", done), done
+    assert f"run #1, epoch {target}," in window.status.weights.text()
     assert plots.run_list.count() == 1  # the same run, continued
     x, _ = plots.curves[1].raw.getData()
-    assert np.all(np.diff(x) > 0) and x[-1] == pytest.approx(2.0)
-    assert len(x) == 2 * 938  # every batch of both epochs, once
+    assert np.all(np.diff(x) > 0) and x[-1] == pytest.approx(target)
+    assert len(x) == target * 938  # every batch of every epoch, once
     for key, item in plots.curves[1].epoch.items():
         ex, _ = item.getData()
-        assert list(ex) == [1.0, 2.0], key  # the stop's point gave way to epoch 2's
+        assert list(ex) == [float(e) for e in range(1, target + 1)], key  # no stop point
     save_screenshot(window, "step-after-stop")
