@@ -135,3 +135,31 @@ def test_the_smoothing_is_tensorboards_debiased_average_fed_in_pieces():
 def _fed(smoother, losses):
     smoother.extend(losses)
     return np.asarray(smoother.values)
+
+
+def test_a_log_loss_axis_labels_1_2_5_or_decades_never_crowded():
+    """pyqtgraph labelled every minor tick of a log axis: "0.9 0.8 0.7" overlapped."""
+    import math
+
+    from softmax_gui.qt.plots import LossAxis
+
+    axis = LossAxis("left")
+    axis.setLogMode(False, True)
+    for low, high, size in ((0.3, 2.0, 200), (0.05, 10.0, 120), (0.3, 2.0, 40),
+                            (1e-4, 1e3, 300)):
+        (spacing, values), = axis.tickValues(math.log10(low), math.log10(high), size)
+        assert 2 <= len(values) <= max(size // 28, 2)
+        labels = axis.tickStrings(values, 1, spacing)
+        assert all(label.lstrip("0.").strip("0") in "125" or label in
+                   {"0.1", "0.01", "10", "100", "1e+03", "0.001", "0.0001"} for label in labels)
+    (_, values), = axis.tickValues(math.log10(0.3), math.log10(2.0), 200)
+    assert axis.tickStrings(values, 1, 1) == ["0.5", "1", "2"]
+
+
+def test_a_run_list_shows_whole_rows(qtbot):
+    view = PlotsView()
+    qtbot.addWidget(view)
+    view.sync([history(n) for n in range(1, 8)])
+    view.show()
+    rows = view.run_list.viewport().height() / view.run_list.sizeHintForRow(0)
+    assert abs(rows - round(rows)) < 0.15 and round(rows) == 5  # five whole rows, scrolls

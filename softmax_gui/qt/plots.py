@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QListWidget,
@@ -154,6 +154,12 @@ class PlotsView(QWidget):
         self.run_list.setToolTip("Runs of this window, in their colours: untick to hide, "
                                  "select and Remove to take off the plots")
         self.run_list.itemChanged.connect(self._on_item_changed)
+        # Whole rows only (a fifth run showed half clipped): five, then it scrolls.
+        row = self.run_list.fontMetrics().height() + 4
+        self.run_list.setUniformItemSizes(True)
+        self.run_list.setSpacing(0)
+        self.run_list.setFixedHeight(5 * row + 2 * self.run_list.frameWidth())
+        self._row_height = row
         self.remove_button = QPushButton("Remove run")
         self.remove_button.setToolTip("Take the selected run's curves off the plots (it "
                                       "stays in the Runs tab)")
@@ -252,6 +258,7 @@ class PlotsView(QWidget):
         item = QListWidgetItem(history.label)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setForeground(color)
+        item.setSizeHint(QSize(0, self._row_height))
         item.setData(Qt.ItemDataRole.UserRole, history.number)
         item.setCheckState(Qt.CheckState.Checked if history.shown else Qt.CheckState.Unchecked)
         self.run_list.addItem(item)
