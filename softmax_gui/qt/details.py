@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from softmax_gui.evaluation import softmax_np
 from softmax_gui.qt.probabilities import ProbabilityBars
@@ -22,11 +29,15 @@ class SelectedImageDetails(QWidget):
         # share a small screen, and the bars below were cut instead.
         self.title.setMinimumHeight(2 * self.title.fontMetrics().lineSpacing())
         self.bars = ProbabilityBars(())
-        self.bars.hide()  # bare axes say nothing: a hint until an image is chosen
         self.empty = QLabel("No test image selected. Click one under Test images: its ten "
                             "probabilities show here, its true class marked.")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Bare axes say nothing: a hint until an image is chosen. One stack for both, so
+        # the dock keeps its size when one gives way to the other.
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.bars)
         self.send_to_canvas = QToolButton()
         self.send_to_canvas.setText("Send to canvas")
         self.send_to_canvas.setToolTip("Put this test image on the drawing canvas to edit it")
@@ -39,16 +50,14 @@ class SelectedImageDetails(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
-        layout.addWidget(self.bars, 1)
-        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.stack, 1)
         session.dataset_changed.connect(lambda dataset: self.bars.set_classes(dataset.classes))
         session.selection_changed.connect(self._selected)
         session.example_changed.connect(self._show)
 
     def _selected(self, index: int | None) -> None:
         self.send_to_canvas.setEnabled(index is not None)
-        self.bars.setVisible(index is not None)
-        self.empty.setVisible(index is None)
+        self.stack.setCurrentWidget(self.empty if index is None else self.bars)
         self.title.setToolTip("" if index is None else
                               f"Index {index} of the test split, counted from 0 as in the "
                               f"command line and NumPy (test_images[{index}])")

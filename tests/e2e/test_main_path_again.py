@@ -145,7 +145,7 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     assert [n.split()[1] for n in names] == ["#1", "#2", "#3"], names
     states = [again.tabs.plots.run_list.item(i).checkState() for i in range(3)]
     assert states == [Qt.CheckState.Unchecked, Qt.CheckState.Checked, Qt.CheckState.Checked]
-    assert not again.tabs.plots.curves[-1].raw.isVisible()
+    assert not again.tabs.plots.curves[1].raw.isVisible()  # its lasting number: its colour
     assert again.grid.filter.currentText() == "Mistakes only"
     assert again.grid.order.currentText() == "Least confident"
     assert panel(again).lr.text() == "0.050000"  # never the rate that exploded
