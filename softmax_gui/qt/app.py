@@ -141,22 +141,12 @@ def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
     from PySide6.QtCore import QTimer
 
     def save() -> None:
-        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-        from softmax_gui.safe_files import WriteError, save_file
+        from softmax_gui.qt.png_file import save_png
+        from softmax_gui.safe_files import WriteError
 
         image = window.grab()
-        data = QByteArray()  # encoded in memory: Python's write says why it fails
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-
-        def write(temporary: str) -> None:
-            with open(temporary, "wb") as f:
-                f.write(data.data())
-
         try:  # atomic: a full disk leaves the old screenshot as it was
-            save_file(path, write)
+            save_png(image, path)
         except WriteError as exc:
             print(f"error: could not write {path}: {exc}", file=sys.stderr)
             window.close()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QListWidget,
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.qt import theme
 from softmax_gui.qt.plot_options import PlotOptions, Smoother
+from softmax_gui.qt.png_file import save_png
 from softmax_gui.run_history import RunHistory
-from softmax_gui.safe_files import save_file
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]
 # Per-epoch curves: (history column, legend name, line style, symbol). Losses share the
@@ -384,14 +384,4 @@ class PlotsView(QWidget):
         ``WriteError``."""
         exporter = pyqtgraph.exporters.ImageExporter(self.graphics.scene())
         exporter.parameters()["width"] = max(2 * self.graphics.width(), 800)
-        image = exporter.export(toBytes=True)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-
-        def write(temporary: str) -> None:
-            with open(temporary, "wb") as f:
-                f.write(data.data())
-
-        save_file(path, write)
+        save_png(exporter.export(toBytes=True), path)

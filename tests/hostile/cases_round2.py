@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from cases import GOOD_RECORD, HANDLE, NOT_IN_MESSAGES, Case, snapshot, write_record
+from cases import (
+    GOOD_RECORD,
+    HANDLE,
+    NOT_IN_MESSAGES,
+    Case,
+    _damaged_record,
+    snapshot,
+    write_record,
+)
 
 
 def _listed_within(seconds: float, store) -> object:
@@ -35,18 +43,6 @@ def _fifo_record(folder: Path):
     store = RunStore(root)
     runs = _listed_within(10, store)
     return runs if runs == "hung" else ([r.id for r in runs], [p.name for p in store.damaged])
-
-
-def _record_with(text: str) -> Callable[[Path], object]:
-    def act(folder: Path):
-        from softmax_gui.runs import RunStore
-
-        root = folder / "runs"
-        write_record(root / "good")
-        write_record(root / "bad", text)
-        store = RunStore(root)
-        return [r.id for r in store.list()], [p.name for p in store.damaged]
-    return act
 
 
 def _curves(make: Callable[[Path], None]) -> Callable[[Path], object]:
@@ -215,7 +211,7 @@ def cases() -> list[Case]:
                        "train_seconds -Infinity": '"train_seconds": -Infinity',
                        "a 5 MB label": json.dumps({"label": "x" * 5_000_000})[1:-1]}.items():
         record = json.dumps(GOOD_RECORD)[:-1] + ", " + text + "}"
-        add(Case(g, f"run.json {name}", _record_with(record), HANDLE,
+        add(Case(g, f"run.json {name}", _damaged_record(record), HANDLE,
                  lambda r: r == (["good"], ["bad"])))
     add(Case(g, "run.json a FIFO", _fifo_record, HANDLE, lambda r: r == (["good"], ["bad"])))
     add(Case(g, "curves.npz a FIFO", _curves(os.mkfifo)))

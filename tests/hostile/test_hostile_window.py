@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases import tiny_disk
+from cases import _fill, tiny_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
@@ -103,12 +103,7 @@ def test_a_screenshot_on_a_full_disk_leaves_the_old_one_whole(tmp_path):
     with tiny_disk(tmp_path, kib=64) as disk:
         old = disk / "old.png"
         old.write_bytes(b"\x89PNG the previous screenshot")
-        with open(disk / "filler", "wb", buffering=0) as f:
-            try:
-                while True:
-                    f.write(b"\0" * 4096)
-            except OSError:
-                pass
+        _fill(disk)
         out = subprocess.run([sys.executable, "main.py", "--screenshot", str(old)], cwd=ROOT,
                              capture_output=True, text=True, timeout=240,
                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
