@@ -71,16 +71,3 @@ def settings(tmp_path):
     from PySide6.QtCore import QSettings
 
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings, fashion):
-    """The main window on the full Fashion-MNIST, closed (and its thread joined) after."""
-    from softmax_gui.qt.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.dataset is not None, timeout=10000)
-    yield win
-    win.close()

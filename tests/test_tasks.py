@@ -37,10 +37,25 @@ def test_work_in_the_helper_process(qtbot):
     tasks.shutdown()
 
 
-def test_tasks_turn_collection_over_to_the_gui_thread(qtbot):
+def test_cycles_are_collected_on_the_gui_thread_with_automatic_collection_off(qtbot):
+    """A background thread never starts a collection (it could destroy a Qt wrapper
+    there and deadlock with the GUI thread): automatic collection is off, and a
+    GUI-thread timer collects the cycles instead. (It checked only that gc was off,
+    which the suite's own fixture had already made so.)"""
     import gc
+    import weakref
 
-    Tasks().shutdown()
-    # A background thread never starts a collection (it could destroy a Qt wrapper
-    # there and deadlock with the GUI thread); a GUI-thread timer collects instead.
+    tasks = Tasks()
     assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    collected = []
+    first, second = Node(), Node()
+    first.other, second.other = second, first  # a cycle: only a collection frees it
+    weakref.finalize(first, lambda: collected.append(threading.get_ident()))
+    del first, second
+    qtbot.waitUntil(lambda: bool(collected), timeout=10_000)
+    assert collected == [threading.get_ident()]  # on this, the GUI, thread
+    tasks.shutdown()

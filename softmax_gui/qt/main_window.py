@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
     """Softmax Studio's window; ``session`` holds what it shows."""
 
     def __init__(self, settings: QSettings, data_dir: str | None = None,
-                 runs: RunStore | None = None, engine=None):
+                 runs: RunStore | None = None, engine=None, dataset=None):
         super().__init__()
         self.settings = settings
         self.setWindowTitle("Softmax Studio")
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         # Training runs in the shared trainer process unless told otherwise: in this
         # process it would share the GIL with the painting and take ~2x as long.
         self.session = Session(settings, runs, engine or trainer_process.shared().train,
-                               data_dir, self)
+                               data_dir, self, loaded=dataset)
         self._build_views()
         self._build_docks()
         self.status = SessionStatusBar(self.session)

@@ -72,9 +72,14 @@ class Session(QObject):
     message = Signal(str)  # a passing status message
 
     def __init__(self, settings: QSettings, runs: RunStore | None = None, engine=None,
-                 data_dir: str | None = None, parent=None):
+                 data_dir: str | None = None, parent=None,
+                 loaded: data.Dataset | None = None):
         super().__init__(parent)
         self.settings = settings
+        # A dataset already in memory (the tests' windows share one): used instead of
+        # reading its files again when no folder is asked for. The trainer process keeps
+        # the last dataset it was sent, so it is pickled to it once, not per window.
+        self._loaded = loaded
         self.tasks = Tasks(self)
         self.runs = Runs(self, runs, engine)
         self.dataset: data.Dataset | None = None
@@ -156,7 +161,9 @@ class Session(QObject):
 
         def work():
             try:
-                dataset = data.load(name, folder)
+                loaded = self._loaded
+                dataset = loaded if loaded is not None and loaded.name == name and \
+                    not folder else data.load(name, folder)
             except data.DatasetError as exc:
                 if chosen or not folder:
                     raise
