@@ -282,7 +282,14 @@ def _compare(args) -> int:
     if not 1 <= args.steps <= MAX_COMPARE_STEPS:
         raise ValueError(f"--steps must be between 1 and {MAX_COMPARE_STEPS:,} (each step "
                          "keeps a point of every curve)")
-    result = compare(_load_data(args, args.dataset), args.steps, args.seed, args.float64)
+    from tqdm import tqdm
+
+    data = _load_data(args, args.dataset)
+    # tqdm turns itself off when stderr is not a terminal (disable=None).
+    with tqdm(total=args.steps, unit="step", disable=None, file=sys.stderr,
+              leave=False) as bar:
+        result = compare(data, args.steps, args.seed, args.float64,
+                         progress=lambda: bar.update(1))
     for (a, b), diffs in result.max_abs_dW.items():
         print(f"{a} vs {b}: max_abs_dW={diffs[-1]:.3g} after step {result.steps}; "
               f"final loss {result.losses[a][-1]:.6f} vs {result.losses[b][-1]:.6f}")

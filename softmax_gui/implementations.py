@@ -42,8 +42,9 @@ def flat_inputs(dataset, dtype) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compare(dataset, steps: int = 100, seed: int = 0, float64: bool = False,
-            batch_size: int = 256, lr: float = 0.1) -> Comparison:
-    """Step the three implementations ``steps`` times on the same minibatches."""
+            batch_size: int = 256, lr: float = 0.1, progress=None) -> Comparison:
+    """Step the three implementations ``steps`` times on the same minibatches;
+    ``progress()`` after each step, if given (a long comparison shows it)."""
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -86,6 +87,8 @@ def compare(dataset, steps: int = 100, seed: int = 0, float64: bool = False,
              "concise": concise.weight.detach().numpy()}
         for a, b in PAIRS:
             diffs[(a, b)][step] = float(np.abs(W[a] - W[b]).max())
+        if progress is not None:
+            progress()
     return Comparison(steps, np.dtype(dtype).name, losses, diffs)
 
 
