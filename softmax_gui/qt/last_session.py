@@ -1,5 +1,6 @@
 """The window reopens as it was left: the active weights, the curves on the plots (ticked
-or not), and a panel that never brings back a learning rate that just exploded.
+or not), the drawing, and a panel that never brings back a learning rate that just
+exploded.
 
 :class:`LastSession` owns the ``last/`` keys of the settings: it writes them when the
 window closes and reads them once the first dataset is loaded (``session.ready``). The
@@ -24,10 +25,13 @@ MAX_CURVES = 30  # the plots show at most this many runs (qt/runs_model.py)
 class LastSession(QObject):
     """Remembers and restores what the window showed (see the module docstring)."""
 
-    def __init__(self, settings: QSettings, session, weights_actions, panel, parent=None):
+    def __init__(self, settings: QSettings, session, weights_actions, panel, draw_panel,
+                 parent=None):
         super().__init__(parent)
         self.settings, self.session = settings, session
-        self.weights_actions, self.panel = weights_actions, panel
+        self.weights_actions, self.panel, self.draw_panel = weights_actions, panel, draw_panel
+        # Beside the settings file: the tests' windows keep theirs in their own folder.
+        self.drawing_path = Path(settings.fileName()).parent / "last-drawing.png"
         self._reopened = False
         session.ready.connect(self.reopen)
 
@@ -48,6 +52,24 @@ class LastSession(QObject):
             curves.append({**key, "shown": history.shown})
         self.settings.setValue(CURVES_KEY, json.dumps(curves))
         self._remember_panel()
+        self._remember_drawing()
+
+    def _remember_drawing(self) -> None:
+        """The canvas as a PNG (nothing when it is blank); a failed write loses only it."""
+        from PIL import Image
+
+        from softmax_gui.preprocess import is_blank
+        from softmax_gui.safe_files import WriteError, save_file
+
+        drawing = self.draw_panel.canvas.image()
+        try:
+            if is_blank(drawing):
+                self.drawing_path.unlink(missing_ok=True)
+                return
+            save_file(self.drawing_path, lambda temporary: Image.fromarray(drawing, "L").save(
+                temporary, format="PNG"))
+        except (OSError, WriteError):
+            pass  # closing: nobody to tell, and nothing else depends on it
 
     def _remember_panel(self) -> None:
         """The panel's values, but never a learning rate that just made a run explode:
@@ -87,6 +109,7 @@ class LastSession(QObject):
             if said:
                 self.session.message.emit(said)
 
+        self._reopen_drawing()
         origin = _text(self.settings.value(WEIGHTS_KEY))
         kind, _, value = origin.partition(":")
         if kind == "run":
@@ -103,6 +126,31 @@ class LastSession(QObject):
             notes.append(f"{value}, active when the app was closed, is no longer there: "
                          "the bundled default weights are active.")
         say()
+
+
+    def _reopen_drawing(self) -> None:
+        """Put the drawing of last time back on the canvas, if it is one this window
+        wrote (a 280x280 greyscale PNG, a regular file): anything else is left alone."""
+        import stat
+
+        import numpy as np
+        from PIL import Image
+
+        path = self.drawing_path
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DRAWING_BYTES:
+                return
+            with Image.open(path, formats=["PNG"]) as image:
+                if image.size != (280, 280) or image.mode != "L":
+                    return
+                drawing = np.asarray(image).copy()
+        except (OSError, ValueError, SyntaxError):
+            return
+        self.draw_panel.set_image(drawing)
+
+
+MAX_DRAWING_BYTES = 1 << 20
 
 
 def _text(value) -> str:

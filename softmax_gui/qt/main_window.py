@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.controls.panel.restore_settings(settings)
         self.last_session = LastSession(settings, self.session, self.weights_actions,
-                                        self.controls.panel, self)
+                                        self.controls.panel, self.draw_panel, self)
         self._restore_layout()
         self.session.start_up(self.controls.panel.config().dataset)
 

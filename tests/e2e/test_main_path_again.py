@@ -11,9 +11,11 @@ from person import (
     choose,
     click,
     click_button,
+    drag,
     menu,
     progress_text,
     save_screenshot,
+    show_dock,
     show_tab,
     status_text,
     type_into,
@@ -130,6 +132,11 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     qtbot.waitUntil(lambda: "saved run #1" in window.status.weights.text(), timeout=10_000)
     choose(qtbot, window.grid.filter, "Mistakes only")
     choose(qtbot, window.grid.order, "Least confident")
+    show_dock(window, "Draw")
+    canvas = window.draw_panel.canvas
+    drag(canvas, [(canvas.width() // 2, 20 + k * (canvas.height() - 40) // 10)
+                  for k in range(11)])  # a trouser leg, say
+    drawing = canvas.image()
     type_into(panel(window).lr, "50")  # the last run explodes with this rate
     click_button(window, "Start")
     assert wait_until_done(qtbot, window).startswith("Failed: The loss exploded")
@@ -150,6 +157,7 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     assert again.grid.order.currentText() == "Least confident"
     assert panel(again).lr.text() == "0.050000"  # never the rate that exploded
     assert "learning rate 50 made a run's loss explode" in status_text(again)
+    assert np.array_equal(again.draw_panel.canvas.image(), drawing)  # the drawing too
     show_tab(again, "Weights")
     assert again.tabs.timelines[0].epoch.text() == "now (run #1: 1 kept)"
     save_screenshot(again, "relaunched-as-left")
