@@ -264,8 +264,13 @@ class RunControls(QWidget):
                 - started.first_batch)
         total = self.progress.maximum()
         eta = self.clock.elapsed() / max(done, 1) * (total - done)
-        self._format(f"Run #{history.number}, epoch {event.epoch}/{started.epochs} — ETA "
-                     f"{_clock(eta)}")
+        if started.first_epoch == started.last_epoch and started.start > 0:
+            # A Step: one epoch (or its rest), not the run's whole plan ("2/5" misled).
+            what = f"Run #{history.number}, Step to epoch {started.last_epoch}" + (
+                f" from {started.start:.2f}" if started.first_batch else "")
+        else:
+            what = f"Run #{history.number}, epoch {event.epoch}/{started.epochs}"
+        self._format(f"{what} — ETA {_clock(eta)}")
         self.progress.setValue(done)  # after the format: one synchronous repaint shows both
 
     def _on_paused(self, paused: bool) -> None:
