@@ -288,9 +288,13 @@ class CalibrationView(QWidget):
         self.shown_epoch = epoch
         self._draw_history()
         over = "over" if (mean_conf - accuracy)[filled].mean() > 0 else "under"
-        self.label.setText(f"Expected calibration error (ECE): {c['ece']:.2%} — on average "
-                           f"the model is slightly {over}confident. Red: the gap between "
-                           "confidence and accuracy in each bin.")
+        ece = c["ece"]
+        how = ("well calibrated" if ece < 0.02 else f"slightly {over}confident" if ece < 0.05
+               else f"{over}confident" if ece < 0.10 else f"badly {over}confident")
+        self.label.setText(f"Expected calibration error (ECE): {ece:.2%} — on average the "
+                           f"model is {how}. Blue: each bin's accuracy; red: the gap to its "
+                           "confidence (purple where it covers the bar: accuracy above "
+                           "confidence).")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

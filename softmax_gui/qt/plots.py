@@ -65,9 +65,14 @@ class LossAxis(pg.AxisItem):
             return super().tickValues(minVal, maxVal, size)
         room = max(int(size // 28), 2)  # a label is ~one line high, with air
         lo, hi = min(minVal, maxVal), max(minVal, maxVal)
-        steps = [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
-                 for m in (1, 2, 5)]
-        inside = [v for v in steps if lo <= v <= hi]
+        def inside(multiples):
+            return [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                    for m in multiples if lo <= math.log10(m) + k <= hi]
+
+        for multiples in ((1, 2, 3, 5), (1, 2, 5)):  # 3s label a curve's last stretch
+            if 3 <= len(inside(multiples)) <= room:
+                return [(1.0, inside(multiples))]
+        inside = inside((1, 2, 5))
         decades = [v for v in inside if abs(v - round(v)) < 1e-9]
         if len(inside) <= room:
             return [(1.0, inside)]
@@ -157,6 +162,7 @@ class PlotsView(QWidget):
         # Whole rows only (a fifth run showed half clipped): five, then it scrolls.
         row = self.run_list.fontMetrics().height() + 4
         self.run_list.setUniformItemSizes(True)
+        self.run_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep both ends
         self.run_list.setSpacing(0)
         self.run_list.setFixedHeight(5 * row + 2 * self.run_list.frameWidth())
         self._row_height = row
@@ -237,7 +243,7 @@ class PlotsView(QWidget):
         """From the earliest shown run's start (a continuation starts late) to ``last``."""
         first = min((h.start for h in self._histories.values()), default=0.0)
         for plot in (self.loss_plot, self.epoch_plot):
-            plot.setXRange(first, last, padding=0.02)
+            plot.setXRange(first, last, padding=0.04)  # room for the last epoch's label
 
     def _add(self, history: RunHistory) -> None:
         color = pg.mkColor(COLORS[(history.number - 1) % len(COLORS)])
@@ -337,7 +343,9 @@ class PlotsView(QWidget):
         curves.explosion = pg.InfiniteLine(
             x, angle=90, pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine),
             label=f"loss exploded in epoch {math.ceil(x)} (clipped)",
-            labelOpts={"position": 0.9, "color": color, "anchors": [(0, 0), (0, 0)]})
+            # On the legend's background: over the exploding curve it could not be read.
+            labelOpts={"position": 0.9, "color": color, "anchors": [(0, 0), (0, 0)],
+                       "fill": theme.legend_brush()})
         self.loss_plot.addItem(curves.explosion)
 
     def run_ended(self) -> None:
@@ -357,7 +365,7 @@ class PlotsView(QWidget):
         ends = [h.batch_x[-1] for h in shown if h.batch_x]
         first = min((h.start for h in shown), default=0.0)
         for plot in (self.loss_plot, self.epoch_plot):
-            plot.setXRange(first, max([first + 1.0, *ends]), padding=0.02)
+            plot.setXRange(first, max([first + 1.0, *ends]), padding=0.04)
 
     def update_epochs(self, history: RunHistory) -> None:
         curves = self.curves.get(history.number)

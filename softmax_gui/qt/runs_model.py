@@ -226,7 +226,10 @@ class Runs(QObject):
         # if it had finished an epoch), to overlay against a run that trained.
         if event.diverged:
             self.exploded.add((run.config.model, run.config.lr))
-            run.history.label += " (exploded)"  # the plots' list says so too
+            # The plots' list says so too, first: a narrow list cuts a label's end.
+            number = run.history.number
+            run.history.label = run.history.label.replace(f"#{number} ",
+                                                          f"#{number} (exploded) ", 1)
             self.histories_changed.emit()
             self._save(run.history,
                        self.session.weights.snapshot if run.delivered else None, "exploded")

@@ -262,6 +262,9 @@ class SampleGrid(QWidget):
         for widget in (self.filter, self.order):
             widget.currentIndexChanged.connect(self.refresh)
             widget.activated.connect(self._remember)  # chosen by the user, not a reload
+        # A filter chosen leaves a confusion cell's images (they hid the choice).
+        self.filter.activated.connect(lambda _: self.restrict is not None
+                                      and self.show_only(None))
         _select(self.order, self._remembered("grid/order"))
         for widget in (self.columns, self.rows):
             widget.valueChanged.connect(self.refresh)
