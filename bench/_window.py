@@ -22,7 +22,7 @@ def open_window():
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.shell.main_window import MainWindow
     from softmax_gui.runs import RunStore
 
     sys.setswitchinterval(0.0005)  # as softmax_gui.qt.app.main does

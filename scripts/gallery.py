@@ -9,7 +9,7 @@ It trains a run whose learning rate explodes (so the Curves tab shows what that 
 like) and then a default run, selects test image #3577, sends it to the canvas, sets
 the temperature to 0.5, and saves each tab (with the grid dock in front) and the Draw
 dock, at each size and theme. It prints every text that Qt says is drawn cut off
-(softmax_gui/qt/legibility.py) and exits 1 if there is one. Works offscreen
+(softmax_gui/qt/shell/legibility.py) and exits 1 if there is one. Works offscreen
 (``QT_QPA_PLATFORM=offscreen``) and in a real window (``xvfb-run``).
 """
 
@@ -62,9 +62,9 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from softmax_gui.qt import legibility
-    from softmax_gui.qt.main_window import MainWindow
-    from softmax_gui.qt.worker import train_in_this_thread
+    from softmax_gui.qt.shell import legibility
+    from softmax_gui.qt.shell.main_window import MainWindow
+    from softmax_gui.qt.training.worker import train_in_this_thread
     from softmax_gui.runs import RunStore
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -3,7 +3,7 @@
 For a target distribution ``y`` (the one-hot label, or a label-smoothed one) and the
 model's ``p``: ``H(y, p) = H(y) + KL(y || p)``. With a one-hot ``y``, ``H(y) = 0`` and the
 cross-entropy *is* the KL divergence; label smoothing makes ``H(y)`` positive and the
-identity worth checking. The Softmax tab shows these (qt/softmax_steps.py).
+identity worth checking. The Softmax tab shows these (qt/insight/softmax_view.py).
 """
 
 from __future__ import annotations

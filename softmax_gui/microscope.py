@@ -1,6 +1,6 @@
 """One minibatch of SGD under the microscope: softmax regression in raw pixel space.
 
-The gradient microscope (qt/lab.py) steps a private copy of softmax regression one
+The gradient microscope (qt/lab/lab_view.py) steps a private copy of softmax regression one
 minibatch at a time and keeps every quantity of that step: the weights before, the
 gradient ``(p - y) x^T`` averaged over the batch, the momentum buffer, the update that
 was applied and the weights after. It works on pixels in [0, 1], as the exported weights

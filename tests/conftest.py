@@ -21,9 +21,9 @@ REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
 @pytest.fixture(scope="session", autouse=True)
 def _garbage_collected_on_the_gui_thread(qapp):
-    """As the app does (softmax_gui/qt/tasks.py): a collection in a worker thread that
+    """As the app does (softmax_gui/qt/state/tasks.py): a collection in a worker thread that
     reaches a Qt wrapper deadlocks with the GUI thread."""
-    from softmax_gui.qt.tasks import collect_garbage_on_the_gui_thread
+    from softmax_gui.qt.state.tasks import collect_garbage_on_the_gui_thread
 
     collector = collect_garbage_on_the_gui_thread()
     yield collector

@@ -43,11 +43,11 @@ def _signals() -> list[tuple[str, str]]:
 def test_every_signal_in_the_session_table_exists(owner, name):
     from PySide6.QtCore import Signal
 
-    from softmax_gui.qt.plots import PlotsView
-    from softmax_gui.qt.runs_model import Runs
-    from softmax_gui.qt.session import Session
-    from softmax_gui.qt.tasks import Tasks
-    from softmax_gui.qt.timeline import Timeline
+    from softmax_gui.qt.curves.curves_view import PlotsView
+    from softmax_gui.qt.insight.timeline import Timeline
+    from softmax_gui.qt.state.session import Session
+    from softmax_gui.qt.state.tasks import Tasks
+    from softmax_gui.qt.training.runs import Runs
 
     classes = {"session": Session, "session.runs": Runs, "session.runs.timeline": Timeline,
                "session.tasks": Tasks, "plots": PlotsView}

@@ -9,8 +9,8 @@ from PySide6.QtTest import QTest
 from softmax_gui import events, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.inference import Predictor
-from softmax_gui.qt.draw_panel import DrawPanel
-from softmax_gui.qt.tasks import Tasks
+from softmax_gui.qt.draw.draw_view import DrawPanel
+from softmax_gui.qt.state.tasks import Tasks
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_200_test_images_sent_to_the_canvas_keep_their_prediction(qtbot, panel, 
     """Once 14 of 200 changed class (the image was re-scaled and trimmed again); now the
     model sees each one exactly, with its true class, until it is edited."""
     from softmax_gui.evaluation import softmax_np
-    from softmax_gui.qt.session import Example
+    from softmax_gui.qt.state.session import Example
 
     images = sample.test_images.numpy().astype(np.float32) / 255.0
     expected = softmax_np(panel.predictor.logits(images))

@@ -1,4 +1,4 @@
-"""Integrated gradients off the GUI thread (qt/evidence.py): the newest request is the one
+"""Integrated gradients off the GUI thread (qt/explain/evidence.py): the newest request is the one
 shown, and a failure is reported, not swallowed."""
 
 import numpy as np
@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from softmax_gui.models import as_module, build_model
-from softmax_gui.qt.evidence import Attributions
-from softmax_gui.qt.tasks import Tasks
+from softmax_gui.qt.explain.evidence import Attributions
+from softmax_gui.qt.state.tasks import Tasks
 
 
 def test_only_the_newest_request_is_shown_and_failures_are_said(qtbot):

@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import Qt
 
-from softmax_gui.qt.plots import PlotsView
+from softmax_gui.qt.curves.curves_view import PlotsView
 from softmax_gui.run_history import RunHistory
 
 
@@ -66,7 +66,7 @@ def test_after_a_run_the_x_axis_shows_what_was_trained(qtbot):
 
 
 def test_the_confusion_heatmap_names_every_class_in_full_at_any_width(qtbot):
-    from softmax_gui.qt.insight import ConfusionHeatmap
+    from softmax_gui.qt.insight.confusion_calibration import ConfusionHeatmap
 
     classes = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
                "sneaker", "bag", "ankle boot")
@@ -91,7 +91,7 @@ def test_the_confusion_heatmap_names_every_class_in_full_at_any_width(qtbot):
 
 
 def test_every_series_differs_by_more_than_colour(qtbot):
-    from softmax_gui.qt.plots import EPOCH_CURVES
+    from softmax_gui.qt.curves.curves_view import EPOCH_CURVES
 
     view = PlotsView()
     qtbot.addWidget(view)
@@ -115,7 +115,7 @@ def test_every_series_differs_by_more_than_colour(qtbot):
 
 
 def test_the_smoothing_is_tensorboards_debiased_average_fed_in_pieces():
-    from softmax_gui.qt.plot_options import Smoother
+    from softmax_gui.qt.curves.plot_options import Smoother
 
     losses = np.array([2.3, 1.5, 1.4, 0.9, 1.1, 0.7, 0.8])
     assert np.allclose(_fed(Smoother(0.0), losses), losses)  # 0: the losses themselves
@@ -141,7 +141,7 @@ def test_a_log_loss_axis_labels_1_2_3_5_or_decades_never_crowded():
     """pyqtgraph labelled every minor tick of a log axis: "0.9 0.8 0.7" overlapped."""
     import math
 
-    from softmax_gui.qt.plots import LossAxis
+    from softmax_gui.qt.curves.curves_view import LossAxis
 
     axis = LossAxis("left")
     axis.setLogMode(False, True)

@@ -1,7 +1,7 @@
 """The ETA's clock counts training time only: paused time is left out."""
 
-from softmax_gui.qt import run_controls
-from softmax_gui.qt.run_controls import RunClock
+from softmax_gui.qt.training import run_controls
+from softmax_gui.qt.training.run_controls import RunClock
 
 
 def test_paused_time_does_not_count(monkeypatch):

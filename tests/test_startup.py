@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from softmax_gui.config import TrainConfig
-from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.qt.training.panel import TrainingPanel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_window_module_does_not_import_torch():
     # torch takes ~2 s to import: everything needed to build and show the window must
     # do without it (bench/cold_start.py), importing it only when first used.
-    code = ("import sys; import softmax_gui.qt.main_window, softmax_gui.qt.app; "
+    code = ("import sys; import softmax_gui.qt.shell.main_window, softmax_gui.qt.app; "
             "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.strip()
@@ -21,7 +21,7 @@ def test_the_window_module_does_not_import_torch():
 
 
 def test_window_loads_torch_and_data_after_it_shows(qtbot, settings, fashion):
-    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.shell.main_window import MainWindow
 
     win = MainWindow(settings)
     qtbot.addWidget(win)

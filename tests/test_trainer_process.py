@@ -107,7 +107,7 @@ def test_training_errors_come_back_as_failed_events(trainer, sample):
 
 def test_an_engine_that_raises_ends_the_run_with_a_failed_event(qtbot, sample):
     from softmax_gui.config import TrainConfig
-    from softmax_gui.qt.worker import TrainingController
+    from softmax_gui.qt.training.worker import TrainingController
 
     def broken(*args):
         raise RuntimeError("cannot start a process here")
@@ -126,7 +126,7 @@ def test_a_finished_runs_worker_is_freed_on_the_gui_thread(qtbot, sample):
     and deadlocked with the GUI thread (CI hung in a training journey)."""
     from PySide6.QtCore import Qt
 
-    from softmax_gui.qt.worker import TrainingController, train_in_this_thread
+    from softmax_gui.qt.training.worker import TrainingController, train_in_this_thread
 
     controller = TrainingController(engine=train_in_this_thread)
     worker = controller.start(TrainConfig(epochs=1, batch_size=1024), sample)

@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from softmax_gui import trainer_process
-    from softmax_gui.qt.main_window import MainWindow
-    from softmax_gui.qt.tasks import collect_garbage_on_the_gui_thread
+    from softmax_gui.qt.shell.main_window import MainWindow
+    from softmax_gui.qt.state.tasks import collect_garbage_on_the_gui_thread
 
 
     # The relay thread (and the in-process engine, when used) drops the GIL around every
@@ -141,7 +141,7 @@ def _schedule_screenshot(app, window, path: str, epochs: int | None) -> None:
     from PySide6.QtCore import QTimer
 
     def save() -> None:
-        from softmax_gui.qt.png_file import save_png
+        from softmax_gui.qt.shell.png_file import save_png
         from softmax_gui.safe_files import WriteError
 
         image = window.grab()

@@ -18,7 +18,7 @@ from person import activate, button, record
 def open_window(qtbot, settings, fashion, tmp_path):
     """A function that opens the app's window (as ``python main.py`` does) and waits
     until it says it is ready; windows are closed after the test."""
-    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.shell.main_window import MainWindow
     from softmax_gui.runs import RunStore
 
     windows = []

@@ -21,7 +21,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyle, QStyleOptionSlider
 
 from softmax_gui.preprocess import to_model_input
-from softmax_gui.qt.legibility import clipped_texts
+from softmax_gui.qt.shell.legibility import clipped_texts
 
 
 def pixels(widget) -> np.ndarray:

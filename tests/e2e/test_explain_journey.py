@@ -109,7 +109,7 @@ def test_the_draw_dock_colours_its_input_by_evidence(qtbot, window):
 
 
 def explain_overlay(pixels, evidence):
-    from softmax_gui.qt.evidence import overlay
+    from softmax_gui.qt.explain.evidence import overlay
 
     return overlay(pixels, evidence)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from softmax_gui.qt import theme
+from softmax_gui.qt.shell import theme
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gallery.py"
 

@@ -233,7 +233,7 @@ def test_the_panel_is_remembered_between_launches(qtbot, open_window):
 def test_the_in_thread_engine_drives_the_window_too(qtbot, open_window):
     import threading
 
-    from softmax_gui.qt.worker import train_in_this_thread
+    from softmax_gui.qt.training.worker import train_in_this_thread
 
     threads = []
 

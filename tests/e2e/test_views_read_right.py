@@ -216,7 +216,7 @@ def test_the_numpy_model_is_chosen_in_the_panel_and_trains(qtbot, window):
 
 
 def test_the_pitfall_model_is_flagged_in_the_panel(qtbot, window):
-    from softmax_gui.qt.legibility import clipped_texts
+    from softmax_gui.qt.shell.legibility import clipped_texts
 
     panel = window.controls.panel
     assert not panel.mistake.isVisible()

@@ -526,7 +526,7 @@ def _new_file_modes(folder: Path):
 def _full_disk_plots(folder: Path):
     from PySide6.QtWidgets import QApplication
 
-    from softmax_gui.qt.plots import PlotsView
+    from softmax_gui.qt.curves.curves_view import PlotsView
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 - the plots need one
     view = PlotsView()

@@ -77,7 +77,7 @@ def test_peak_memory_stays_bounded_whatever_the_files_declare(tmp_path):
 
 
 def test_the_app_starts_over_damaged_run_records(qtbot, settings, fashion, tmp_path):
-    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.shell.main_window import MainWindow
     from softmax_gui.runs import RunStore
 
     root = tmp_path / "runs"
@@ -99,7 +99,7 @@ def test_a_full_disk_is_said_in_the_window_and_by_the_cli(qtbot, settings, fashi
         if IN_CI:
             pytest.fail("a full disk is a small tmpfs, which needs root")
         pytest.skip("a full disk is a small tmpfs, which needs root")
-    from softmax_gui.qt.main_window import MainWindow
+    from softmax_gui.qt.shell.main_window import MainWindow
 
     with tiny_disk(tmp_path, kib=64) as disk:
         with open(disk / "filler", "wb", buffering=0) as f:

@@ -34,7 +34,7 @@ SETTINGS = {
 def test_the_window_starts_whatever_its_settings_hold(qtbot, tmp_path, fashion, name):
     from PySide6.QtCore import QSettings
 
-    from softmax_gui.qt.main_window import LAYOUT_VERSION, MainWindow
+    from softmax_gui.qt.shell.main_window import LAYOUT_VERSION, MainWindow
     from softmax_gui.runs import RunStore
 
     (tmp_path / "a-file").write_text("x")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.config import SCHEDULES, TrainConfig
 from softmax_gui.datasets_registry import DATASETS
 from softmax_gui.model_registry import MODELS
-from softmax_gui.qt import theme
+from softmax_gui.qt.shell import theme
 
 SETTINGS_GROUP = "training"
 
@@ -148,7 +148,7 @@ class TrainingPanel(QWidget):
 
     def save_settings(self, settings: QSettings, overrides: dict | None = None) -> None:
         """Remember the panel's values (``overrides`` replace some: a rate that
-        exploded is not brought back, qt/last_session.py)."""
+        exploded is not brought back, qt/shell/last_session.py)."""
         try:
             values = {**self.config().to_dict(), **(overrides or {})}
         except ValueError:

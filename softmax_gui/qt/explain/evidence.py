@@ -1,6 +1,6 @@
 """Evidence drawn on the model input, and integrated gradients off the GUI thread.
 
-Shared by the Draw dock (its input view) and the Explain dock (qt/explain_view.py).
+Shared by the Draw dock (its input view) and the Explain dock (qt/explain/explain_view.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
-from softmax_gui.qt.session import Problem
+from softmax_gui.qt.state.session import Problem
 
 
 class Banner(QFrame):

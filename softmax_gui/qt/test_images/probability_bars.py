@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics
 
-from softmax_gui.qt import theme
+from softmax_gui.qt.shell import theme
 
 TOP = "#d62728"
 OTHER = "#7f9fbf"

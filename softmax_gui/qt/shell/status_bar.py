@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
-from softmax_gui.qt import theme
-from softmax_gui.qt.session import Session
+from softmax_gui.qt.shell import theme
+from softmax_gui.qt.state.session import Session
 
 SOURCE_KINDS = {"folder": "your folder", "cache": "user cache", "system": "system copy",
                 "download": "downloaded", "sample": "BUNDLED SAMPLE"}

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.model_registry import MODELS
-from softmax_gui.qt import theme
+from softmax_gui.qt.shell import theme
 from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import RunStore, SavedRun
 

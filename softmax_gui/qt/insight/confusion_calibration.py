@@ -1,4 +1,4 @@
-"""Where the model fails: confusion and calibration (the weights: qt/templates.py).
+"""Where the model fails: confusion and calibration (the weights: qt/insight/weights_view.py).
 
 Each view keeps its plot items and updates them in place from the active weights and
 their test-set probabilities (docs/ARCHITECTURE.md, rule 4); the statistics come from
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
-from softmax_gui.qt import theme
+from softmax_gui.qt.shell import theme
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")

@@ -31,14 +31,14 @@ from softmax_gui import explain
 from softmax_gui.evaluation import entropy_bits, softmax_np
 from softmax_gui.inference import Predictor
 from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_model_input
-from softmax_gui.qt import file_dialogs, theme
-from softmax_gui.qt.canvas import SIDE as CANVAS_SIDE
-from softmax_gui.qt.canvas import DrawingCanvas
-from softmax_gui.qt.evidence import Attributions
-from softmax_gui.qt.guide import GuideControls
-from softmax_gui.qt.input_view import INPUT_CAPTION, ModelInputView
-from softmax_gui.qt.probabilities import ProbabilityBars
-from softmax_gui.qt.temperature import TemperatureRow
+from softmax_gui.qt.draw.canvas import SIDE as CANVAS_SIDE
+from softmax_gui.qt.draw.canvas import DrawingCanvas
+from softmax_gui.qt.draw.guide import GuideControls
+from softmax_gui.qt.draw.input_view import INPUT_CAPTION, ModelInputView
+from softmax_gui.qt.draw.temperature import TemperatureRow
+from softmax_gui.qt.explain.evidence import Attributions
+from softmax_gui.qt.shell import file_dialogs, theme
+from softmax_gui.qt.test_images.probability_bars import ProbabilityBars
 
 FRAME_S = 1 / 60
 HINT = ("Draw one item, filled, centred and as large as the frame; tick Guide to see "

@@ -1,6 +1,6 @@
 """The main window: layout, menus and wiring. The state lives in the session.
 
-Every view is built here and connected to the :class:`~softmax_gui.qt.session.Session`;
+Every view is built here and connected to the :class:`~softmax_gui.qt.state.session.Session`;
 views never talk to each other (docs/ARCHITECTURE.md).
 """
 
@@ -17,19 +17,19 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import trainer_process
-from softmax_gui.qt import file_dialogs, theme
-from softmax_gui.qt.actions import make_action
-from softmax_gui.qt.banner import Banner
-from softmax_gui.qt.details import SelectedImageDetails
-from softmax_gui.qt.draw_panel import DrawPanel
-from softmax_gui.qt.explain_view import ExplainView
-from softmax_gui.qt.last_session import LastSession
-from softmax_gui.qt.main_tabs import MainTabs
-from softmax_gui.qt.run_controls import RunControls
-from softmax_gui.qt.sample_grid import SampleGrid
-from softmax_gui.qt.session import Session
-from softmax_gui.qt.status_bar import SessionStatusBar
-from softmax_gui.qt.weights_actions import WeightsActions
+from softmax_gui.qt.draw.draw_view import DrawPanel
+from softmax_gui.qt.explain.explain_view import ExplainView
+from softmax_gui.qt.runs.weights_actions import WeightsActions
+from softmax_gui.qt.shell import file_dialogs, theme
+from softmax_gui.qt.shell.actions import make_action
+from softmax_gui.qt.shell.banner import Banner
+from softmax_gui.qt.shell.last_session import LastSession
+from softmax_gui.qt.shell.main_tabs import MainTabs
+from softmax_gui.qt.shell.status_bar import SessionStatusBar
+from softmax_gui.qt.state.session import Session
+from softmax_gui.qt.test_images.grid import SampleGrid
+from softmax_gui.qt.test_images.selected_image import SelectedImageDetails
+from softmax_gui.qt.training.run_controls import RunControls
 from softmax_gui.runs import RunStore
 from softmax_gui.safe_files import WriteError
 

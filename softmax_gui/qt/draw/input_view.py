@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from softmax_gui.qt.evidence import overlay
+from softmax_gui.qt.explain.evidence import overlay
 
 # Screen pixels per input pixel: 84 px, so that on a 700-pixel screen the bars below keep
 # a line per class (the gallery checks it: scripts/gallery.py).

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.events import DIVERGED_LOSS
-from softmax_gui.qt import theme
-from softmax_gui.qt.plot_options import PlotOptions, Smoother
-from softmax_gui.qt.png_file import save_png
+from softmax_gui.qt.curves.plot_options import PlotOptions, Smoother
+from softmax_gui.qt.shell import theme
+from softmax_gui.qt.shell.png_file import save_png
 from softmax_gui.run_history import RunHistory
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget, QVBoxLayout, QWidget
 
-from softmax_gui.qt.insight import CalibrationView, ConfusionView
-from softmax_gui.qt.lab import LabView
-from softmax_gui.qt.plots import PlotsView
-from softmax_gui.qt.runs_view import RunsView
-from softmax_gui.qt.session import Example, Session
-from softmax_gui.qt.softmax_steps import SoftmaxStepsView
-from softmax_gui.qt.templates import WeightTemplates
-from softmax_gui.qt.timeline import TimelineBar
+from softmax_gui.qt.curves.curves_view import PlotsView
+from softmax_gui.qt.insight.confusion_calibration import CalibrationView, ConfusionView
+from softmax_gui.qt.insight.softmax_view import SoftmaxStepsView
+from softmax_gui.qt.insight.timeline import TimelineBar
+from softmax_gui.qt.insight.weights_view import WeightTemplates
+from softmax_gui.qt.lab.lab_view import LabView
+from softmax_gui.qt.runs.runs_view import RunsView
+from softmax_gui.qt.state.session import Example, Session
 
 
 class CompactTabs(QProxyStyle):

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.model_registry import first_layer_size, first_layer_templates, get_model
-from softmax_gui.qt import theme
-from softmax_gui.qt.insight import DIVERGING
+from softmax_gui.qt.insight.confusion_calibration import DIVERGING
+from softmax_gui.qt.shell import theme
 
 GREY = pg.colormap.get("CET-L1")  # black to white
 SHOWN = ("Weights (what each class looks for)", "Input that maximises each logit",

@@ -1,5 +1,5 @@
 """The Lab tab: the seeds' three implementations side by side, the nn.Softmax pitfall,
-and one minibatch under the gradient microscope (qt/microscope_view.py).
+and one minibatch under the gradient microscope (qt/lab/microscope_view.py).
 
 Each page runs its work as a session task (off the GUI thread) and shows the figures
 ``softmax_gui.implementations`` computes: nothing here does maths of its own.
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import implementations
 from softmax_gui.config import TrainConfig
-from softmax_gui.qt import theme
-from softmax_gui.qt.microscope_view import MicroscopePage
+from softmax_gui.qt.lab.microscope_view import MicroscopePage
+from softmax_gui.qt.shell import theme
 
 # Colour and line style together: the curves read without colour too.
 STYLES = {"numpy": ("#1f77b4", Qt.PenStyle.SolidLine),

@@ -4,7 +4,7 @@ exploded.
 
 :class:`LastSession` owns the ``last/`` keys of the settings: it writes them when the
 window closes and reads them once the first dataset is loaded (``session.ready``). The
-temperature is deliberately not among them (qt/session.py says why). Every value read
+temperature is deliberately not among them (qt/state/session.py says why). Every value read
 back is checked; one that no longer fits (a deleted run, a moved file) is named once in
 the status bar and the window goes on with what it has.
 """
@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QSettings
 from softmax_gui.config import TrainConfig
 
 WEIGHTS_KEY, CURVES_KEY, NOTE_KEY = "last/weights", "last/curves", "last/note"
-MAX_CURVES = 30  # the plots show at most this many runs (qt/runs_model.py)
+MAX_CURVES = 30  # the plots show at most this many runs (qt/training/runs.py)
 
 
 class LastSession(QObject):

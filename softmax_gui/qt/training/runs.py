@@ -3,7 +3,7 @@
 :class:`Runs` starts, steps, pauses and stops runs through a ``TrainingController``,
 keeps one :class:`~softmax_gui.run_history.RunHistory` per run (the plots draw them, the
 runs folder keeps the finished ones) and hands each epoch's weights to the session,
-whose weights they become. It belongs to a :class:`~softmax_gui.qt.session.Session`.
+whose weights they become. It belongs to a :class:`~softmax_gui.qt.state.session.Session`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from softmax_gui.active_weights import ActiveWeights, prepare
 from softmax_gui.config import TrainConfig
 from softmax_gui.datasets_registry import get_spec
 from softmax_gui.model_registry import can_continue
-from softmax_gui.qt.timeline import Timeline
-from softmax_gui.qt.worker import TrainingController
+from softmax_gui.qt.insight.timeline import Timeline
+from softmax_gui.qt.training.worker import TrainingController
 from softmax_gui.run_history import RunHistory, epochs_text, write_csv
 from softmax_gui.runs import RunError, RunStore, SavedRun
 from softmax_gui.safe_files import WriteError, reason, save_file

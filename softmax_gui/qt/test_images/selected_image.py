@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.evaluation import softmax_np
-from softmax_gui.qt.probabilities import ProbabilityBars
-from softmax_gui.qt.session import Example, Session
+from softmax_gui.qt.state.session import Example, Session
+from softmax_gui.qt.test_images.probability_bars import ProbabilityBars
 
 
 class SelectedImageDetails(QWidget):

@@ -1,7 +1,7 @@
 """The timeline: every epoch of the latest run kept, and a slider to look back at one.
 
 :class:`Timeline` (``session.runs.timeline``) stores each epoch's end snapshot of the
-latest run, as the worker sends them (qt/worker.py: the throttle thins the snapshots
+latest run, as the worker sends them (qt/training/worker.py: the throttle thins the snapshots
 the window applies, never these). Looking at an epoch makes its weights the ones the
 Weights, Confusion and Calibration tabs show (``viewed``); the active weights, the grid,
 the canvas and exports stay as they are. :class:`TimelineBar` is the slider under those

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import events
 from softmax_gui.model_registry import MODELS, can_continue
-from softmax_gui.qt.actions import make_action
-from softmax_gui.qt.runs_model import span_text, step_target
-from softmax_gui.qt.session import Session
-from softmax_gui.qt.training_panel import TrainingPanel
+from softmax_gui.qt.shell.actions import make_action
+from softmax_gui.qt.state.session import Session
+from softmax_gui.qt.training.panel import TrainingPanel
+from softmax_gui.qt.training.runs import span_text, step_target
 from softmax_gui.run_history import epochs_text
 
 # QProgressBar repaints itself synchronously on every visible change (~2 ms with the

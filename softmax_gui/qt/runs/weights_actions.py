@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from softmax_gui.active_weights import prepare
 from softmax_gui.datasets_registry import DATASETS
-from softmax_gui.qt import file_dialogs
-from softmax_gui.qt.session import Session
+from softmax_gui.qt.shell import file_dialogs
+from softmax_gui.qt.state.session import Session
 from softmax_gui.runs import SavedRun
 
 FILTERS = {

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.microscope import Microscope, MicroscopeStep
 from softmax_gui.model_registry import get_model
-from softmax_gui.qt import theme
-from softmax_gui.qt.insight import DIVERGING
+from softmax_gui.qt.insight.confusion_calibration import DIVERGING
+from softmax_gui.qt.shell import theme
 
 # Below this a column is float32 rounding, not a gradient: at p = 1.00 an image's own
 # gradient is ~5e-16, which scaled to full colour looked like a real one.

@@ -9,8 +9,8 @@ session owns
   active before them (Revert), and each dataset's weights while another is loaded;
 * the selected test image and the example under examination (a test image or the
   drawing), which the details, the softmax steps and the grid show;
-* ``runs`` (qt/runs_model.py): the run in progress and every run's curves;
-* ``tasks`` (qt/tasks.py): long work off the GUI thread.
+* ``runs`` (qt/training/runs.py): the run in progress and every run's curves;
+* ``tasks`` (qt/state/tasks.py): long work off the GUI thread.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from softmax_gui import data
 from softmax_gui.active_weights import ActiveWeights, default_weights, prepare
 from softmax_gui.datasets_registry import get_spec
-from softmax_gui.qt.runs_model import Runs
-from softmax_gui.qt.tasks import Tasks
+from softmax_gui.qt.state.tasks import Tasks
+from softmax_gui.qt.training.runs import Runs
 from softmax_gui.runs import RunStore
 
 

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import explain
-from softmax_gui.qt import theme
-from softmax_gui.qt.evidence import Attributions, PixelImage, diverging, overlay
-from softmax_gui.qt.session import Example
+from softmax_gui.qt.explain.evidence import Attributions, PixelImage, diverging, overlay
+from softmax_gui.qt.shell import theme
+from softmax_gui.qt.state.session import Example
 
 
 class ExplainView(QWidget):

@@ -1,0 +1,1 @@
+"""The Draw dock: canvas, guide, temperature, the model input."""

@@ -1,0 +1,1 @@
+"""The Explain dock and the evidence drawn on an input."""

@@ -1,0 +1,1 @@
+"""The Weights, Confusion, Calibration and Softmax tabs, and the timeline."""

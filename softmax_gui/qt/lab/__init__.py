@@ -1,0 +1,1 @@
+"""The Lab tab: same minibatches, the pitfall, the microscope."""

@@ -1,0 +1,1 @@
+"""The window itself: main window, menus, docks, messages, theme, files."""

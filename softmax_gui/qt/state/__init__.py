@@ -1,0 +1,1 @@
+"""The window's state (the session) and its background tasks."""

@@ -1,0 +1,1 @@
+"""The Test images and Selected image docks."""
