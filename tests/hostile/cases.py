@@ -29,7 +29,7 @@ REFUSE, HANDLE = "refuse", "handle"
 # Words a refusal must never contain: library internals and advice to disable a check.
 NOT_IN_MESSAGES = ("Traceback", "weights_only=False", "allow_pickle", "WeightsUnpickler",
                    "invalid load key", "Unsupported operand", "PytorchStreamReader",
-                   "SafetensorError", "HeaderTooLarge")
+                   "SafetensorError", "HeaderTooLarge", "enforce fail", "inline_container")
 
 
 @dataclass(frozen=True)
