@@ -23,11 +23,11 @@ def open_window(qtbot, settings, fashion, tmp_path):
 
     windows = []
 
-    def open_(runs_folder: Path | None = None, engine=None):
+    def open_(runs_folder: Path | None = None, engine=None, loaded: bool = True):
         # The session's one Fashion-MNIST, handed over (each window read and unpacked
         # its files again, and pickled them to the trainer again).
         window = MainWindow(settings, runs=RunStore(runs_folder or tmp_path / "runs"),
-                            engine=engine, dataset=fashion)
+                            engine=engine, dataset=fashion if loaded else None)
         qtbot.addWidget(window)
         window.show()
         activate(qtbot, window)

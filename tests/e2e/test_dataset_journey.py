@@ -64,7 +64,7 @@ def test_the_window_says_plainly_when_it_trains_on_the_bundled_sample(
     spec = DATASETS["fashion-mnist"]
     monkeypatch.setitem(DATASETS, "fashion-mnist", dataclasses.replace(spec, system_dirs=()))
     monkeypatch.setenv("SOFTMAX_GUI_CACHE", str(tmp_path / "empty-cache"))
-    window = open_window()
+    window = open_window(loaded=False)  # it finds its data itself: only the sample
     label = window.status.source
     assert "BUNDLED SAMPLE" in label.text() and "bold" in label.styleSheet()
     assert "sample" in label.toolTip()

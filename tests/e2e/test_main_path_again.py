@@ -130,6 +130,8 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     first = plots.run_list.visualItemRect(plots.run_list.item(0))
     click(plots.run_list.viewport(), QPoint(first.left() + 10, first.center().y()))
     assert plots.run_list.item(0).checkState() == Qt.CheckState.Unchecked
+    # Both saved (a save that lands later refreshes the table and drops the selection).
+    qtbot.waitUntil(lambda: window.tabs.runs.table.rowCount() == 2, timeout=10_000)
     select_run(window, 1)  # run #1 (newest first)
     click_button(window, "Load weights")
     qtbot.waitUntil(lambda: "saved run #1" in window.status.weights.text(), timeout=10_000)
