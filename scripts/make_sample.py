@@ -1,4 +1,4 @@
-"""Extract the stratified Fashion-MNIST sample bundled in softmax_gui/resources.
+"""Extract the stratified Fashion-MNIST sample bundled in resources.
 
 Usage::
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
+
+def _resources() -> Path:
+    """The shipped data: ``resources/`` at the top of a checkout, which a wheel installs
+    inside the package (pyproject.toml maps it to ``softmax_gui.resources``)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "resources"
+    return installed if installed.is_dir() else here.parent / "resources"
+
+
+RESOURCES = _resources()
 
 # The four IDX files every MNIST-family dataset consists of, in torchvision's naming.
 IDX_FILES = {

@@ -15,7 +15,7 @@ from softmax_gui.config import TrainConfig
 from softmax_gui.inference import Predictor
 from softmax_gui.weights_io import load_snapshot
 
-DEFAULT = "softmax_gui/resources/weights/fashion-mnist-softmax.safetensors"
+DEFAULT = "resources/weights/fashion-mnist-softmax.safetensors"
 
 
 @pytest.fixture(scope="module")

@@ -240,7 +240,7 @@ def cases() -> list[Case]:
     add(Case(g, "two full-disk rescues with one name", _two_rescues, HANDLE,
              lambda r: len(r) == 2 and r[0] != r[1] and all(Path(p).is_file() for p in r)))
     g = "12 messages"
-    weights = str(Path(__file__).resolve().parents[2] / "softmax_gui" / "resources" /
+    weights = str(Path(__file__).resolve().parents[2] / "resources" /
                   "weights" / "fashion-mnist-softmax.safetensors")
     image = "{folder}/in.png"
     add(Case(g, "counterfactual --to ²", _with_image(_cli(
