@@ -152,6 +152,9 @@ def test_a_log_loss_axis_labels_1_2_3_5_or_decades_never_crowded():
         labels = axis.tickStrings(values, 1, spacing)
         assert all(label.lstrip("0.").strip("0") in "1235" or label in
                    {"0.1", "0.01", "10", "100", "1e+03", "0.001", "0.0001"} for label in labels)
+    # Squeezed, with an explosion clipped at 10: the decades, and a label by the curve.
+    (_, values), = axis.tickValues(math.log10(0.35), math.log10(10.0), 110)
+    assert axis.tickStrings(values, 1, 1) == ["0.5", "1", "10"]
     (_, values), = axis.tickValues(math.log10(0.3), math.log10(2.0), 200)
     assert axis.tickStrings(values, 1, 1) == ["0.3", "0.5", "1", "2"]  # 0.3: the last stretch
 

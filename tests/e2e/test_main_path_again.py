@@ -49,6 +49,9 @@ def test_an_exploded_run_is_kept_and_a_loaded_run_clears_the_failure(qtbot, open
     type_into(panel(window).lr, "1000")
     click_button(window, "Start")  # run #2 explodes in its first epoch
     assert wait_until_done(qtbot, window).startswith("Failed: The loss exploded")
+    # It kept no epoch: the timeline still has run #1's (it read "no run yet").
+    show_tab(window, "Calibration")
+    assert window.tabs.timelines[2].epoch.text() == "now (run #1: 2 kept)"
     view = window.tabs.runs
     qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=10_000)
     show_tab(window, "Runs")

@@ -77,6 +77,9 @@ class LossAxis(pg.AxisItem):
         if len(inside) <= room:
             return [(1.0, inside)]
         if 2 <= len(decades) <= room:
+            # The curve usually ends below its lowest decade (0.35 under 1): label there.
+            if inside[0] < decades[0] and len(decades) < room:
+                return [(1.0, [inside[0], *decades])]
             return [(1.0, decades)]
         return [(1.0, inside[::math.ceil(len(inside) / room)])]
 

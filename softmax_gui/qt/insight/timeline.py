@@ -37,15 +37,27 @@ class Timeline(QObject):
         self.viewed: ActiveWeights | None = None
         self.metrics: list[dict] = []  # a saved run's per-epoch figures (its ECE curve)
         self.note = ""  # why a loaded run has no epochs to look back at
+        self._before = None  # the previous run's epochs, until a new run has its own
         session.dataset_changed.connect(lambda _: self.forget())
 
     def begin(self, run: int, config: dict) -> None:
-        """A run starts or continues: a new run's epochs replace the last one's."""
+        """A run starts or continues: a new run's epochs replace the last one's (kept
+        aside until it has one of its own: :meth:`abandon`)."""
         if run != self.run:
+            self._before = (self.snapshots, self.run, self.config, self.metrics, self.note)
             self.snapshots, self.run, self.metrics, self.note = [], run, [], ""
             self._set_viewed(None, None)
         self.config = config
         self.changed.emit()
+
+    def abandon(self, run: int) -> None:
+        """Run ``run`` ended without finishing an epoch (it exploded, or was stopped at
+        once): the epochs of the run before it come back (it read "no run yet")."""
+        if run == self.run and not self.snapshots and self._before is not None:
+            self.snapshots, self.run, self.config, self.metrics, self.note = self._before
+            self._before = None
+            self._set_viewed(None, None)
+            self.changed.emit()
 
     def show_saved(self, run: int, config: dict, snapshots: list[events.WeightSnapshot],
                    metrics: list[dict], note: str = "") -> None:
@@ -169,4 +181,4 @@ class TimelineBar(QWidget):
             return "no run yet"
         if active.run is None:
             return f"no epochs: {active.label} is not a run"
-        return "no run yet"
+        return f"no epochs of run #{active.run} here"

@@ -201,6 +201,7 @@ class Runs(QObject):
                 f"{event.test_acc:.2%}.")
         else:
             say(f"Run #{number} stopped before its first batch. {_kept(run.before)}")
+            self.timeline.abandon(number)
         if weights is not self.session.weights:
             self.session.set_weights(weights)
         if run.delivered:
@@ -215,6 +216,8 @@ class Runs(QObject):
     def _on_failed(self, event: events.Failed) -> None:
         run = self.run
         run.result = event
+        if not run.delivered:
+            self.timeline.abandon(run.history.number)
         if run.delivered:
             kept = (f"Kept the weights after epoch {self.session.weights.snapshot.epoch:g}"
                     + (f"; Train > Revert restores {run.before.label}." if run.before
