@@ -259,7 +259,7 @@ MAX_LOGIT = 1e30
 # A run keeps its latest epochs that fit: 10 epochs of softmax regression take 0.3 MB,
 # of the default MLP 8 MB.
 MAX_EPOCHS_BYTES = 64 * 2**20
-MAX_EPOCHS = 200
+MAX_KEPT_EPOCHS = 200  # as the timeline keeps (qt/insight/timeline.py, which must not import torch)
 
 
 def save_epochs(snapshots: list[WeightSnapshot], path: str | os.PathLike) -> int:
@@ -270,13 +270,13 @@ def save_epochs(snapshots: list[WeightSnapshot], path: str | os.PathLike) -> int
 
     from safetensors.numpy import save_file
 
-    states = [canonical_state(s)[1] for s in snapshots[-MAX_EPOCHS:]]
+    states = [canonical_state(s)[1] for s in snapshots[-MAX_KEPT_EPOCHS:]]
     first, total = len(states), 0
     while first > 0 and total + sum(v.nbytes for v in states[first - 1].values()) \
             <= MAX_EPOCHS_BYTES:
         first -= 1
         total += sum(v.nbytes for v in states[first].values())
-    kept = snapshots[-MAX_EPOCHS:][first:]
+    kept = snapshots[-MAX_KEPT_EPOCHS:][first:]
     tensors = {f"{i}/{k}": np.ascontiguousarray(v)
                for i, state in enumerate(states[first:]) for k, v in state.items()}
     meta = {"epochs": json.dumps([float(s.epoch) for s in kept]),
@@ -305,7 +305,7 @@ def load_epochs(path: str | os.PathLike, final: WeightSnapshot) -> list[WeightSn
             meta = f.metadata() or {}
             epochs, accs = json.loads(meta["epochs"]), json.loads(meta["test_acc"])
             if not (isinstance(epochs, list) and isinstance(accs, list)
-                    and len(epochs) == len(accs) <= MAX_EPOCHS
+                    and len(epochs) == len(accs) <= MAX_KEPT_EPOCHS
                     and all(isinstance(e, (int, float)) and np.isfinite(e) and e >= 0
                             for e in epochs)
                     and all(a is None or (isinstance(a, (int, float)) and 0 <= a <= 1)
