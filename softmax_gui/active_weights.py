@@ -15,7 +15,9 @@ from softmax_gui import events
 from softmax_gui.evaluation import softmax_np
 
 
-@dataclass(frozen=True)
+# Compared by identity: weights are the same weights only if they are the same object
+# (their arrays are never compared element by element; softmax_gui/app_state.py).
+@dataclass(frozen=True, eq=False)
 class ActiveWeights:
     """Weights the grid, the canvas and the insight views use, ready for them."""
 

@@ -33,6 +33,9 @@ class RunHistory:
     stopped_at: tuple[float, float] | None = None  # (epoch, test accuracy) of a Stop
     shown: bool = True  # ticked in the plots' run list (remembered across launches)
     seconds: float = 0.0  # training time of its runs and Steps, partial epochs included
+    # "running", then "finished", "stopped", "exploded" or "failed" (runs.py's STATUSES
+    # for one overlaid from the runs folder).
+    status: str = ""
 
     def add_batches(self, event: events.BatchMetrics) -> None:
         self.batch_x.extend(event.epoch_x.tolist())

@@ -139,7 +139,7 @@ class SavedRun:
         return RunHistory(number, f"saved {self.info.get('label', self.id)}",
                           self.info.get("config", {}), curves["x"].tolist(),
                           curves["loss"].tolist(), list(self.metrics), saved=True,
-                          saved_id=self.id)
+                          saved_id=self.id, status=self.status)
 
 
 class RunStore:
