@@ -1,5 +1,6 @@
-"""docs/ARCHITECTURE.md stays true: every module its tables name exists, and every signal
-its session table names is a signal of the object it says."""
+"""docs/ARCHITECTURE.md stays true: every module its tables name exists, every field its
+state table names is a field of ``AppState``, and every signal its session table names
+is a signal of the object it says."""
 
 import re
 from pathlib import Path
@@ -45,10 +46,25 @@ def test_every_signal_in_the_session_table_exists(owner, name):
 
     from softmax_gui.qt.curves.curves_view import PlotsView
     from softmax_gui.qt.insight.timeline import Timeline
+    from softmax_gui.qt.runs.run_archive import RunArchive
     from softmax_gui.qt.state.session import Session
     from softmax_gui.qt.state.tasks import Tasks
     from softmax_gui.qt.training.runs import Runs
 
     classes = {"session": Session, "session.runs": Runs, "session.runs.timeline": Timeline,
-               "session.tasks": Tasks, "plots": PlotsView}
+               "session.tasks": Tasks, "session.archive": RunArchive, "plots": PlotsView}
     assert isinstance(getattr(classes[owner], name, None), Signal), f"{owner}.{name}"
+
+
+def _fields() -> list[str]:
+    """Each ``state.<field>`` in the state table's first column."""
+    return [name for line in _section("The state").splitlines() if line.startswith("| `")
+            for name in re.findall(r"`state\.([a-z_]+)`", line.split("|")[1])]
+
+
+def test_the_state_table_names_every_field_of_the_state_and_nothing_else():
+    import dataclasses
+
+    from softmax_gui.app_state import AppState
+
+    assert sorted(_fields()) == sorted(f.name for f in dataclasses.fields(AppState))

@@ -7,22 +7,30 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from softmax_gui import events, training
+from softmax_gui.active_weights import prepare
 from softmax_gui.config import TrainConfig
-from softmax_gui.inference import Predictor
 from softmax_gui.qt.draw.draw_view import DrawPanel
-from softmax_gui.qt.state.tasks import Tasks
+from softmax_gui.qt.state.session import Session
+from softmax_gui.runs import RunStore
 
 
 @pytest.fixture
-def panel(qtbot, sample, settings):
-    widget = DrawPanel(Tasks(), settings, sample.classes)
+def panel(qtbot, sample, settings, tmp_path):
+    """A Draw panel bound to a session with the sample loaded and one epoch's weights
+    active, as the window makes it."""
+    session = Session(settings, RunStore(tmp_path / "runs"))
+    test_images = sample.test_images.numpy().astype(np.float32) / 255.0
+    session.state.test_images = test_images
+    session.state.dataset = sample
+    widget = DrawPanel(session)
     qtbot.addWidget(widget)
     widget.resize(900, 360)
     widget.show()
     snapshot = [e for e in training.train(TrainConfig(epochs=1), sample)
                 if isinstance(e, events.WeightSnapshot)][-1]
-    widget.set_predictor(Predictor(snapshot), "fashion-mnist")
-    return widget
+    session.set_weights(prepare(snapshot, "one epoch", {}, None, test_images))
+    yield widget
+    session.shutdown()
 
 
 def drag(qtbot, canvas, points):
@@ -66,7 +74,7 @@ def test_undo_restores_and_clear_empties(qtbot, panel):
     QTest.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert not np.array_equal(canvas.image(), first)
-    panel.clear_button.click()
+    panel.tools.clear_button.click()
     assert not canvas.image().any()
     qtbot.waitUntil(lambda: not panel.input_view.pixels.any(), timeout=2000)
 
@@ -80,7 +88,7 @@ def test_fill_tool_fills_an_outline(qtbot, panel):
     drag(qtbot, canvas, [(cx - r, cy - r), (cx + r, cy - r), (cx + r, cy + r),
                          (cx - r, cy + r), (cx - r, cy - r)])
     before = (canvas.image() > 128).mean()
-    panel.tool_buttons["fill"].click()
+    panel.tools.tool_buttons["fill"].click()
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(cx, cy))
     assert (canvas.image() > 128).mean() > before * 2
 
@@ -139,8 +147,8 @@ def test_sorted_bars(qtbot, panel, sample):
 def test_200_test_images_sent_to_the_canvas_keep_their_prediction(qtbot, panel, sample):
     """Once 14 of 200 changed class (the image was re-scaled and trimmed again); now the
     model sees each one exactly, with its true class, until it is edited."""
+    from softmax_gui.app_state import Example
     from softmax_gui.evaluation import softmax_np
-    from softmax_gui.qt.state.session import Example
 
     images = sample.test_images.numpy().astype(np.float32) / 255.0
     expected = softmax_np(panel.predictor.logits(images))

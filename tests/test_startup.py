@@ -26,12 +26,12 @@ def test_window_loads_torch_and_data_after_it_shows(qtbot, settings, fashion):
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()
-    assert win.session.dataset is None  # nothing heavy happens before the window is up
+    assert win.session.state.dataset is None  # nothing heavy happens before the window is up
     assert not win.controls.start_action.isEnabled()
     assert win.status.busy.text() == "Loading PyTorch…"
     with qtbot.waitSignal(win.session.ready, timeout=30000):
         pass
-    assert win.session.dataset is not None and win.controls.start_action.isEnabled()
+    assert win.session.state.dataset is not None and win.controls.start_action.isEnabled()
     assert win.grid.view.cells  # the grid shows test images
     qtbot.waitUntil(lambda: not win.status.busy.isVisible(), timeout=5000)
     win.close()

@@ -49,12 +49,12 @@ def test_draw_then_use_the_tool_keys_right_away(qtbot, window):
     drawn = ink(canvas)
 
     keys(window, Qt.Key.Key_E)  # right after the stroke: the canvas has the focus
-    assert draw.tool_buttons["eraser"].isChecked()
+    assert draw.tools.tool_buttons["eraser"].isChecked()
     drag(canvas, [(cx - r - 20, cy), (cx + r + 20, cy)])
     erased = ink(canvas)
     assert erased < drawn
     keys(window, Qt.Key.Key_B)
-    assert draw.tool_buttons["brush"].isChecked()
+    assert draw.tools.tool_buttons["brush"].isChecked()
     before_stroke = canvas.image()
     drag(canvas, [(cx, cy - r), (cx, cy + r)])
     after_stroke = canvas.image()
@@ -64,7 +64,7 @@ def test_draw_then_use_the_tool_keys_right_away(qtbot, window):
     keys(window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert np.array_equal(canvas.image(), after_stroke)
     keys(window, Qt.Key.Key_F)
-    assert draw.tool_buttons["fill"].isChecked()
+    assert draw.tools.tool_buttons["fill"].isChecked()
     click(canvas, QPoint(cx - r // 2, cy - r // 2))  # inside the outline
     assert ink(canvas) > ink_of(after_stroke) * 2
     save_screenshot(window, "drawing")
@@ -78,9 +78,9 @@ def test_the_tool_keys_work_as_soon_as_the_draw_tab_is_raised(qtbot, window):
     draw = window.draw_panel
     qtbot.waitUntil(draw.canvas.isVisible, timeout=2000)
     keys(window, Qt.Key.Key_E)
-    assert draw.tool_buttons["eraser"].isChecked()
+    assert draw.tools.tool_buttons["eraser"].isChecked()
     keys(window, Qt.Key.Key_B)
-    assert draw.tool_buttons["brush"].isChecked()
+    assert draw.tools.tool_buttons["brush"].isChecked()
 
 
 def ink_of(image) -> int:
@@ -104,7 +104,7 @@ def test_the_tool_buttons_sliders_and_sort(qtbot, window):
     click_button(window, "Invert")
     assert ink(canvas) > ink_of(line) * 5  # mostly white now
     click_button(window, "Fill")
-    assert draw.tool_buttons["fill"].isChecked()
+    assert draw.tools.tool_buttons["fill"].isChecked()
     click_button(window, "Clear")
     assert ink(canvas) == 0
     click_button(window, "Brush")

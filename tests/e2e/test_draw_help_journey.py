@@ -154,15 +154,15 @@ def test_the_temperature_goes_back_to_exactly_one(qtbot, window):
     assert label.text() == "T = 1"
 
     drag_slider(slider, 150)  # a drag up, to about T = 10^0.5
-    assert 2.5 < window.session.temperature < 4 and label.text() != "T = 1"
+    assert 2.5 < window.session.state.temperature < 4 and label.text() != "T = 1"
     drag_slider(slider, 101)  # back, a hair past 1: it snaps to exactly 1
-    assert label.text() == "T = 1" and window.session.temperature == 1.0
+    assert label.text() == "T = 1" and window.session.state.temperature == 1.0
     drag_slider(slider, 85)  # further away it does not snap
-    assert 0.6 < window.session.temperature < 0.8
+    assert 0.6 < window.session.state.temperature < 0.8
 
     QTest.mouseDClick(slider, LEFT, pos=QPoint(slider_x(slider, slider.value()),
                                                 slider.height() // 2))
-    assert label.text() == "T = 1" and window.session.temperature == 1.0
+    assert label.text() == "T = 1" and window.session.state.temperature == 1.0
 
     keys(window, Qt.Key.Key_Right)  # the slider has the keyboard since the click
     keys(window, Qt.Key.Key_Right)
@@ -174,7 +174,7 @@ def test_the_temperature_goes_back_to_exactly_one(qtbot, window):
     keys(window, Qt.Key.Key_PageDown)
     assert label.text() == "T = 0.79"
     click_button(window, "T=1")
-    assert label.text() == "T = 1" and window.session.temperature == 1.0
+    assert label.text() == "T = 1" and window.session.state.temperature == 1.0
     # And the bars are the model's own softmax again.
     p, _, logits = draw.bars.shown
     qtbot.waitUntil(lambda: np.allclose(draw.bars.shown[0], np.exp(logits - logits.max())

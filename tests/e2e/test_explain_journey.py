@@ -22,10 +22,10 @@ def test_a_test_image_is_explained_and_made_into_another_class(qtbot, window):
     index = click_first_image(window)
     show_dock(window, "Explain")
     view = window.explain
-    pixels = window.session.test_images[index]
-    logits = window.session.weights.predictor.logits(pixels)
+    pixels = window.session.state.test_images[index]
+    logits = window.session.state.weights.predictor.logits(pixels)
     top = int(np.argmax(logits))
-    classes = window.session.dataset.classes
+    classes = window.session.state.dataset.classes
     text = view.summary.text()
     assert text.startswith(f"{classes[top]}: the pixels' evidence sums to") and "exact" in text
     o = float(re.search(r"logit o = (-?[0-9.]+)", text).group(1))
@@ -95,12 +95,12 @@ def test_the_draw_dock_colours_its_input_by_evidence(qtbot, window):
     assert draw.input_view.rgb is None
     tick(draw.evidence_box)
     qtbot.waitUntil(lambda: draw.input_view.rgb is not None, timeout=3000)
-    linear = explain.linear_form(window.session.weights.snapshot)
+    linear = explain.linear_form(window.session.state.weights.snapshot)
     pixels = draw.input_view.pixels
     top = int(np.argmax(linear.logits(pixels)))
     assert np.array_equal(draw.input_view.rgb,
                           explain_overlay(pixels, explain.evidence(linear, pixels)[top]))
-    assert draw.input_caption.text() == f"Evidence for\n{window.session.dataset.classes[top]}"
+    assert draw.input_caption.text() == f"Evidence for\n{window.session.state.dataset.classes[top]}"
     click_bar(draw.bars, 8)  # "bag": its evidence instead
     qtbot.waitUntil(lambda: np.array_equal(
         draw.input_view.rgb, explain_overlay(pixels, explain.evidence(linear, pixels)[8])),
@@ -119,7 +119,7 @@ def test_the_weights_tab_shows_each_class_input(qtbot, window):
     templates = window.tabs.templates
     choose(qtbot, templates.show_what, "Input that maximises each logit")
     qtbot.waitUntil(lambda: templates.shown_kind == "inputs", timeout=30_000)
-    linear = explain.linear_form(window.session.weights.snapshot)
+    linear = explain.linear_form(window.session.state.weights.snapshot)
     for k, image in enumerate(templates.images):
         assert np.array_equal(image.image, (linear.W[k] > 0).reshape(28, 28).astype(float))
     assert "exactly x_i = 1 where w_ki > 0" in templates.caption.text()
@@ -139,7 +139,7 @@ def test_the_weights_tab_shows_each_class_input(qtbot, window):
     choose(qtbot, templates.show_what, "Weights (what each class looks for)")
     assert not templates.penalty.isVisible()
     assert np.allclose(templates.images[3].image,
-                       window.session.weights.snapshot.state["1.weight"][3].reshape(28, 28))
+                       window.session.state.weights.snapshot.state["1.weight"][3].reshape(28, 28))
 
 
 def test_accuracy_falls_as_the_test_images_are_pushed(qtbot, window):

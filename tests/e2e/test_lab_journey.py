@@ -159,7 +159,7 @@ def test_the_timeline_scrubs_the_insight_tabs_through_the_epochs(qtbot, window):
     assert other.epoch.text().startswith("now (run #")
     show_tab(window, "Confusion")
     assert np.array_equal(confusion.counts, latest)
-    assert window.session.weights.label.startswith("run #")  # the active ones never moved
+    assert window.session.state.weights.label.startswith("run #")  # the active ones never moved
 
     # A confusion cell clicked at an earlier epoch says whose predictions chose its images.
     click(bar.slider)
@@ -175,7 +175,7 @@ def test_the_timeline_scrubs_the_insight_tabs_through_the_epochs(qtbot, window):
     # Revert to the weights from before the run: every epoch of the run stays reachable,
     # and "now" (the active weights) is a stop after them.
     menu(qtbot, window, "Train", "Revert to previous weights")
-    assert window.session.weights.label == "bundled default"
+    assert window.session.state.weights.label == "bundled default"
     keys(window, Qt.Key.Key_End)
     assert bar.epoch.text() == "now (active weights)"
     keys(window, Qt.Key.Key_Left)

@@ -113,7 +113,7 @@ def test_a_confusion_cell_shows_every_image_in_a_grid_that_scrolls(qtbot, window
     width = view.width() / view.columns
     click(view, QPoint(int((last % view.columns + 0.5) * width),
                        int((last // view.columns + 0.5) * view.cell_height)))
-    assert window.session.selected == shown[last]
+    assert window.session.state.selected == shown[last]
     save_screenshot(window, "confusion-cell-every-image")
     choose(qtbot, grid.filter, "Mistakes only")  # a filter chosen leaves the cell
     assert "Showing all" not in grid.summary.text()
@@ -186,4 +186,4 @@ def test_a_relaunch_says_when_the_weights_it_had_are_gone(qtbot, open_window, tm
     qtbot.waitUntil(lambda: "no longer in the runs folder" in status_text(again),
                     timeout=10_000)
     assert "bundled default" in again.status.weights.text()
-    assert np.isfinite(again.session.weights.probabilities).all()
+    assert np.isfinite(again.session.state.weights.probabilities).all()

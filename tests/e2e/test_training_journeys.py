@@ -61,13 +61,13 @@ def test_start_from_the_menu_and_the_keyboard(qtbot, window):
     type_into(panel(window).epochs, "1")
     menu(qtbot, window, "Train", "Start")
     wait_until_done(qtbot, window)
-    assert window.session.weights.snapshot.std != 1.0  # standardised inputs, by default
+    assert window.session.state.weights.snapshot.std != 1.0  # standardised inputs, by default
     tick(panel(window).standardize)  # raw [0, 1] pixels for the next run
     keys(window, Qt.Key.Key_Return, CTRL)
     wait_until_done(qtbot, window)
     assert window.tabs.plots.run_list.count() == 2
     assert "run #2, epoch 1" in window.status.weights.text()
-    snapshot = window.session.weights.snapshot
+    snapshot = window.session.state.weights.snapshot
     assert (snapshot.mean, snapshot.std) == (0.0, 1.0)
 
 

@@ -73,7 +73,7 @@ def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
     labels = fashion.test_labels.numpy()
     show_tab(window, "Weights")
     images = window.tabs.templates.images
-    w = window.session.weights.snapshot.state["1.weight"]
+    w = window.session.state.weights.snapshot.state["1.weight"]
     assert len(images) == 10 and np.allclose(images[3].image, w[3].reshape(28, 28))
     low, high = images[3].getLevels()
     assert low == -high  # a diverging map: zero in the middle
@@ -102,7 +102,7 @@ def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
     click_button(window, "Show all")
     assert "predicted as" not in grid.summary.text()
     show_tab(window, "Calibration")
-    p = window.session.weights.probabilities
+    p = window.session.state.weights.probabilities
     ece = evaluation.calibration(p.max(1), p.argmax(1) == labels)["ece"]
     assert f"Expected calibration error (ECE): {ece:.2%}" in \
         window.tabs.calibration.label.text()
@@ -111,7 +111,7 @@ def test_the_insight_tabs_show_the_active_model(qtbot, window, fashion):
     steps = window.tabs.steps
     index = cells(window)[0]  # the selected image: the first shown
     label = int(labels[index])
-    expected = evaluation.softmax_steps(window.session.weights.predictor.logits(
+    expected = evaluation.softmax_steps(window.session.state.weights.predictor.logits(
         fashion.test_images[index].numpy() / 255.0), label)
     assert steps.table.rowCount() == 10 and steps.table.item(label, 4).text() == "1"
     assert f"{expected['ce_nats']:.4f} nats" in steps.summary.text()
@@ -189,7 +189,7 @@ def test_hidden_views_catch_up_when_shown(qtbot, window):
     click_button(window, "Start")
     wait_until_done(qtbot, window)
     show_tab(window, "Weights")
-    w = window.session.weights.snapshot.state["1.weight"]
+    w = window.session.state.weights.snapshot.state["1.weight"]
     assert np.allclose(window.tabs.templates.images[0].image, w[0].reshape(28, 28))
 
 

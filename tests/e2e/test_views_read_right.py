@@ -57,7 +57,7 @@ def test_a_test_image_sent_to_the_canvas_is_exactly_that_image(qtbot, window, fa
     assert np.allclose(draw.input_view.pixels, fashion.test_images[index].numpy() / 255.0,
                        atol=1e-7)
     p = draw.bars.shown[0]
-    assert np.allclose(p, window.session.weights.probabilities[index], atol=1e-6)
+    assert np.allclose(p, window.session.state.weights.probabilities[index], atol=1e-6)
     assert f"True class: {fashion.classes[label]}." in draw.status.text()
     show_tab(window, "Softmax")
     steps = window.tabs.steps
@@ -78,7 +78,7 @@ def test_the_softmax_tab_shows_the_temperature_the_bars_use(qtbot, window):
     draw.t_slider.setFocus()
     for _ in range(3):
         keys(draw.t_slider, Qt.Key.Key_PageDown)  # a person lowers T with the keyboard
-    t = window.session.temperature
+    t = window.session.state.temperature
     assert t < 1 and draw.t_label.text() == f"T = {t:.2f}"
     show_tab(window, "Softmax")
     steps = window.tabs.steps
@@ -117,12 +117,12 @@ def test_a_diverging_run_draws_its_explosion(qtbot, window):
 def test_a_stopped_run_shows_the_epochs_it_trained_not_the_plan(qtbot, window):
     type_into(window.controls.panel.epochs, "200")
     click_button(window, "Start")
-    qtbot.waitUntil(lambda: len(window.session.runs.histories[-1].epochs) >= 1,
+    qtbot.waitUntil(lambda: len(window.session.state.runs[-1].epochs) >= 1,
                     timeout=60_000)
     click_button(window, "Stop")
     wait_until_done(qtbot, window)
     right = window.tabs.plots.loss_plot.viewRange()[0][1]
-    trained = window.session.runs.histories[-1].batch_x[-1]
+    trained = window.session.state.runs[-1].batch_x[-1]
     assert trained < right < trained + 1  # not 200
     show_tab(window, "Runs")
     table = window.tabs.runs.table
@@ -132,7 +132,7 @@ def test_a_stopped_run_shows_the_epochs_it_trained_not_the_plan(qtbot, window):
     # Its curve ends where it was stopped and scored, not at the last whole epoch.
     x, acc = next(iter(window.tabs.plots.curves.values())).epoch["test_acc"].getData()
     # (On a busy machine the Stop can land on an epoch's first batch: then the two agree.)
-    history = window.session.runs.histories[-1]
+    history = window.session.state.runs[-1]
     assert x[-1] == history.stopped_at[0] == pytest.approx(history.batch_x[-1])
     # The accuracy column is in view at the default width, no scrolling.
     assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width()

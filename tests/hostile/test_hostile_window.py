@@ -53,9 +53,9 @@ def test_the_window_starts_whatever_its_settings_hold(qtbot, tmp_path, fashion, 
         # Ready with the real dataset (the system copy when the remembered folder fails),
         # its weights active, and Start possible.
         qtbot.waitUntil(lambda: window.controls.start_action.isEnabled(), timeout=60_000)
-        assert window.session.dataset.name == "fashion-mnist"
-        assert len(window.session.dataset.test_labels) == 10_000
-        assert window.session.weights is not None
+        assert window.session.state.dataset.name == "fashion-mnist"
+        assert len(window.session.state.dataset.test_labels) == 10_000
+        assert window.session.state.weights is not None
         if "dataset folder" in name:
             assert "fashion-mnist" not in (settings.value("data_dir/fashion-mnist") or "x")
             qtbot.waitUntil(window.banner.isVisible, timeout=10_000)

@@ -116,9 +116,11 @@ class PlotsView(QWidget):
     remove_requested = Signal(int)  # a run number
     shown_changed = Signal(int, bool)  # a run number, ticked or not
 
-    def __init__(self, settings=None, parent=None):
-        """``settings`` remembers the smoothing and the log axis (None: nothing is)."""
+    def __init__(self, session=None, parent=None):
+        """Bound to ``session``'s runs, whose settings remember the smoothing and the log
+        axis (None: a view of whatever it is given, remembering nothing)."""
         super().__init__(parent)
+        settings = session.settings if session is not None else None
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
         # The legend explains line styles (the run list beside says which colour is which).
@@ -200,6 +202,8 @@ class PlotsView(QWidget):
         self.current: int | None = None  # the run being trained, or trained last
         self.training = False
         self._log_toggled(self.options.log_box.isChecked())
+        if session is not None:
+            self._bind(session.runs)
 
     def _smoothing_moved(self, smoothing: float) -> None:
         self.smoothing = smoothing
@@ -215,6 +219,17 @@ class PlotsView(QWidget):
         self.loss_plot.enableAutoRange(y=True)
 
     # --- runs -----------------------------------------------------------------------------
+
+    def _bind(self, runs) -> None:
+        """Draw ``runs``' curves as they come (``state.runs``, and the running one's
+        batches and epochs); the list's ticks and removals go back to it."""
+        runs.state.events.runs.connect(self.sync)
+        runs.run_started.connect(self.begin)
+        runs.batches.connect(lambda history, _: self.update_batches(history))
+        runs.epoch_ended.connect(lambda history, _: self.update_epochs(history))
+        runs.finished.connect(lambda _: self.run_ended())
+        self.remove_requested.connect(runs.remove_history)
+        self.shown_changed.connect(runs.set_shown)
 
     def sync(self, histories: list[RunHistory]) -> None:
         """Show exactly ``histories``: add curves for new ones, drop removed ones."""

@@ -15,14 +15,10 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QSlider,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +32,7 @@ from softmax_gui.qt.draw.canvas import DrawingCanvas
 from softmax_gui.qt.draw.guide import GuideControls
 from softmax_gui.qt.draw.input_view import INPUT_CAPTION, ModelInputView
 from softmax_gui.qt.draw.temperature import TemperatureRow
+from softmax_gui.qt.draw.tools import DrawTools
 from softmax_gui.qt.explain.evidence import Attributions
 from softmax_gui.qt.shell import file_dialogs, theme
 from softmax_gui.qt.test_images.probability_bars import ProbabilityBars
@@ -49,32 +46,31 @@ MIN_CANVAS_FOR_LOGITS = 150
 
 
 class DrawPanel(QWidget):
-    """Canvas, tools, model input and live probabilities. ``inferred`` reports latency.
-
-    ``tasks`` opens image files off the GUI thread; ``settings`` remembers the folder.
-    """
+    """Canvas, tools, model input and live probabilities of ``session``'s active weights,
+    at its temperature; what it shows is the session's example under examination.
+    ``inferred`` reports latency."""
 
     inferred = Signal(float)  # seconds from the input event to the bars updated
     examined = Signal(object, object, object)  # model input (28x28), logits, source
     blanked = Signal()  # nothing on the canvas (cleared): nothing of it to examine
     temperature_chosen = Signal(float)  # the user moved the T slider
 
-    def __init__(self, tasks, settings, classes=(), parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.tasks, self.settings = tasks, settings
+        self.tasks, self.settings = tasks, settings = session.tasks, session.settings
         self.predictor: Predictor | None = None
         self.linear: explain.Linear | None = None  # the predictor, when it is linear
         self.attributions = Attributions(tasks)
         self.evidence_class: int | None = None  # a clicked bar's class; None: predicted
         self.dataset = "fashion-mnist"
-        self.temperature = 1.0
+        self.state = session.state  # its temperature is the bars' T
         # A test image sent here (session.Example) and the canvas revision it was put at:
         # until an edit, the model sees exactly its input, not a re-scaled copy.
         self._source: tuple | None = None
         self._opened: tuple | None = None  # (file name, revision) of an opened image
         self.canvas = DrawingCanvas()
         self.input_view = ModelInputView()
-        self.bars = ProbabilityBars(classes, mark_true=False)
+        self.bars = ProbabilityBars((), mark_true=False)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)
@@ -93,7 +89,9 @@ class DrawPanel(QWidget):
         self.hint.setSizePolicy(policy)
         self.guide = GuideControls(tasks, settings, CANVAS_SIDE)
         self.guide.changed.connect(lambda: self.canvas.set_guide(self.guide.image()))
-        self._build_tools()
+        self.tools = DrawTools(self.canvas, self.invert, self.open_file, self)
+        self.tools.evidence_box.toggled.connect(self._evidence_toggled)
+        self.evidence_box = self.tools.evidence_box
         self._build_layout()
         self._pending_event: float | None = None
         self._last_trigger = -1.0
@@ -104,81 +102,31 @@ class DrawPanel(QWidget):
         self.canvas.changed.connect(self._schedule)
         self.canvas.file_dropped.connect(self.load_file)
         self.bars.class_clicked.connect(self.explain_class)
+        self._bind(session)
         self._schedule(time.perf_counter())
+
+    def _bind(self, session) -> None:
+        """Follow the session's dataset, weights and temperature and the images sent to
+        the canvas; tell it what is drawn, the T chosen and the classes clicked."""
+        state = session.state
+        state.events.dataset.connect(lambda dataset: dataset is not None
+                                     and self.guide.set_dataset(dataset))
+        state.events.weights.connect(lambda weights: self.set_predictor(
+            None if weights is None else weights.predictor, state.dataset.name))
+        state.events.temperature.connect(self.apply_temperature)
+        session.canvas_image_requested.connect(self.show_example)
+        self.examined.connect(session.examine_drawing)
+        self.blanked.connect(session.forget_drawing)
+        self.temperature_chosen.connect(session.set_temperature)
+        self.bars.class_clicked.connect(session.explain_class)
 
     # --- building -----------------------------------------------------------------------
 
-    def _tool_button(self, text, tip, slot=None, shortcut=None) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setObjectName(f"draw-{text.rstrip('…').lower()}")
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keeps the shortcuts in reach
-        button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-        if slot:
-            button.clicked.connect(slot)
-        if shortcut:
-            QShortcut(QKeySequence(shortcut), self, activated=button.click,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        return button
-
-    def _build_tools(self) -> None:
-        self.tool_group = QButtonGroup(self)
-        self.tool_buttons = {}
-        for name, tip, key in (("brush", "Draw bright ink", "B"),
-                               ("eraser", "Erase back to black", "E"),
-                               ("fill", "Fill the enclosed region you click: draw an "
-                                "outline, then fill it (Fashion-MNIST items are filled "
-                                "silhouettes)", "F")):
-            button = self._tool_button(name.capitalize(), tip, shortcut=key)
-            button.setCheckable(True)
-            button.toggled.connect(lambda on, n=name: on and setattr(self.canvas, "tool", n))
-            self.tool_group.addButton(button)
-            self.tool_buttons[name] = button
-        self.tool_buttons["brush"].setChecked(True)
-        self.size_slider = _slider(2, 60, 18, "Brush size in canvas pixels (the canvas is 10x "
-                                   "the model's 28x28)", lambda v: setattr(self.canvas,
-                                                                           "brush_size", v))
-        self.soft_slider = _slider(0, 100, 30, "Brush softness: hard edge (0) to soft (100)",
-                                   lambda v: setattr(self.canvas, "softness", v / 100))
-        self.undo_button = self._tool_button("Undo", "Undo the last stroke", self.canvas.undo,
-                                             "Ctrl+Z")
-        self.redo_button = self._tool_button("Redo", "Redo", self.canvas.redo, "Ctrl+Shift+Z")
-        self.clear_button = self._tool_button("Clear", "Clear the canvas", self.canvas.clear,
-                                              "Delete")
-        self.invert_button = self._tool_button(
-            "Invert", "Swap dark and bright: for images with dark ink on a light background "
-            "(loading detects those and inverts them for you)", self.invert)
-        self.open_button = self._tool_button("Open…", "Load an image file (PNG, JPEG, ...) "
-                                             "onto the canvas; you can also drop one on it",
-                                             self.open_file)
-        self.evidence_box = QCheckBox("Evidence")
-        self.evidence_box.setToolTip(
-            "Colour the model input by each pixel's evidence for the predicted class (or "
-            "the class you click in the bars): red for, blue against. Exact for softmax "
-            "regression; integrated gradients (an approximation) for the MLP and CNN")
-        self.evidence_box.toggled.connect(self._evidence_toggled)
-
     def _build_layout(self) -> None:
-        # Two rows of tools and the canvas beside one column: narrow enough for a
-        # 1024-pixel screen, where this dock shares the width with two others.
-        tools = QHBoxLayout()
-        for button in (*self.tool_buttons.values(), self.undo_button, self.redo_button):
-            tools.addWidget(button)
-        tools.addStretch(1)
-        edits = QHBoxLayout()
-        for button in (self.clear_button, self.invert_button, self.open_button):
-            edits.addWidget(button)
-        edits.addStretch(1)
-        edits.addWidget(self.evidence_box)
-        brush = QHBoxLayout()
-        for name, slider in (("Size", self.size_slider), ("Soft", self.soft_slider)):
-            label = QLabel(name)
-            label.setBuddy(slider)  # a screen reader names the slider by it
-            brush.addWidget(label)
-            brush.addWidget(slider, 1)
-
+        # The tools over the canvas beside one column: narrow enough for a 1024-pixel
+        # screen, where this dock shares the width with two others.
         self.t_row = TemperatureRow()
-        self.t_row.chosen.connect(self._on_temperature)
+        self.t_row.chosen.connect(self.temperature_chosen)
         self.t_slider, self.t_label = self.t_row.slider, self.t_row.label
         self.sort_box = QCheckBox("Sort")
         self.sort_box.setToolTip("Order bars by probability instead of by class")
@@ -212,9 +160,7 @@ class DrawPanel(QWidget):
         body.addLayout(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(tools)
-        layout.addLayout(edits)
-        layout.addLayout(brush)
+        layout.addWidget(self.tools)
         layout.addLayout(body, 1)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -231,10 +177,6 @@ class DrawPanel(QWidget):
             self.body.setStretch(1, shares[1])
 
     # --- inputs -------------------------------------------------------------------------
-
-    def set_dataset(self, dataset) -> None:
-        """The session's dataset: the guide offers its classes and their averages."""
-        self.guide.set_dataset(dataset)
 
     def set_predictor(self, predictor: Predictor | None, dataset: str) -> None:
         """Use ``predictor`` (a CPU copy) for ``dataset``'s preprocessing from now on."""
@@ -276,15 +218,8 @@ class DrawPanel(QWidget):
         self._opened = (name, self.canvas.revision + 1)  # the revision set_image makes
         self.canvas.set_image(image)
 
-    def _on_temperature(self, temperature: float) -> None:
-        self.apply_temperature(temperature)
-        self.temperature_chosen.emit(temperature)
-
     def apply_temperature(self, temperature: float) -> None:
-        """Show the bars at temperature ``temperature`` (the session's)."""
-        if temperature == self.temperature:
-            return
-        self.temperature = temperature
+        """Show the bars at the session's new temperature."""
         self.t_row.show_temperature(temperature)
         self._schedule(time.perf_counter())
 
@@ -337,7 +272,7 @@ class DrawPanel(QWidget):
             else:
                 logits = self.predictor.logits(pixels)
                 self.examined.emit(pixels, logits, example)
-                p = softmax_np(logits, self.temperature)
+                p = softmax_np(logits, self.state.temperature)
                 self.bars.set_probabilities(p, example.label if example else None, logits)
                 top = int(np.argmax(p))
                 self.guide.set_predicted(top)
@@ -389,12 +324,3 @@ class DrawPanel(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(theme.error_css() if error else "")
 
-
-def _slider(low, high, value, tip, slot) -> QSlider:
-    slider = QSlider(Qt.Orientation.Horizontal)
-    slider.setRange(low, high)
-    slider.setValue(value)
-    slider.setToolTip(tip)
-    slider.setMinimumWidth(60)
-    slider.valueChanged.connect(slot)
-    return slider

@@ -2,7 +2,7 @@
 makes the model predict another ("Make it a ...").
 
 The view follows the example under examination (a clicked test image or the drawing,
-``session.example_changed``), so beside the Draw dock it updates with every stroke. For
+``state.example``), so beside the Draw dock it updates with every stroke. For
 softmax regression the evidence ``W[k] * x`` is exact and costs microseconds on the GUI
 thread; for the MLP and CNN it is integrated gradients, computed as a task (the latest
 example only: strokes never wait for it). The maths is ``softmax_gui.explain``'s.
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import explain
+from softmax_gui.app_state import Example
 from softmax_gui.qt.explain.evidence import Attributions, PixelImage, diverging, overlay
 from softmax_gui.qt.shell import theme
-from softmax_gui.qt.state.session import Example
+from softmax_gui.qt.state.when_shown import WhenShown
 
 
 class ExplainView(QWidget):
@@ -41,12 +42,11 @@ class ExplainView(QWidget):
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.session, self.state = session, session.state
         self.example: Example | None = None
         self.linear: explain.Linear | None = None
         self.result: explain.Counterfactual | None = None
         self.attributions = Attributions(session.tasks)
-        self._stale = False
 
         self.heading = QLabel(self.NOTHING)
         self.heading.setWordWrap(True)
@@ -60,6 +60,8 @@ class ExplainView(QWidget):
                               "why the prediction beat the second most likely class")
         self.which.setPlaceholderText("Pick an image first")
         self.which.currentIndexChanged.connect(lambda _: self._draw_evidence())
+        # Chosen here, a class is no longer the one a bar click asked for.
+        self.which.activated.connect(lambda _: setattr(self.state, "explained_class", None))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)  # class names come from files
@@ -158,16 +160,21 @@ class ExplainView(QWidget):
         layout.addWidget(self.robustness)
         layout.addStretch(1)
 
-        session.example_changed.connect(self.set_example)
-        session.weights_changed.connect(self._weights_changed)
-        session.dataset_changed.connect(self._classes_changed)
-        session.explained_class_changed.connect(self._class_clicked)
-        session.drawing_cleared.connect(self.forget_drawing)
+        # Behind the Draw tab it would work for nobody on every stroke (integrated
+        # gradients for a network): it catches up when shown.
+        self._when_shown = WhenShown(self, self._refresh)
+        state = self.state
+        state.events.example.connect(self.set_example)
+        state.events.weights.connect(self._weights_changed)
+        state.events.dataset.connect(self._classes_changed)
+        state.events.explained_class.connect(self._class_clicked)
         self._set_enabled()
 
     # --- inputs -----------------------------------------------------------------------------
 
     def _classes_changed(self, dataset) -> None:
+        if dataset is None:
+            return
         self.target.clear()
         self.target.addItems(list(dataset.classes))
         self.example = None
@@ -182,12 +189,15 @@ class ExplainView(QWidget):
         self.robust_text.setText(self.ROBUST_HINT)
 
     def _set_enabled(self) -> None:
-        ready = self.example is not None and self.session.weights is not None
+        ready = self.example is not None and self.state.weights is not None
         self.find_button.setEnabled(ready)
         self.target.setEnabled(ready)
 
-    def set_example(self, example: Example) -> None:
+    def set_example(self, example: Example | None) -> None:
         """Explain ``example`` (every stroke on the canvas brings a new one)."""
+        if example is None:
+            self._show_nothing()
+            return
         new_image = self.example is None or self.example.index != example.index or \
             self.example.on_canvas != example.on_canvas or \
             not np.array_equal(self.example.pixels, example.pixels)
@@ -198,32 +208,24 @@ class ExplainView(QWidget):
             if self.which.count():
                 self.which.setCurrentIndex(0)  # a new image: its prediction first
         self._set_enabled()
-        # Behind the Draw tab it would work for nobody on every stroke (integrated
-        # gradients for a network): it catches up when shown. (A dock behind another's
-        # tab still says isVisible(); what it paints is empty.)
-        if self.isVisible() and not self.visibleRegion().isEmpty():
-            self._refresh()
-        else:
-            self._stale = True
+        self._when_shown.request()
 
     def _refresh(self) -> None:
-        self._stale = False
+        if self.example is None:
+            return
         self._fill_choices()
         self._draw_evidence()
 
-    def catch_up(self, shown: bool = True) -> None:
-        """Its dock was raised (``QDockWidget.visibilityChanged``): show the example."""
-        if shown and self._stale and self.example is not None:
-            self._refresh()
-
-    def _class_clicked(self, k: int) -> None:
+    def _class_clicked(self, k: int | None) -> None:
+        if k is None:
+            return
         index = self.which.findData(f"class {k}")
         if index >= 0:
             self.which.setCurrentIndex(index)
 
     def _fill_choices(self) -> None:
         """"Predicted", "vs runner-up" and each class, named for this example."""
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
         order = np.argsort(-self.example.logits)
         top, second = int(order[0]), int(order[1])
         # Plain strings as item data: a tuple came back from Qt as a list after
@@ -248,11 +250,11 @@ class ExplainView(QWidget):
 
     def _draw_evidence(self) -> None:
         example = self.example
-        if example is None or self.session.weights is None or self.which.currentIndex() < 0:
+        if example is None or self.state.weights is None or self.which.currentIndex() < 0:
             return
         kind, *numbers = self.which.currentData().split()
         choice = (kind, *map(int, numbers))
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
         if self.linear is None:
             self.map.set_rgb(overlay(example.pixels, None))
             self.summary.setText("Integrated gradients from a black image (an "
@@ -282,7 +284,7 @@ class ExplainView(QWidget):
     def _integrate(self, example: Example, choice) -> None:
         """Integrated gradients of the chosen logit (or the difference of two), off the
         GUI thread; only the newest example's are computed and shown."""
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
 
         def shown(attribution: np.ndarray, error: float) -> None:
             if self.example is not example:
@@ -302,16 +304,16 @@ class ExplainView(QWidget):
             if self.example is example:
                 self.summary.setText(f"Could not explain this prediction: {error}")
 
-        self.attributions.request(self.session.weights.predictor.module, example.pixels,
+        self.attributions.request(self.state.weights.predictor.module, example.pixels,
                                   choice[1], choice[2] if choice[0] == "vs" else None, shown,
                                   failed)
 
     # --- make it a ... ------------------------------------------------------------------------
 
     def find_change(self) -> None:
-        example, weights = self.example, self.session.weights
+        example, weights = self.example, self.state.weights
         target = self.target.currentIndex()
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
         if example is None or weights is None:
             return
         if int(np.argmax(example.logits)) == target:
@@ -343,7 +345,7 @@ class ExplainView(QWidget):
     def show_result(self, result: explain.Counterfactual) -> None:
         self.result = result
         self.pictures.show()
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
         self.change.set_rgb(diverging(result.change))
         self.changed.set_rgb(overlay(result.image, None))
         steps = np.linspace(0, 1, len(result.path))
@@ -376,11 +378,11 @@ class ExplainView(QWidget):
         self.to_canvas.setEnabled(False)
 
     def put_on_canvas(self) -> None:
-        result, weights = self.result, self.session.weights
+        result, weights = self.result, self.state.weights
         if result is None or weights is None:
             return
         pixels = result.image.reshape(28, 28).astype(np.float32)
-        classes = self.session.dataset.classes
+        classes = self.state.dataset.classes
         self.session.canvas_image_requested.emit(Example(
             f"{classes[result.original]} changed into a {classes[result.target]}", pixels,
             weights.predictor.logits(pixels)))
@@ -390,8 +392,8 @@ class ExplainView(QWidget):
     SIZES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
     def measure_robustness(self) -> None:
-        weights, images = self.session.weights, self.session.test_images
-        labels = self.session.dataset.test_labels.numpy()
+        weights, images = self.state.weights, self.state.test_images
+        labels = self.state.dataset.test_labels.numpy()
         module = weights.predictor.module
         self.robust_button.setEnabled(False)
         self.robust_text.setText("Changing all 10,000 test images…")
@@ -401,7 +403,7 @@ class ExplainView(QWidget):
 
         def done(accuracies) -> None:
             self.robust_button.setEnabled(True)
-            if self.session.weights is not weights:
+            if self.state.weights is not weights:
                 return
             self.robust_curve.setData(list(self.SIZES), accuracies)
             self.robust_text.setText(
@@ -415,9 +417,9 @@ class ExplainView(QWidget):
 
         self.session.tasks.run("Measuring accuracy under small changes…", work, done, failed)
 
-    def forget_drawing(self) -> None:
-        """The canvas was cleared: if the drawing was explained here, nothing is now."""
-        if self.example is not None and self.example.on_canvas:
+    def _show_nothing(self) -> None:
+        """Nothing is examined (the canvas was cleared, another dataset loaded)."""
+        if self.example is not None:
             self.example = None
             self.heading.setText(self.NOTHING)
             self.summary.setText("")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metrics
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.state.when_shown import follow_shown_weights
 
 DIVERGING = pg.colormap.get("CET-D1")  # blue - white - red: zero in the middle
 SEQUENTIAL = pg.colormap.get("viridis")
@@ -153,15 +154,17 @@ class ConfusionHeatmap(QWidget):
 
 
 class ConfusionView(QWidget):
-    """Test-set confusion heatmap and per-class table; clicking a cell emits it."""
+    """Test-set confusion heatmap and per-class table of the weights the insight tabs
+    show; clicking a cell shows its images in the grid."""
 
     cell_clicked = Signal(int, int)  # true class, predicted class
     COLUMNS = ("precision", "recall", "F1", "support")
 
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
         self.heatmap = ConfusionHeatmap()
         self.heatmap.cell_clicked.connect(self.cell_clicked)
+        self.cell_clicked.connect(session.show_confusion_cell)
         self.normalise = QCheckBox("Row-normalised")
         self.normalise.setToolTip("Show each row as fractions of its true class (the "
                                   "diagonal is then per-class recall)")
@@ -182,6 +185,10 @@ class ConfusionView(QWidget):
         layout.addWidget(self.table, 2)
         self.counts = np.zeros((0, 0), int)
         self.classes: tuple[str, ...] = ()
+        state = session.state
+        follow_shown_weights(self, state, lambda weights: self.update_from(
+            state.dataset.test_labels.numpy(), weights.probabilities.argmax(1),
+            state.dataset.classes))
 
     def update_from(self, labels: np.ndarray, predicted: np.ndarray, classes) -> None:
         self.classes = tuple(classes)
@@ -221,8 +228,9 @@ class CalibrationView(QWidget):
            "predictions in each confidence bin; the dashed diagonal is perfect calibration. "
            "ECE, the expected calibration error, is the bin-size-weighted mean gap.")
 
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.state, self.timeline = session.state, session.runs.timeline
         self.setToolTip(self.TIP)
         background = theme.colors().background
         self.diagram = pg.PlotWidget(background=background, title="Reliability diagram")
@@ -263,6 +271,15 @@ class CalibrationView(QWidget):
         self.epochs: list[float] = []
         self.eces: list[float] = []
         self.result: dict = {}
+        follow_shown_weights(self, self.state, self._show)
+
+    def _show(self, weights) -> None:
+        """The calibration of ``weights``, on the ECE curve of the run they come from."""
+        run, timeline = self.state.run(weights.run), self.timeline
+        metrics = run.epochs if run is not None else (
+            timeline.metrics if timeline.run == weights.run else [])
+        self.update_from(weights.probabilities, self.state.dataset.test_labels.numpy(),
+                         weights.snapshot.epoch, metrics)
 
     def update_from(self, probabilities: np.ndarray, labels: np.ndarray, epoch: float,
                     run_epochs: list[dict] = ()) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import information as info
 from softmax_gui.evaluation import naive_softmax_np, softmax_steps
+from softmax_gui.qt.state.when_shown import WhenShown
 
 SCALE = 100.0  # large enough that some logits pass float32's exp limit (~88.7)
 
@@ -53,8 +54,9 @@ class SoftmaxStepsView(QWidget):
             "naive exp": "exp(o) without the shift: overflows above ~88.7 (float32)",
             "naive p": "exp(o) / Σ exp(o): inf / inf = NaN after an overflow"}
 
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.state = session.state
         self.title = QLabel("Click a test image in the grid, or draw on the canvas.")
         self.legend = QLabel(self.LEGEND)
         self.legend.setWordWrap(True)
@@ -78,13 +80,26 @@ class SoftmaxStepsView(QWidget):
         layout.addLayout(self._information_section())
         self.logits = None
         self._title = ""
-        self._dirty = False
         self.label: int | None = None
         self.classes: tuple[str, ...] = ()
-        self.temperature = 1.0
         self.tempered = False  # whether the example is the canvas's (its T applies)
         # Named columns from the start, not Qt's "1 2 3 4 5".
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        # The canvas brings an example on every stroke: the table is rebuilt when seen.
+        self._when_shown = WhenShown(self, self._draw)
+        self.state.events.example.connect(self._examine)
+        self.state.events.temperature.connect(self._when_shown.request)
+
+    @property
+    def temperature(self) -> float:
+        return self.state.temperature
+
+    def _examine(self, example) -> None:
+        if example is None:
+            self._show_nothing()
+        else:
+            self.set_example(example.logits, example.label, self.state.class_names(),
+                             example.title, tempered=example.on_canvas)
 
     INFORMATION_ROWS = ("H(p): entropy", "H(y, p): cross-entropy", "H(y): of the target",
                         "KL(y ‖ p)")
@@ -146,20 +161,15 @@ class SoftmaxStepsView(QWidget):
             f"{figure(values.target_entropy)} + {figure(values.kl)} {ok} (gap "
             f"{abs(values.identity_gap):.0e}); {target}. 1 bit = ln 2 nats.")
 
-    def forget_drawing(self) -> None:
-        """The canvas was cleared: if the drawing was shown here, show nothing."""
-        if self.logits is not None and self.tempered:
+    def _show_nothing(self) -> None:
+        """Nothing is examined (the canvas was cleared, another dataset loaded)."""
+        if self.logits is not None:
             self.logits = None
             self.title.setText("Click a test image in the grid, or draw on the canvas.")
             self.table.setRowCount(0)
             self.summary.setText("")
             self.information.clearContents()
             self.identity.setText("")
-
-    def apply_temperature(self, temperature: float) -> None:
-        """Show the softmax of ``o / temperature`` (the canvas's T slider)."""
-        self.temperature = temperature
-        self._refresh()
 
     def set_example(self, logits: np.ndarray, label: int | None, classes, title: str,
                     tempered: bool = False) -> None:
@@ -168,24 +178,11 @@ class SoftmaxStepsView(QWidget):
         self.logits, self.label, self.classes = np.asarray(logits), label, tuple(classes)
         self.tempered = tempered
         self._title = title
-        self._refresh()
-
-    def _refresh(self) -> None:
-        # The canvas calls this on every stroke: rebuild the table only when it is seen.
-        if self.isVisible():
-            self._draw()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._dirty:
-            self._draw()
+        self._when_shown.request()
 
     def _draw(self) -> None:
         if self.logits is None:
             return
-        self._dirty = False
         self.title.setText(self._title)
         large = self.large.isChecked()
         o = self.logits * (SCALE if large else 1.0)

@@ -1,11 +1,11 @@
 """The timeline: every epoch of the latest run kept, and a slider to look back at one.
 
 :class:`Timeline` (``session.runs.timeline``) stores each epoch's end snapshot of the
-latest run, as the worker sends them (qt/training/worker.py: the throttle thins the snapshots
-the window applies, never these). Looking at an epoch makes its weights the ones the
-Weights, Confusion and Calibration tabs show (``viewed``); the active weights, the grid,
-the canvas and exports stay as they are. :class:`TimelineBar` is the slider under those
-tabs.
+latest run, as the worker sends them (qt/training/worker.py: the throttle thins the
+snapshots the window applies, never these). Looking at an epoch makes its weights the
+ones the Weights, Confusion and Calibration tabs show (``state.viewed``, whose one
+writer this is); the active weights, the grid, the canvas and exports stay as they are.
+:class:`TimelineBar` is the slider under those tabs.
 """
 
 from __future__ import annotations
@@ -25,20 +25,18 @@ class Timeline(QObject):
     """The latest run's epochs, and the one being looked at (module docstring)."""
 
     changed = Signal()  # epochs added or forgotten, or another one viewed
-    viewed_changed = Signal()  # the insight tabs must show other weights
 
-    def __init__(self, session, parent=None):
+    def __init__(self, state, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.state = state
         self.snapshots: list[events.WeightSnapshot] = []
         self.run: int | None = None  # the RunHistory number the epochs belong to
         self.config: dict = {}
         self.position: int | None = None  # index of the viewed epoch; None: the latest
-        self.viewed: ActiveWeights | None = None
         self.metrics: list[dict] = []  # a saved run's per-epoch figures (its ECE curve)
         self.note = ""  # why a loaded run has no epochs to look back at
         self._before = None  # the previous run's epochs, until a new run has its own
-        session.dataset_changed.connect(lambda _: self.forget())
+        state.events.dataset.connect(self.forget)
 
     def begin(self, run: int, config: dict) -> None:
         """A run starts or continues: a new run's epochs replace the last one's (kept
@@ -83,15 +81,13 @@ class Timeline(QObject):
         self.changed.emit()
 
     def _set_viewed(self, position: int | None, viewed: ActiveWeights | None) -> None:
-        was = self.viewed
-        self.position, self.viewed = position, viewed
-        if viewed is not was:
-            self.viewed_changed.emit()
+        self.position = position
+        self.state.viewed = viewed
 
     @property
     def follows_run(self) -> bool:
         """Whether the active weights are this run's (its latest epoch is then "now")."""
-        active = self.session.weights
+        active = self.state.weights
         return active is not None and active.run == self.run
 
     @property
@@ -112,7 +108,7 @@ class Timeline(QObject):
             snapshot = self.snapshots[position]
             self._set_viewed(position, prepare(
                 snapshot, f"run #{self.run}, epoch {snapshot.epoch:g} (timeline)",
-                self.config, self.run, self.session.test_images))
+                self.config, self.run, self.state.test_images))
         self.changed.emit()
 
     @property
@@ -146,7 +142,7 @@ class TimelineBar(QWidget):
         layout.addWidget(self.epoch)
         self.slider.valueChanged.connect(lambda value: self.timeline.view(value - 1))
         timeline.changed.connect(self._sync)
-        timeline.session.weights_changed.connect(lambda _: self._sync())
+        timeline.state.events.weights.connect(self._sync)
         self._sync()
 
     def _sync(self) -> None:
@@ -174,7 +170,7 @@ class TimelineBar(QWidget):
 
     def _why_empty(self) -> str:
         """Say precisely why there are no epochs to look back at."""
-        active = self.timeline.session.weights
+        active = self.timeline.state.weights
         if self.timeline.note:
             return f"no epochs kept for run #{self.timeline.run}"
         if active is None:

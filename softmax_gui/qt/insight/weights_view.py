@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.model_registry import first_layer_size, first_layer_templates, get_model
 from softmax_gui.qt.insight.confusion_calibration import DIVERGING
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.state.when_shown import follow_shown_weights
 
 GREY = pg.colormap.get("CET-L1")  # black to white
 SHOWN = ("Weights (what each class looks for)", "Input that maximises each logit",
@@ -33,9 +34,9 @@ class WeightTemplates(QWidget):
     """The first layer's weights as images: for softmax regression, what each class
     'looks for' (red: evidence for the class, blue: against it)."""
 
-    def __init__(self, tasks=None, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.tasks = tasks
+        self.tasks = session.tasks
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
         self.caption = QLabel()
@@ -94,6 +95,7 @@ class WeightTemplates(QWidget):
         self._shape: tuple = ()
         self._columns = 0
         self._templates = None
+        follow_shown_weights(self, session.state, lambda w: self.update_from(w.snapshot))
 
     def update_from(self, snapshot) -> None:
         self._snapshot = snapshot

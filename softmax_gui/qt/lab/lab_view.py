@@ -131,13 +131,13 @@ class SameBatchesPage(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        ready = self.session.dataset is not None
+        ready = self.session.state.dataset is not None
         for button in (self.compare_button, self.check_button):
             button.setEnabled(ready)
 
     def compare(self) -> None:
         steps, float64 = self.steps.value(), self.float64.isChecked()
-        dataset = self.session.dataset
+        dataset = self.session.state.dataset
         self.compare_button.setEnabled(False)
         self.result.setText(f"Stepping the three for {steps} minibatches…")
 
@@ -170,7 +170,7 @@ class SameBatchesPage(QWidget):
             f"Last losses: {losses}.")
 
     def gradient_check(self) -> None:
-        dataset = self.session.dataset
+        dataset = self.session.state.dataset
         self.check_button.setEnabled(False)
         self.check_result.setText("Checking the gradient by finite differences…")
 
@@ -255,7 +255,7 @@ class PitfallPage(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        self.train_button.setEnabled(self.session.dataset is not None)
+        self.train_button.setEnabled(self.session.state.dataset is not None)
 
     def _epochs_changed(self, epochs: int) -> None:
         self.epochs.setSuffix(" epoch" if epochs == 1 else " epochs")
@@ -270,7 +270,7 @@ class PitfallPage(QWidget):
         self.train()
 
     def train(self) -> None:
-        epochs, dataset = self.epochs.value(), self.session.dataset
+        epochs, dataset = self.epochs.value(), self.session.state.dataset
         self._stop = stop = threading.Event()
         self.train_button.setText("Stop both")
         self.progress.setRange(0, epochs)

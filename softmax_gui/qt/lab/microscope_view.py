@@ -115,8 +115,8 @@ class MicroscopePage(QWidget):
         self.step_button.clicked.connect(self.step)
         self.from_active.clicked.connect(self.reset_to_active)
         self.from_zeros.clicked.connect(self.reset_to_zeros)
-        session.dataset_changed.connect(self._dataset_changed)
-        session.selection_changed.connect(lambda _: self._show_example())
+        session.state.events.dataset.connect(self._dataset_changed)
+        session.state.events.selected.connect(self._show_example)
         self._set_enabled(False)
         self.status.setText("Loading the dataset…")
 
@@ -139,7 +139,7 @@ class MicroscopePage(QWidget):
         self._reset_done("Starting from W = 0, b = 0: every class scores 0, p = 1/10 for all.")
 
     def reset_to_active(self) -> None:
-        weights = self.session.weights
+        weights = self.session.state.weights
         if weights is None or get_model(weights.snapshot.model).family != "softmax":
             what = "no weights" if weights is None else \
                 f"{get_model(weights.snapshot.model).label} weights"
@@ -190,7 +190,7 @@ class MicroscopePage(QWidget):
         self._show_example()
 
     def _show_example(self) -> None:
-        index, dataset = self.session.selected, self.session.dataset
+        index, dataset = self.session.state.selected, self.session.state.dataset
         if self.microscope is None or not self.images:
             return
         if index is None or dataset is None:
@@ -199,7 +199,7 @@ class MicroscopePage(QWidget):
                                       "gradient (p − y) xᵀ in the last column.")
             return
         label = int(dataset.test_labels[index])
-        pixels = self.session.test_images[index]
+        pixels = self.session.state.test_images[index]
         p, gradient = self.microscope.example_gradient(pixels, label)
         self._set_row("image", gradient, None)
         top = int(p.argmax())

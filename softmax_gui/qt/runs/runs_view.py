@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from softmax_gui.model_registry import MODELS
 from softmax_gui.qt.shell import theme
 from softmax_gui.run_history import epochs_text
-from softmax_gui.runs import RunStore, SavedRun
+from softmax_gui.runs import SavedRun
 
 ROW = Qt.ItemDataRole.UserRole
 MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
@@ -51,15 +51,13 @@ class SortableItem(QTableWidgetItem):
 
 
 class RunsView(QWidget):
-    """Lists a :class:`RunStore`; emits requests to load weights or overlay curves."""
+    """Lists the runs folder of ``session.archive``: load a run's weights, overlay its
+    curves, delete it."""
 
-    load_requested = Signal(object)      # SavedRun
-    overlay_requested = Signal(object)   # SavedRun
-    delete_requested = Signal(object)    # list of SavedRun, confirmed by the user
-
-    def __init__(self, store: RunStore, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.store = store
+        archive = session.archive
+        self.store = store = archive.store
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -82,9 +80,9 @@ class RunsView(QWidget):
         self.overlay_button.setToolTip("Draw the selected runs' curves on the plots, dimmed")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Delete the selected runs from disk (asks first)")
-        self.load_button.clicked.connect(lambda: self._each(self.load_requested.emit, 1))
-        self.overlay_button.clicked.connect(lambda: self._each(self.overlay_requested.emit))
-        self.delete_button.clicked.connect(self.ask_delete)
+        self.load_button.clicked.connect(lambda: self._each(archive.load, 1))
+        self.overlay_button.clicked.connect(lambda: self._each(archive.overlay))
+        self.delete_button.clicked.connect(lambda: self.ask_delete(archive.delete))
         self.table.itemSelectionChanged.connect(self._sync_buttons)
         buttons = QHBoxLayout()
         for button in (self.load_button, self.overlay_button, self.delete_button):
@@ -99,6 +97,7 @@ class RunsView(QWidget):
         layout.addLayout(buttons)
         self.runs: list[SavedRun] = []
         self.refresh()
+        archive.saved_runs_changed.connect(self.refresh)
 
     def refresh(self) -> None:
         self.runs = self.store.list()
@@ -174,7 +173,7 @@ class RunsView(QWidget):
         self.overlay_button.setEnabled(chosen > 0)
         self.delete_button.setEnabled(chosen > 0)
 
-    def ask_delete(self) -> None:
+    def ask_delete(self, delete) -> None:
         runs = self.selected()
         if not runs:
             return
@@ -184,6 +183,6 @@ class RunsView(QWidget):
                           | QMessageBox.StandardButton.No, self)
         box.setObjectName("delete-runs")
         box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
-                             and self.delete_requested.emit(runs))
+                             and delete(runs))
         box.open()
 

@@ -1,4 +1,4 @@
-"""Weights files: File > Open weights, Export weights, and a saved run's weights.
+"""Weights files: File > Open weights and Export weights.
 
 Files are read, validated and prepared in the background and only then made active in
 the session; a file trained on another dataset is offered a switch. Problems go to the
@@ -16,7 +16,6 @@ from softmax_gui.active_weights import prepare
 from softmax_gui.datasets_registry import DATASETS
 from softmax_gui.qt.shell import file_dialogs
 from softmax_gui.qt.state.session import Session
-from softmax_gui.runs import SavedRun
 
 FILTERS = {
     ".safetensors": "safetensors with metadata (*.safetensors)",
@@ -57,7 +56,7 @@ class WeightsActions(QObject):
         """Validate and prepare ``path`` in the background; activate it if it fits the
         loaded dataset, offer to switch if it was trained on another."""
         session, name = self.session, Path(path).name
-        dataset, test_images = session.dataset, session.test_images
+        dataset, test_images = session.state.dataset, session.state.test_images
 
         def work():
             from softmax_gui import weights_io
@@ -91,7 +90,7 @@ class WeightsActions(QObject):
         """Save the active weights to ``path`` (the format by its extension)."""
         from softmax_gui import weights_io
 
-        weights, name = self.session.weights, Path(path).name
+        weights, name = self.session.state.weights, Path(path).name
         args = (weights.snapshot, path, weights.config)
         done = lambda _: self.session.message.emit(  # noqa: E731
             f"Exported the weights to {path}")
@@ -104,54 +103,16 @@ class WeightsActions(QObject):
             self.session.tasks.run(f"Exporting {name}…", lambda: weights_io.save(*args),
                                    done, failed)
 
-    def load_saved_run(self, saved: SavedRun, then=None) -> None:
-        """Make a saved run's final weights active and its epochs the timeline's (read in
-        the background); ``then()`` once they are."""
-        session = self.session
-        label = f"saved run {saved.info.get('label', saved.id)}"
-        dataset, test_images = session.dataset.name, session.test_images
-        config = saved.info.get("config", {})
-        labels = session.dataset.test_labels.numpy()
-        sample = session.dataset.source.is_sample  # scored on the test set it was?
-
-        def work():
-            from softmax_gui.weights_io import WeightsError
-
-            snapshot = saved.weights()
-            if snapshot.dataset != dataset:
-                raise ValueError(f"it was trained on {snapshot.dataset}; load that "
-                                 "dataset first")
-            try:
-                epochs = saved.epoch_snapshots(snapshot)
-                note = "" if epochs else (f"run #{saved.number} was saved before the app "
-                                          "kept each epoch's weights")
-            except WeightsError as exc:
-                epochs, note = [], f"its epochs could not be read: {exc}"
-            weights = prepare(snapshot, label, config, saved.number, test_images)
-            saved.check_weights(weights.snapshot.model, weights.accuracy(labels), sample)
-            return weights, epochs, note
-
-        def done(result) -> None:
-            weights, epochs, note = result
-            session.activate(weights)
-            session.runs.timeline.show_saved(saved.number, config, epochs, saved.metrics,
-                                             note)
-            session.message.emit(f"Loaded {label}")
-            if then is not None:
-                then()
-
-        session.tasks.run(f"Loading {label}…", work, done, self._failed("load", label))
-
     def _failed(self, verb: str, name: str):
         def failed(error: BaseException) -> None:
             from softmax_gui.weights_io import WeightsError
 
             text = str(error)
-            if isinstance(error, WeightsError) and verb != "load":
+            if isinstance(error, WeightsError):
                 # It names the file and says what is wrong.
                 self.session.report(text if text.startswith(name) else
                                     text[:1].upper() + text[1:])
-            else:  # a saved run's weights file, or another error: say whose
+            else:  # another error: say whose
                 self.session.report(f"Could not {verb} {name}: {text}")
         return failed
 
@@ -159,7 +120,7 @@ class WeightsActions(QObject):
         title = DATASETS[meta["dataset"]].title
         box = QMessageBox(QMessageBox.Icon.Question, "Different dataset",
                           f"{name} was trained on {title}, but "
-                          f"{self.session.dataset.spec.title} is loaded. Switch to {title} "
+                          f"{self.session.state.dataset.spec.title} is loaded. Switch to {title} "
                           "and use these weights?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self.parent_widget)

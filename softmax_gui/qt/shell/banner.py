@@ -18,7 +18,7 @@ class Banner(QFrame):
     MARGIN = 4
     room_changed = Signal(int)  # pixels it covers at the foot; 0 once hidden
 
-    def __init__(self, parent):
+    def __init__(self, session, parent):
         super().__init__(parent)
         parent.installEventFilter(self)  # follow its size
         self.setObjectName("banner")
@@ -43,6 +43,11 @@ class Banner(QFrame):
         layout.addWidget(self.dismiss)
         self._problem: Problem | None = None
         self.hide()
+        session.problem.connect(self.show_problem)
+        # One surface per message: a later success (a message, a run, a dataset loaded)
+        # replaces a problem that was shown.
+        for news in (session.message, session.runs.run_started, session.state.events.dataset):
+            news.connect(lambda _: self.hide())
 
     def show_problem(self, problem: Problem) -> None:
         self._problem = problem

@@ -39,7 +39,7 @@ class LastSession(QObject):
 
     def remember(self) -> None:
         """Write what the window shows now (called as it closes)."""
-        runs, weights = self.session.runs, self.session.weights
+        runs, weights = self.session.state.runs, self.session.state.weights
         origin = ""
         if weights is not None and weights.run is not None and weights.run > 0:
             origin = f"run:{weights.run}"
@@ -47,7 +47,7 @@ class LastSession(QObject):
             origin = f"file:{weights.path}"
         self.settings.setValue(WEIGHTS_KEY, origin)
         curves = []
-        for history in runs.histories[-MAX_CURVES:]:
+        for history in runs[-MAX_CURVES:]:
             key = {"id": history.saved_id} if history.saved else {"run": history.number}
             curves.append({**key, "shown": history.shown})
         self.settings.setValue(CURVES_KEY, json.dumps(curves))
@@ -93,17 +93,17 @@ class LastSession(QObject):
 
     def reopen(self) -> None:
         """Bring back what :meth:`remember` wrote (once, when the window is ready)."""
-        if self._reopened or self.session.dataset is None:
+        if self._reopened or self.session.state.dataset is None:
             return
         self._reopened = True
         notes = [_text(self.settings.value(NOTE_KEY))]
         self.settings.remove(NOTE_KEY)
-        saved = {run.number: run for run in self.session.runs.store.list() if run.number}
+        saved = {run.number: run for run in self.session.archive.store.list() if run.number}
         by_id = {run.id: run for run in saved.values()}
         for entry in _curves(self.settings.value(CURVES_KEY)):
             run = by_id.get(entry.get("id")) or saved.get(entry.get("run"))
             if run is not None:
-                self.session.runs.overlay(run, shown=entry["shown"], quiet=True)
+                self.session.archive.overlay(run, shown=entry["shown"], quiet=True)
         def say() -> None:  # last: after the weights' own "Loaded ..." message
             said = " ".join(n for n in notes if n)
             if said:
@@ -115,7 +115,7 @@ class LastSession(QObject):
         if kind == "run":
             run = saved.get(int(value)) if value.isdigit() else None
             if run is not None and run.has_weights:
-                self.weights_actions.load_saved_run(run, then=say)
+                self.session.archive.load(run, then=say)
                 return
             notes.append(f"Run #{value}, active when the app was closed, is no longer in "
                          "the runs folder: the bundled default weights are active.")

@@ -1,8 +1,7 @@
-"""The central tabs: the curves, what the model learned, and the runs, bound to a session.
+"""The central tabs: the curves, what the model learned, and the runs.
 
-Updating every insight view costs ~60 ms a snapshot (bench/insight_update.py), time the
-GUI thread would take from the trainer; a hidden view has nothing to show, so only the
-visible one updates and the others catch up when they are shown.
+Each view binds itself to the session it is given; this only lays them out (with a
+timeline slider under the insight views).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from softmax_gui.qt.insight.timeline import TimelineBar
 from softmax_gui.qt.insight.weights_view import WeightTemplates
 from softmax_gui.qt.lab.lab_view import LabView
 from softmax_gui.qt.runs.runs_view import RunsView
-from softmax_gui.qt.state.session import Example, Session
+from softmax_gui.qt.state.session import Session
 
 
 class CompactTabs(QProxyStyle):
@@ -35,12 +34,12 @@ class MainTabs(QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
-        self.plots = PlotsView(session.settings)  # its smoothing and log axis
-        self.templates = WeightTemplates(session.tasks)
-        self.confusion = ConfusionView()
-        self.calibration = CalibrationView()
-        self.steps = SoftmaxStepsView()
-        self.runs = RunsView(session.runs.store)
+        self.plots = PlotsView(session)
+        self.templates = WeightTemplates(session)
+        self.confusion = ConfusionView(session)
+        self.calibration = CalibrationView(session)
+        self.steps = SoftmaxStepsView(session)
+        self.runs = RunsView(session)
         self.lab = LabView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
@@ -60,7 +59,6 @@ class MainTabs(QTabWidget):
         # pages from following the palette, and the dark theme with it.
         self._compact = CompactTabs()
         self.tabBar().setStyle(self._compact)
-        self._views: dict[QWidget, QWidget] = {}  # a page -> the insight view it holds
         self.timelines: list[TimelineBar] = []
         for widget, title, tip in (
                 (self.plots, "Curves", "Loss and accuracy, live"),
@@ -76,25 +74,6 @@ class MainTabs(QTabWidget):
                  "pitfall, one minibatch under the microscope"),
                 (self.runs, "Runs", "Every finished run, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
-        self._stale: set = set()
-        self.currentChanged.connect(self._refresh_visible)
-
-        runs = session.runs
-        runs.histories_changed.connect(lambda: self.plots.sync(runs.histories))
-        runs.run_started.connect(self.plots.begin)
-        runs.batches.connect(lambda history, _: self.plots.update_batches(history))
-        runs.epoch_ended.connect(lambda history, _: self.plots.update_epochs(history))
-        self.plots.remove_requested.connect(runs.remove_history)
-        self.plots.shown_changed.connect(runs.set_shown)
-        runs.finished.connect(lambda _: self.plots.run_ended())
-        session.weights_changed.connect(self._weights_changed)
-        runs.timeline.viewed_changed.connect(lambda: self._weights_changed(session.weights))
-        self.confusion.cell_clicked.connect(session.show_confusion_cell)
-        session.example_changed.connect(self._examine)
-        session.drawing_cleared.connect(self.steps.forget_drawing)
-        self.runs.overlay_requested.connect(runs.overlay)
-        self.runs.delete_requested.connect(runs.delete_saved_runs)
-        runs.saved_runs_changed.connect(self.runs.refresh)
 
     def _with_timeline(self, view: QWidget) -> QWidget:
         """``view`` above a timeline slider, as one tab's page."""
@@ -106,33 +85,4 @@ class MainTabs(QTabWidget):
         bar = TimelineBar(self.session.runs.timeline)
         layout.addWidget(bar)
         self.timelines.append(bar)
-        self._views[page] = view
         return page
-
-    def _weights_changed(self, weights) -> None:
-        weights = self.session.runs.timeline.viewed or weights
-        self._stale = {self.templates, self.confusion, self.calibration} if weights else set()
-        self._refresh_visible()
-
-    def _refresh_visible(self) -> None:
-        view = self._views.get(self.currentWidget(), self.currentWidget())
-        weights = self.session.runs.timeline.viewed or self.session.weights
-        if view not in self._stale or weights is None:
-            return
-        self._stale.discard(view)
-        labels = self.session.dataset.test_labels.numpy()
-        p = weights.probabilities
-        if view is self.templates:
-            self.templates.update_from(weights.snapshot)
-        elif view is self.confusion:
-            self.confusion.update_from(labels, p.argmax(1), self.session.dataset.classes)
-        else:
-            runs, timeline = self.session.runs, self.session.runs.timeline
-            run = next((h for h in runs.histories if h.number == weights.run), None)
-            metrics = run.epochs if run is not None else (
-                timeline.metrics if timeline.run == weights.run else [])
-            self.calibration.update_from(p, labels, weights.snapshot.epoch, metrics)
-
-    def _examine(self, example: Example) -> None:
-        self.steps.set_example(example.logits, example.label, self.session.dataset.classes,
-                               example.title, tempered=example.on_canvas)

@@ -1,7 +1,8 @@
-"""The main window: layout, menus and wiring. The state lives in the session.
+"""The main window: docks, menus and dialogs. The state lives in the session.
 
-Every view is built here and connected to the :class:`~softmax_gui.qt.state.session.Session`;
-views never talk to each other (docs/ARCHITECTURE.md).
+Every view is given the :class:`~softmax_gui.qt.state.session.Session` and binds itself
+to it; views never talk to each other (docs/ARCHITECTURE.md). The window only lays them
+out, raises the dock that shows what the user asked for, and owns the menus.
 """
 
 from __future__ import annotations
@@ -81,14 +82,14 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs, 1)
-        self.banner = Banner(central)  # at the tabs' foot, in room kept free while shown
+        self.banner = Banner(session, central)  # at the tabs' foot, in room kept free
         self.banner.room_changed.connect(lambda room: layout.setContentsMargins(
             4, 4, 4, 4 + room))
         self.setCentralWidget(central)
         self.controls = RunControls(session)
-        self.grid = SampleGrid(self.settings)
+        self.grid = SampleGrid(session)
         self.details = SelectedImageDetails(session)
-        self.draw_panel = DrawPanel(session.tasks, self.settings)
+        self.draw_panel = DrawPanel(session)
         self.explain = ExplainView(session)
         self.weights_actions = WeightsActions(session, self, self.settings)
 
@@ -213,56 +214,19 @@ class MainWindow(QMainWindow):
     # --- wiring ---------------------------------------------------------------------------
 
     def _wire(self) -> None:
-        session, grid, draw = self.session, self.grid, self.draw_panel
-        session.problem.connect(self.banner.show_problem)
-        # One surface per message: a later success replaces a problem that was shown.
-        session.message.connect(lambda _: self.banner.hide())
-        session.dataset_changed.connect(self._dataset_changed)
-        session.dataset_changed.connect(draw.set_dataset)  # the Draw dock's guide
+        """What the window itself does when the session asks: raise the dock that shows
+        it, open a dialog, enable its menu."""
+        session = self.session
         session.dataset_folder_wanted.connect(self.choose_dataset_folder)
-        session.weights_changed.connect(self._weights_changed)
-        session.selection_changed.connect(grid.view.set_selected)
-        session.examples_requested.connect(self._show_examples)
-        session.canvas_image_requested.connect(self._to_canvas)
-        session.runs.run_started.connect(lambda _: self.banner.hide())
-        grid.clicked.connect(self._select)
+        session.examples_requested.connect(lambda *_: self.grid_dock.raise_())
+        session.canvas_image_requested.connect(lambda _: self.canvas_dock.raise_())
+        self.grid.clicked.connect(lambda _: self.details_dock.raise_())
         # Raised (its tab clicked, an image sent to it), the canvas takes the keyboard:
         # B, E, F, Ctrl+Z and Delete work at once.
         self.canvas_dock.visibilityChanged.connect(
             lambda shown: shown and self.draw_panel.canvas.setFocus())
-        self.explain_dock.visibilityChanged.connect(self.explain.catch_up)
-        self.tabs.runs.load_requested.connect(self.weights_actions.load_saved_run)
-        draw.examined.connect(session.examine_drawing)
-        draw.blanked.connect(session.forget_drawing)
-        for bars in (draw.bars, self.details.bars):
-            bars.class_clicked.connect(session.explain_class)
-        draw.temperature_chosen.connect(session.set_temperature)
-        for view in (draw, self.tabs.steps):
-            session.temperature_changed.connect(view.apply_temperature)
-            view.apply_temperature(session.temperature)
-
-    def _dataset_changed(self, dataset) -> None:
-        self.banner.hide()
-        self.grid.set_dataset(dataset.test_images.numpy(), dataset.test_labels.numpy(),
-                              dataset.classes)
-
-    def _weights_changed(self, weights) -> None:
-        self.export_action.setEnabled(weights is not None)
-        self.grid.set_probabilities(None if weights is None else weights.probabilities)
-        self.draw_panel.set_predictor(None if weights is None else weights.predictor,
-                                      self.session.dataset.name)
-
-    def _select(self, index: int) -> None:
-        self.session.select(index)
-        self.details_dock.raise_()
-
-    def _show_examples(self, indices, description: str) -> None:
-        self.grid.show_only(indices, description)
-        self.grid_dock.raise_()
-
-    def _to_canvas(self, example) -> None:
-        self.draw_panel.show_example(example)
-        self.canvas_dock.raise_()
+        session.state.events.weights.connect(
+            lambda weights: self.export_action.setEnabled(weights is not None))
 
     # --- dialogs --------------------------------------------------------------------------
 
@@ -293,7 +257,7 @@ class MainWindow(QMainWindow):
 
     def _export_csv(self) -> None:
         file_dialogs.ask(self, self.settings, "metrics", "Export metrics",
-                         lambda path, _: self.session.runs.export_csv(path), ["CSV (*.csv)"],
+                         lambda path, _: self.session.archive.export_csv(path), ["CSV (*.csv)"],
                          save_as="metrics.csv")
 
     # --- lifecycle ------------------------------------------------------------------------

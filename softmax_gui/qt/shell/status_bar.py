@@ -35,8 +35,8 @@ class SessionStatusBar(QStatusBar):
         self.messageChanged.connect(self._make_room)
         session.tasks.busy_changed.connect(self._set_busy)
         session.message.connect(lambda text: self.showMessage(text, 10000))
-        session.dataset_changed.connect(self._dataset_changed)
-        session.weights_changed.connect(self._weights_changed)
+        session.state.events.dataset.connect(self._dataset_changed)
+        session.state.events.weights.connect(self._weights_changed)
         session.runs.engine_started.connect(
             lambda event: self.device.setText(f"Device: {event.device_name}"))
         session.runs.epoch_ended.connect(self._epoch_ended)
@@ -66,7 +66,7 @@ class SessionStatusBar(QStatusBar):
             self.weights.setToolTip("")
             return
         snapshot = weights.snapshot
-        labels = self.session.dataset.test_labels.numpy()
+        labels = self.session.state.dataset.test_labels.numpy()
         self.weights.setText(f"Weights: {weights.label}, {weights.accuracy(labels):.1%}")
         self.weights.setToolTip(
             f"Active weights: {weights.label}\nmodel {snapshot.model}, dataset "

@@ -1,16 +1,16 @@
-"""The window's state in one place: what is loaded, what is active, what is running.
+"""The window's actions on its state: loading, activating, selecting, examining.
 
-Widgets never read or change each other: they call the session and listen to its
-signals (the pattern of napari's ``ViewerModel``; docs/ARCHITECTURE.md draws it). The
-session owns
+What the window shows is ``session.state``, an :class:`~softmax_gui.app_state.AppState`
+(no Qt): views read its fields and connect to their events; they change it only by
+calling the session (or ``session.runs``), never each other (docs/ARCHITECTURE.md). The
+session also holds
 
-* the dataset (loaded off the GUI thread) and the folder chosen for each dataset;
-* the active weights with their CPU predictor and test-set probabilities, the weights
-  active before them (Revert), and each dataset's weights while another is loaded;
-* the selected test image and the example under examination (a test image or the
-  drawing), which the details, the softmax steps and the grid show;
-* ``runs`` (qt/training/runs.py): the run in progress and every run's curves;
-* ``tasks`` (qt/state/tasks.py): long work off the GUI thread.
+* the folder chosen for each dataset, and each dataset's weights while another is loaded;
+* ``runs`` (qt/training/runs.py): starting, stepping and stopping runs, their curves;
+* ``archive`` (qt/runs/run_archive.py): the runs folder: saving, loading, overlaying;
+* ``tasks`` (qt/state/tasks.py): long work off the GUI thread;
+* the signals that are news rather than state: a problem, a message, a request to show
+  something (test images in the grid, an image on the canvas).
 """
 
 from __future__ import annotations
@@ -24,22 +24,12 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from softmax_gui import data
 from softmax_gui.active_weights import ActiveWeights, default_weights, prepare
+from softmax_gui.app_state import AppState, Example
 from softmax_gui.datasets_registry import get_spec
+from softmax_gui.qt.runs.run_archive import RunArchive
 from softmax_gui.qt.state.tasks import Tasks
 from softmax_gui.qt.training.runs import Runs
 from softmax_gui.runs import RunStore
-
-
-@dataclass(frozen=True)
-class Example:
-    """The image under examination: a test image (``index``, ``label``) or the drawing."""
-
-    title: str
-    pixels: np.ndarray  # (28, 28) float in [0, 1]: the model's input
-    logits: np.ndarray
-    label: int | None = None
-    index: int | None = None
-    on_canvas: bool = False  # the canvas's bars (and so the Softmax tab) use its T
 
 
 @dataclass(frozen=True)
@@ -57,17 +47,9 @@ class Session(QObject):
     ready = Signal()  # torch imported, the first dataset loaded (or failed to)
     cuda_found = Signal(str)  # a CUDA GPU's name
     dataset_requested = Signal(str)  # the dataset asked for, or back to the loaded one
-    dataset_changed = Signal(object)  # data.Dataset
     dataset_folder_wanted = Signal(str)  # the user should choose a folder for it
-    weights_changed = Signal(object)  # ActiveWeights or None
-    revert_available = Signal(bool)
-    selection_changed = Signal(object)  # index of the selected test image, or None
-    example_changed = Signal(object)  # Example
     examples_requested = Signal(object, str)  # test indices for the grid (None: all), why
     canvas_image_requested = Signal(object)  # an Example (a test image) for the canvas
-    temperature_changed = Signal(float)  # T of softmax(o / T) in the canvas and Softmax tab
-    explained_class_changed = Signal(int)  # a class clicked in the bars: explain it
-    drawing_cleared = Signal()  # the canvas is blank: nothing of it is examined
     problem = Signal(object)  # Problem
     message = Signal(str)  # a passing status message
 
@@ -80,17 +62,11 @@ class Session(QObject):
         # reading its files again when no folder is asked for. The trainer process keeps
         # the last dataset it was sent, so it is pickled to it once, not per window.
         self._loaded = loaded
+        self.state = AppState()
         self.tasks = Tasks(self)
-        self.runs = Runs(self, runs, engine)
-        self.dataset: data.Dataset | None = None
-        self.test_images: np.ndarray | None = None  # float copy, made once per dataset
-        self.weights: ActiveWeights | None = None
-        self.previous: ActiveWeights | None = None
+        self.archive = RunArchive(self, runs)
+        self.runs = Runs(self, self.archive, engine)
         self._parked: dict[str, ActiveWeights] = {}  # each dataset's weights while away
-        self.selected: int | None = None
-        # Not remembered: a T of 0.1 coming back at the next launch made every
-        # prediction on the canvas read 100%.
-        self.temperature = 1.0
         self.is_ready = False
         self._first_data_dir = data_dir
 
@@ -154,10 +130,11 @@ class Session(QObject):
         remembered, note = self.data_dir(name)
         folder = folder or remembered
         fell_back = [note] if note and not chosen else []
-        if self.weights is not None and self.dataset is not None:
-            self._parked[self.dataset.name] = self.weights
-        keep = self.weights if self.weights and self.weights.snapshot.dataset == name else \
-            self._parked.get(name)
+        state = self.state
+        if state.weights is not None and state.dataset is not None:
+            self._parked[state.dataset.name] = state.weights
+        keep = state.weights if state.weights and state.weights.snapshot.dataset == name \
+            else self._parked.get(name)
 
         def work():
             try:
@@ -187,20 +164,20 @@ class Session(QObject):
                 self.settings.setValue(f"data_dir/{name}", chosen)
             elif fell_back:
                 self.settings.remove(f"data_dir/{name}")
-            self.dataset, self.test_images, weights = result
-            self.previous, self.selected = None, None  # they belonged to the old test set
-            self.revert_available.emit(False)
+            dataset, test_images, weights = result
+            # They belonged to the old test set.
+            state.previous, state.selected, state.example = None, None, None
             self.dataset_requested.emit(name)
-            self.dataset_changed.emit(self.dataset)
+            state.test_images = test_images
+            state.dataset = dataset
             self.set_weights(weights)
-            self.selection_changed.emit(None)
             self._set_ready()
             if fell_back:
                 self.report(fell_back[0])
 
         def failed(error: BaseException) -> None:
-            if self.dataset is not None:
-                self.dataset_requested.emit(self.dataset.name)  # back to what is loaded
+            if state.dataset is not None:
+                self.dataset_requested.emit(state.dataset.name)  # back to what is loaded
             title = get_spec(name).title
             self.report(f"Could not load {title}: {error}", f"Choose the {title} folder…",
                         lambda: self.dataset_folder_wanted.emit(name))
@@ -213,83 +190,83 @@ class Session(QObject):
     def activate(self, weights: ActiveWeights, previous: ActiveWeights | None = None) -> None:
         """Make ``weights`` active and keep ``previous`` (default: the ones they replace)
         for Revert."""
-        previous = previous or self.weights
+        previous = previous or self.state.weights
         if previous is not None:
-            self.previous = previous
-            self.revert_available.emit(True)
+            self.state.previous = previous
         self.set_weights(weights)
 
     def set_weights(self, weights: ActiveWeights | None) -> None:
         """Make ``weights`` active, leaving Revert's weights as they are."""
-        self.weights = weights
-        self.weights_changed.emit(weights)
-        if self.selected is not None:
-            self.select(self.selected)  # keep the details and the softmax steps live
+        self.state.weights = weights
+        if self.state.selected is not None:
+            self.select(self.state.selected)  # keep the details and the softmax steps live
 
     def revert(self) -> None:
         """Swap the active weights with the previous ones (Revert again swaps back)."""
-        if self.previous is None or self.runs.run is not None:
+        state = self.state
+        if not state.can_revert:
             return
-        restored, self.previous = self.previous, self.weights
+        restored, state.previous = state.previous, state.weights
         self.set_weights(restored)
-        self.revert_available.emit(self.previous is not None)
         self.message.emit(f"Restored {restored.label}."
-                          + (f" Revert again for {self.previous.label}." if self.previous
+                          + (f" Revert again for {state.previous.label}." if state.previous
                              else ""))
 
     # --- what is being looked at ----------------------------------------------------------
 
     def select(self, index: int | None) -> None:
         """Select test image ``index``: the details and the softmax steps show it."""
-        self.selected = index
-        self.selection_changed.emit(index)
-        if index is None or self.weights is None:
+        state = self.state
+        state.selected = index
+        if index is None or state.weights is None:
             return
-        label = int(self.dataset.test_labels[index])
-        pixels = self.test_images[index]
-        self.example_changed.emit(Example(
-            f"Test image #{index} (true class: {self.dataset.classes[label]})", pixels,
-            self.weights.predictor.logits(pixels), label, index))
+        label = int(state.dataset.test_labels[index])
+        pixels = state.test_images[index]
+        state.example = Example(
+            f"Test image #{index} (true class: {state.dataset.classes[label]})", pixels,
+            state.weights.predictor.logits(pixels), label, index)
 
     def examine_drawing(self, pixels: np.ndarray, logits: np.ndarray,
                         source: Example | None = None) -> None:
         """The canvas shows ``pixels``: a drawing, or ``source``, a test image sent there
         and not edited since (it keeps its true class)."""
         if source is not None:
-            self.example_changed.emit(Example(f"{source.title}, on the canvas", pixels,
-                                              logits, source.label, source.index, True))
+            self.state.example = Example(f"{source.title}, on the canvas", pixels, logits,
+                                         source.label, source.index, True)
             return
-        self.example_changed.emit(Example("Your drawing on the canvas (no true class: no "
-                                          "cross-entropy)", pixels, logits, on_canvas=True))
+        self.state.example = Example("Your drawing on the canvas (no true class: no "
+                                     "cross-entropy)", pixels, logits, on_canvas=True)
 
     def forget_drawing(self) -> None:
-        """The canvas is blank: views showing the drawing show nothing of it."""
-        self.drawing_cleared.emit()
+        """The canvas is blank: if the drawing was examined, nothing is now."""
+        if self.state.example is not None and self.state.example.on_canvas:
+            self.state.example = None
 
     def set_temperature(self, temperature: float) -> None:
         """T of the tempered softmax shown by the canvas bars and the Softmax tab."""
-        if temperature != self.temperature:
-            self.temperature = temperature
-            self.temperature_changed.emit(temperature)
+        self.state.temperature = temperature
 
     def explain_class(self, k: int) -> None:
         """The user clicked class ``k`` in a bar chart: the Explain view shows its
-        evidence."""
-        self.explained_class_changed.emit(k)
+        evidence (again, if it was the class explained: the user may have chosen another
+        in the Explain view since)."""
+        self.state.explained_class = None
+        self.state.explained_class = k
 
     def show_confusion_cell(self, true: int, predicted: int) -> None:
         """Show in the grid the test images of class ``true`` predicted as ``predicted``
         (by the weights the Confusion tab shows: an epoch of the timeline, or the active
         ones)."""
-        weights = self.runs.timeline.viewed or self.weights
+        state = self.state
+        weights = state.shown_weights
         if weights is None:
             return
-        labels = self.dataset.test_labels.numpy()
+        labels = state.dataset.test_labels.numpy()
         chosen = np.flatnonzero((labels == true)
                                 & (weights.probabilities.argmax(1) == predicted))
-        names = self.dataset.classes
+        names = state.dataset.classes
         why = f"{len(chosen)} {names[true]} predicted as {names[predicted]}"
-        if weights is not self.weights:  # an earlier epoch: the grid labels are today's
+        if weights is not state.weights:  # an earlier epoch: the grid labels are today's
             why += (f" at epoch {weights.snapshot.epoch:g} (timeline); the labels below "
                     "are what the active weights predict now")
         self.examples_requested.emit(chosen, why)
@@ -297,11 +274,12 @@ class Session(QObject):
     def send_to_canvas(self, index: int) -> None:
         """Put test image ``index`` on the canvas: exactly its model input and its true
         class, until the user edits it."""
-        label = int(self.dataset.test_labels[index])
-        pixels = self.test_images[index]
-        logits = self.weights.predictor.logits(pixels) if self.weights else np.zeros(0)
+        state = self.state
+        label = int(state.dataset.test_labels[index])
+        pixels = state.test_images[index]
+        logits = state.weights.predictor.logits(pixels) if state.weights else np.zeros(0)
         self.canvas_image_requested.emit(Example(
-            f"Test image #{index} (true class: {self.dataset.classes[label]})", pixels,
+            f"Test image #{index} (true class: {state.dataset.classes[label]})", pixels,
             logits, label, index))
 
     # --- end ------------------------------------------------------------------------------

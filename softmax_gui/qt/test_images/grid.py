@@ -191,9 +191,45 @@ class SampleGrid(QWidget):
 
     clicked = Signal(int)  # a test image index
 
-    def __init__(self, settings=None, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.settings = settings  # the filter and the order are remembered
+        self.settings = session.settings  # the filter and the order are remembered
+        scroll = self._build()
+        self.images = np.zeros((0, 28, 28), np.uint8)
+        self.labels = np.zeros(0, int)
+        self.classes: tuple[str, ...] = ()
+        self.probabilities: np.ndarray | None = None
+        self.restrict: np.ndarray | None = None
+        self._restrict_text = ""
+        self.shown: np.ndarray = np.zeros(0, int)
+        self.seed = 0
+        for widget in (self.filter, self.order):
+            widget.currentIndexChanged.connect(self.refresh)
+            widget.activated.connect(self._remember)  # chosen by the user, not a reload
+        # A filter chosen leaves a confusion cell's images (they hid the choice).
+        self.filter.activated.connect(lambda _: self.restrict is not None
+                                      and self.show_only(None))
+        _select(self.order, self._remembered("grid/order"))
+        for widget in (self.columns, self.rows):
+            widget.valueChanged.connect(self.refresh)
+        self.view.clicked.connect(self.clicked)
+        scroll.setAccessibleName("Test images")
+        self._bind(session)
+
+    def _bind(self, session) -> None:
+        """Show the session's test set, the active weights' predictions and the
+        selection; a click selects."""
+        state = session.state
+        state.events.dataset.connect(lambda dataset: dataset is not None and self.set_dataset(
+            dataset.test_images.numpy(), dataset.test_labels.numpy(), dataset.classes))
+        state.events.weights.connect(lambda weights: self.set_probabilities(
+            None if weights is None else weights.probabilities))
+        state.events.selected.connect(self.view.set_selected)
+        session.examples_requested.connect(self.show_only)
+        self.clicked.connect(session.select)
+
+    def _build(self) -> QScrollArea:
+        """The controls over the thumbnails (in a scroll area: returned)."""
         self.filter = QComboBox()
         self.filter.setToolTip("Which test images to show: all, only the model's mistakes, "
                                "or one true class")
@@ -238,7 +274,6 @@ class SampleGrid(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.view)
-        scroll.setAccessibleName("Test images")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         # Two lines kept: a wrapped label's height is not counted when the docks share
@@ -250,25 +285,7 @@ class SampleGrid(QWidget):
         layout.addLayout(size)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
-
-        self.images = np.zeros((0, 28, 28), np.uint8)
-        self.labels = np.zeros(0, int)
-        self.classes: tuple[str, ...] = ()
-        self.probabilities: np.ndarray | None = None
-        self.restrict: np.ndarray | None = None
-        self._restrict_text = ""
-        self.shown: np.ndarray = np.zeros(0, int)
-        self.seed = 0
-        for widget in (self.filter, self.order):
-            widget.currentIndexChanged.connect(self.refresh)
-            widget.activated.connect(self._remember)  # chosen by the user, not a reload
-        # A filter chosen leaves a confusion cell's images (they hid the choice).
-        self.filter.activated.connect(lambda _: self.restrict is not None
-                                      and self.show_only(None))
-        _select(self.order, self._remembered("grid/order"))
-        for widget in (self.columns, self.rows):
-            widget.valueChanged.connect(self.refresh)
-        self.view.clicked.connect(self.clicked)
+        return scroll
 
     def set_dataset(self, images: np.ndarray, labels: np.ndarray, classes) -> None:
         """The test split to draw from (uint8 ``(N, 28, 28)``); clears predictions."""

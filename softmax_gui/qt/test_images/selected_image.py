@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from softmax_gui.app_state import Example
 from softmax_gui.evaluation import softmax_np
-from softmax_gui.qt.state.session import Example, Session
+from softmax_gui.qt.state.session import Session
 from softmax_gui.qt.test_images.probability_bars import ProbabilityBars
 
 
@@ -22,7 +23,7 @@ class SelectedImageDetails(QWidget):
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.state = state = session.state
         self.title = QLabel("Click a test image to see its full distribution.")
         self.title.setWordWrap(True)
         # Two lines reserved: a wrapped label's height is not counted when the docks
@@ -43,7 +44,7 @@ class SelectedImageDetails(QWidget):
         self.send_to_canvas.setToolTip("Put this test image on the drawing canvas to edit it")
         self.send_to_canvas.setEnabled(False)
         self.send_to_canvas.clicked.connect(
-            lambda: session.send_to_canvas(session.selected))
+            lambda: session.send_to_canvas(state.selected))
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.send_to_canvas)
@@ -51,9 +52,11 @@ class SelectedImageDetails(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
-        session.dataset_changed.connect(lambda dataset: self.bars.set_classes(dataset.classes))
-        session.selection_changed.connect(self._selected)
-        session.example_changed.connect(self._show)
+        state.events.dataset.connect(lambda dataset: dataset is not None
+                                     and self.bars.set_classes(dataset.classes))
+        state.events.selected.connect(self._selected)
+        state.events.example.connect(self._show)
+        self.bars.class_clicked.connect(session.explain_class)
 
     def _selected(self, index: int | None) -> None:
         self.send_to_canvas.setEnabled(index is not None)
@@ -64,15 +67,15 @@ class SelectedImageDetails(QWidget):
         if index is None:
             self.title.setText("Click a test image to see its full distribution.")
             self.bars.set_probabilities([0.0] * len(self.bars.classes))
-        elif self.session.weights is None:
-            label = int(self.session.dataset.test_labels[index])
-            self.title.setText(f"Test image #{index}: {self.session.dataset.classes[label]}. "
+        elif self.state.weights is None:
+            label = int(self.state.dataset.test_labels[index])
+            self.title.setText(f"Test image #{index}: {self.state.dataset.classes[label]}. "
                                "No model yet: train one or open weights.")
 
-    def _show(self, example: Example) -> None:
-        if example.index is None:
-            return  # the drawing: the Draw dock shows it
-        classes = self.session.dataset.classes
+    def _show(self, example: Example | None) -> None:
+        if example is None or example.index is None:
+            return  # nothing, or the drawing: the Draw dock shows it
+        classes = self.state.dataset.classes
         p = softmax_np(example.logits)
         verdict = "right" if p.argmax() == example.label else "WRONG"
         self.title.setText(f"Test image #{example.index}: {classes[example.label]}. "

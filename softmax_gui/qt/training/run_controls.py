@@ -121,10 +121,10 @@ class RunControls(QWidget):
         session.dataset_requested.connect(self.panel.show_dataset)
         session.cuda_found.connect(self.panel.add_cuda_device)
         runs = session.runs
-        runs.running_changed.connect(self._sync)
-        session.revert_available.connect(self._sync)
-        session.weights_changed.connect(self._update_hint)
-        session.weights_changed.connect(self._on_weights_changed)
+        session.state.events.previous.connect(self._sync)
+        session.state.events.running.connect(self._sync)
+        session.state.events.weights.connect(self._update_hint)
+        session.state.events.weights.connect(self._on_weights_changed)
         runs.run_started.connect(self._on_run_started)
         runs.engine_started.connect(self._on_engine_started)
         runs.batches.connect(self._on_batches)
@@ -169,13 +169,13 @@ class RunControls(QWidget):
 
     def _sync(self, *_) -> None:
         running = self.session.runs.run is not None
-        idle = self.session.is_ready and not running and self.session.dataset is not None
+        idle = self.session.is_ready and not running and self.session.state.dataset is not None
         self.panel.setEnabled(not running)
         for action in (self.start_action, self.step_action):
             action.setEnabled(idle)
         for action in (self.pause_action, self.stop_action):
             action.setEnabled(running)
-        self.revert_action.setEnabled(self.session.previous is not None and not running)
+        self.revert_action.setEnabled(self.session.state.previous is not None and not running)
         if self.session.is_ready and not running and self.progress.format().startswith(
                 "Loading"):
             self._idle = True
@@ -183,7 +183,7 @@ class RunControls(QWidget):
 
     def _learn_speeds(self) -> None:
         """Seconds per epoch of the runs on disk, for "about N s" before a Start."""
-        for run in self.session.runs.store.list():
+        for run in self.session.archive.store.list():
             config, rows = run.info["config"], run.metrics
             seconds = [row["seconds"] for row in rows if row["seconds"] > 0]
             if seconds:
@@ -206,7 +206,7 @@ class RunControls(QWidget):
             config = self.panel.config()
         except ValueError:
             return
-        speed = next((row["seconds"] for h in reversed(self.session.runs.histories)
+        speed = next((row["seconds"] for h in reversed(self.session.state.runs)
                       if (h.config.get("model"), h.config.get("batch_size"))
                       == (config.model, config.batch_size)
                       for row in h.epochs[-1:]), self._speeds.get((config.model,
@@ -216,7 +216,7 @@ class RunControls(QWidget):
 
     def _update_hint(self, *_) -> None:
         """Say what Step will do when the panel names another model than the active one."""
-        active = self.session.weights
+        active = self.session.state.weights
         chosen = self.panel.model.currentData()
         step = self.buttons["Step"]
         if active is None:

@@ -1,9 +1,10 @@
 """The training runs of a window: the run in progress, and every run's curves.
 
 :class:`Runs` starts, steps, pauses and stops runs through a ``TrainingController``,
-keeps one :class:`~softmax_gui.run_history.RunHistory` per run (the plots draw them, the
-runs folder keeps the finished ones) and hands each epoch's weights to the session,
-whose weights they become. It belongs to a :class:`~softmax_gui.qt.state.session.Session`.
+keeps one :class:`~softmax_gui.run_history.RunHistory` per run in ``state.runs`` (the
+plots draw them, the runs folder keeps the finished ones), says which one is running in
+``state.running`` and hands each epoch's weights to the session, whose weights they
+become. It belongs to a :class:`~softmax_gui.qt.state.session.Session`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from softmax_gui.datasets_registry import get_spec
 from softmax_gui.model_registry import can_continue
 from softmax_gui.qt.insight.timeline import Timeline
 from softmax_gui.qt.training.worker import TrainingController
-from softmax_gui.run_history import RunHistory, epochs_text, write_csv
-from softmax_gui.runs import RunError, RunStore, SavedRun
-from softmax_gui.safe_files import WriteError, reason, save_file
+from softmax_gui.run_history import RunHistory, epochs_text
 
 
 @dataclass
@@ -47,26 +46,18 @@ class Runs(QObject):
     engine_started = Signal(object)  # events.Started
     batches = Signal(object, object)  # RunHistory, events.BatchMetrics
     epoch_ended = Signal(object, object)  # RunHistory, events.EpochMetrics
-    running_changed = Signal(bool)
     paused_changed = Signal(bool)
     finished = Signal(object)  # events.Finished or Failed, once the controls are free
-    histories_changed = Signal()
-    saved_runs_changed = Signal()
 
-    def __init__(self, session, store: RunStore | None, engine=None):
+    def __init__(self, session, archive, engine=None):
         super().__init__(session)
         self.session = session
-        self.store = store or RunStore()
+        self.state = session.state
+        self.archive = archive  # qt/runs/run_archive.py: numbers, and each run kept
         self.controller = TrainingController(self, engine)
         self.controller.running_changed.connect(self._running_changed)
         self.run: _Run | None = None
-        self.timeline = Timeline(session, self)  # the latest run's every epoch
-        self.histories: list[RunHistory] = []
-        self._saved: dict[int, SavedRun] = {}  # history number -> its entry on disk
-        # Run numbers last across launches: a new window goes on from the runs on disk.
-        # Overlaid saved runs are keyed by negative numbers, so they take none of them.
-        self._highest_saved = self.store.highest_number()
-        self._overlays = 0
+        self.timeline = Timeline(session.state, self)  # the latest run's every epoch
         # Learning rates per model: those that made a run explode, and the last that
         # trained without exploding (the panel never comes back with the first kind).
         self.exploded: set[tuple[str, float]] = set()
@@ -88,7 +79,7 @@ class Runs(QObject):
         With no active weights, train the first epoch of ``config`` (the panel's). The
         device always comes from ``config``: it is where the user wants to train now.
         """
-        active = self.session.weights
+        active = self.state.weights
         if active is None:
             if not self._can_train(config):
                 return False
@@ -101,7 +92,7 @@ class Runs(QObject):
         own = own.replace(epochs=max(own.epochs, target), device=config.device)
         if not self._can_train(own):
             return False
-        history = next((h for h in self.histories if h.number == active.run), None)
+        history = self.state.run(active.run)
         if history is None or history.saved or not history.ends_at(reached):
             # Not its curve's end (an earlier epoch, brought back by Revert): a new curve.
             history = self._new_history(f"continues {active.label}",
@@ -114,38 +105,25 @@ class Runs(QObject):
     def _can_train(self, config: TrainConfig) -> bool:
         if self.run is not None:
             return False
-        if self.session.dataset is None or self.session.dataset.name != config.dataset:
+        dataset = self.state.dataset
+        if dataset is None or dataset.name != config.dataset:
             self.session.report(f"{get_spec(config.dataset).title} is not loaded yet.")
             return False
         return True
 
-    def _next_number(self) -> int:
-        return max([self._highest_saved, *(h.number for h in self.histories)]) + 1
-
-    def _take_number(self) -> int:
-        """The next run number, taken in the runs folder so that another window on it
-        never gives it to another run (with an unwritable folder, this window's own)."""
-        try:
-            number = self.store.take_number(self._next_number())
-        except RunError as exc:
-            self.session.report(f"{exc}. Runs will not be kept.")
-            return self._next_number()
-        self._highest_saved = max(self._highest_saved, number - 1)
-        return number
-
     def _new_history(self, what: str, config: TrainConfig, start: float = 0) -> RunHistory:
-        number = self._take_number()
-        history = RunHistory(number, f"#{number} {what}", config.to_dict(), start=start)
+        number = self.archive.take_number()
+        history = RunHistory(number, f"#{number} {what}", config.to_dict(), start=start,
+                             status="running")
         # The latest runs stay on the plots; older ones are in the Runs tab. Each kept run
         # holds its curves and plot items: without a limit a long session only grows.
-        self.histories = self.histories[-(MAX_SHOWN - 1):] + [history]
-        self.histories_changed.emit()
+        self.state.runs = (*self.state.runs[-(MAX_SHOWN - 1):], history)
         return history
 
     def _launch(self, history, config, first, last, initial, start: float = 0.0) -> None:
-        run = self.run = _Run(history, config, start, self.session.weights)
+        run = self.run = _Run(history, config, start, self.state.weights)
         self.timeline.begin(history.number, config.to_dict())
-        worker = self.controller.start(config, self.session.dataset, initial, (first, last))
+        worker = self.controller.start(config, self.state.dataset, initial, (first, last))
         for signal, handler in ((worker.started, self._on_started),
                                 (worker.epoch_snapshot, self.timeline.add),
                                 (worker.batches, self._on_batches),
@@ -155,6 +133,7 @@ class Runs(QObject):
                                 (worker.failed, self._on_failed)):
             # Events still queued when a run was closed (Quit mid-run) are dropped.
             signal.connect(lambda event, h=handler: run is self.run and h(event))
+        self.state.running = history.number
         self.run_started.emit(history)
         self.controller.launch()
 
@@ -172,7 +151,7 @@ class Runs(QObject):
     def _on_snapshot(self, snapshot: events.WeightSnapshot) -> None:
         run = self.run
         weights = prepare(snapshot, f"run #{run.history.number}, epoch {snapshot.epoch:g}",
-                           run.config.to_dict(), run.history.number, self.session.test_images)
+                           run.config.to_dict(), run.history.number, self.state.test_images)
         if run.delivered:
             self.session.set_weights(weights)
         else:  # the weights from before the run are one click away until the next run
@@ -185,10 +164,14 @@ class Runs(QObject):
         number = run.history.number
         trained = span_text(run.start, event.epoch)
         say = self.session.message.emit
-        weights = self.session.weights
+        weights = self.state.weights
         if run.delivered and event.resume is not None:  # what a Step goes on from
             weights = weights.resuming(event.resume)
         run.history.seconds += event.train_seconds
+        # Short of its planned epochs (a Stop, then a Step to the next whole one):
+        # stopped, "2 of 5" in the Runs tab.
+        short = event.stopped or event.epoch < run.config.epochs
+        run.history.status = "stopped" if short else "finished"
         if not event.stopped:
             verb = "finished" if run.start == 0 else "stepped"
             say(f"Run #{number} {verb}: {trained}, test accuracy {event.test_acc:.2%}, "
@@ -202,24 +185,21 @@ class Runs(QObject):
         else:
             say(f"Run #{number} stopped before its first batch. {_kept(run.before)}")
             self.timeline.abandon(number)
-        if weights is not self.session.weights:
+        if weights is not self.state.weights:
             self.session.set_weights(weights)
         if run.delivered:
             self.trained_lr[run.config.model] = run.config.lr
             self.exploded.discard((run.config.model, run.config.lr))
-            # Short of its planned epochs (a Stop, then a Step to the next whole one):
-            # stopped, "2 of 5" in the Runs tab.
-            short = event.stopped or event.epoch < run.config.epochs
-            self._save(run.history, self.session.weights.snapshot,
-                       "stopped" if short else "finished")
+            self._save(run.history, self.state.weights.snapshot)
 
     def _on_failed(self, event: events.Failed) -> None:
         run = self.run
         run.result = event
+        run.history.status = "exploded" if event.diverged else "failed"
         if not run.delivered:
             self.timeline.abandon(run.history.number)
         if run.delivered:
-            kept = (f"Kept the weights after epoch {self.session.weights.snapshot.epoch:g}"
+            kept = (f"Kept the weights after epoch {self.state.weights.snapshot.epoch:g}"
                     + (f"; Train > Revert restores {run.before.label}." if run.before
                        else "."))
         else:
@@ -233,34 +213,13 @@ class Runs(QObject):
             number = run.history.number
             run.history.label = run.history.label.replace(f"#{number} ",
                                                           f"#{number} (exploded) ", 1)
-            self.histories_changed.emit()
-            self._save(run.history,
-                       self.session.weights.snapshot if run.delivered else None, "exploded")
+            self.state.announce_runs()
+            self._save(run.history, self.state.weights.snapshot if run.delivered else None)
 
-    def _save(self, history: RunHistory, snapshot: events.WeightSnapshot | None,
-              status: str) -> None:
-        replaced = self._saved.get(history.number)  # a Step extended it: keep one entry
+    def _save(self, history: RunHistory, snapshot: events.WeightSnapshot | None) -> None:
         timeline = self.timeline
         epochs = list(timeline.snapshots) if timeline.run == history.number else []
-        sample = self.session.dataset.source.is_sample
-
-        def work():
-            saved = self.store.save(history, snapshot, epochs, status, sample)
-            if replaced is not None:
-                self.store.delete(replaced)
-            return saved
-
-        def done(saved: SavedRun) -> None:
-            self._saved[history.number] = saved
-            self._highest_saved = max(self._highest_saved, history.number)
-            self.saved_runs_changed.emit()
-
-        def failed(error: BaseException) -> None:
-            self.session.report(f"Run #{history.number} finished but could not be saved: "
-                                f"{reason(error)}. Its weights are still active: export "
-                                "them (File > Export weights) to keep them.")
-
-        self.session.tasks.run("Saving the run…", work, done, failed)
+        self.archive.save(history, snapshot, epochs)
 
     def set_paused(self, paused: bool) -> None:
         if self.run is not None and paused != self.controller.paused:
@@ -276,64 +235,24 @@ class Runs(QObject):
 
     def _running_changed(self, running: bool) -> None:
         if running:
-            self.running_changed.emit(True)
             return
         # Announced only once the thread has ended and the controls can be freed.
         run, self.run = self.run, None
         self.paused_changed.emit(False)
-        self.running_changed.emit(False)
+        self.state.running = None
         if run is not None and run.result is not None:
             self.finished.emit(run.result)
 
-    def overlay(self, saved: SavedRun, shown: bool = True, quiet: bool = False) -> None:
-        """Draw a run from the runs folder beside this window's runs (once), ticked or
-        not (``shown``); ``quiet``: no word when it is there already."""
-        on_plots = {h.saved_id for h in self.histories}
-        if saved.id in on_plots or saved.number in {h.number for h in self.histories}:
-            if not quiet:
-                self.session.message.emit(
-                    f"Run {saved.info['label']} is already on the plots.")
-            return
-        try:
-            # Its own lasting number (so it keeps its colour across launches); a record
-            # from before numbers were kept takes a negative one, which no run takes.
-            history = saved.history(saved.number or -(self._overlays + 1))
-        except RunError as exc:  # its record was checked when listed; its curves now
-            self.session.report(str(exc))
-            return
-        self._overlays += 1
-        history.shown = shown
-        self.histories.append(history)
-        self.histories_changed.emit()
-
     def set_shown(self, number: int, shown: bool) -> None:
         """The user ticked or unticked run ``number`` in the plots' list."""
-        for history in self.histories:
+        for history in self.state.runs:
             if history.number == number:
                 history.shown = shown
 
     def remove_history(self, number: int) -> None:
         if self.run is not None and self.run.history.number == number:
             return  # its curves are being drawn
-        self.histories = [h for h in self.histories if h.number != number]
-        self.histories_changed.emit()
-
-    def delete_saved_runs(self, runs: list[SavedRun]) -> None:
-        for run in runs:
-            try:
-                self.store.delete(run)
-            except RunError as exc:
-                self.session.report(str(exc))
-        self._saved = {n: s for n, s in self._saved.items() if s not in runs}
-        self.saved_runs_changed.emit()
-
-    def export_csv(self, path: str) -> None:
-        try:
-            save_file(path, lambda temporary: write_csv(self.histories, temporary))
-        except WriteError as exc:
-            self.session.report(f"Could not save the metrics: {exc}.")
-            return
-        self.session.message.emit(f"Saved the metrics to {path}")
+        self.state.runs = tuple(h for h in self.state.runs if h.number != number)
 
 
 def _config_of(active: ActiveWeights, fallback: TrainConfig) -> TrainConfig:
