@@ -1,6 +1,6 @@
 """The runner: many runs queued, trained one after another by real engines, each run's
 events under its id; cancel one (queued or running), cancel all, pause, a failing
-engine, shutdown."""
+engine, shutdown; and the window's Qt adapter over it."""
 
 import threading
 import time
@@ -234,3 +234,69 @@ def test_the_trainer_process_serves_the_queue(make_runner, sample):
     finally:
         trainer.close()
 
+
+def test_the_controller_queues_runs_and_relays_each_on_the_gui_thread(qtbot, sample):
+    from softmax_gui.qt.training.worker import TrainingController, train_in_this_thread
+
+    controller = TrainingController(engine=train_in_this_thread)
+    changes, relayed = [], []
+    controller.running_changed.connect(changes.append)
+    controller.event.connect(lambda run_id, event: relayed.append(
+        (run_id, event, threading.current_thread().name)))
+    first = controller.start(TINY, sample)
+    second = controller.start(TrainConfig(epochs=2, batch_size=512), sample)  # queued
+    third = controller.start(TINY, sample)
+    assert controller.running and changes == [True]
+    assert controller.cancel(third.run_id)
+    ids = [first.run_id, second.run_id]
+    finished, epochs, cancelled, done = [], [], [], []
+    for run in (first, second):
+        run.finished.connect(finished.append)
+        run.done.connect(lambda: done.append(1))
+    second.epoch_snapshot.connect(lambda s: epochs.append(s.epoch))
+    third.cancelled.connect(cancelled.append)
+    third.started.connect(lambda _: pytest.fail("a cancelled run began"))
+    qtbot.waitUntil(lambda: not controller.running, timeout=60_000)
+    assert changes == [True, False]
+    assert [i for i, e, _ in relayed if isinstance(e, events.Started)] == ids
+    for run_id in ids:
+        stream = [e for i, e, _ in relayed if i == run_id]
+        assert isinstance(stream[0], events.Started)
+        assert [type(e) for e in stream[-2:]] == [events.Finished, events.RunEnded]
+    assert len(finished) == 2 and not any(f.stopped for f in finished) and done == [1, 1]
+    assert epochs == [1, 2]
+    assert len(cancelled) == 1 and isinstance(cancelled[0], events.Cancelled)
+    assert {name for *_, name in relayed} == {threading.main_thread().name}
+    assert controller.shutdown()
+
+
+def test_a_run_that_dies_paused_leaves_the_controller_unpaused(qtbot, sample):
+    """The trainer process killed while its run was paused: the run fails, and the next
+    run must not wait for a Resume that no button offers any more."""
+    from softmax_gui.qt.training.worker import TrainingController
+
+    calls = []
+
+    def dies_once_paused(config, data, stop, pause, *rest):
+        calls.append(config)
+        if len(calls) > 1:  # the next run: a real one
+            yield from training.train(config, data, stop, pause, *rest)
+            return
+        yield next(iter(training.train(config, data, stop, pause, *rest)))  # Started
+        while not pause.is_set():
+            time.sleep(0.01)
+        yield events.Failed("The training process stopped unexpectedly.", epoch=0)
+
+    controller = TrainingController(engine=dies_once_paused)
+    run = controller.start(TINY, sample)
+    with qtbot.waitSignal(run.started, timeout=30_000):
+        pass
+    controller.set_paused(True)
+    with qtbot.waitSignal(run.failed, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+    assert not controller.paused
+    again = controller.start(TINY, sample)
+    with qtbot.waitSignal(again.finished, timeout=30_000):
+        pass
+    assert controller.shutdown()
