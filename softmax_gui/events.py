@@ -133,3 +133,31 @@ class Failed:
 
 
 Event = Started | BatchMetrics | EpochMetrics | WeightSnapshot | Finished | Failed
+
+
+# What a runner (runner.py) adds to its engines' events: each run's stream, addressed by
+# its id, ends with Finished, Failed or Cancelled, and then RunEnded.
+
+
+@dataclass(frozen=True)
+class EpochSnapshot:
+    """A whole epoch's ``WeightSnapshot``, passed on unthinned for a receiver that keeps
+    every epoch (the timeline); the throttle may also pass it, or not, as itself."""
+
+    snapshot: WeightSnapshot = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The run was cancelled while it waited in the queue: it never began."""
+
+    message: str = "Cancelled before it began."
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    """Always a run's last event: nothing more comes under its id (its controls may be
+    freed)."""
+
+
+RunnerEvent = Event | EpochSnapshot | Cancelled | RunEnded

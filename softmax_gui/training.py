@@ -4,27 +4,27 @@ It runs anywhere (a test, the CLI, a worker thread) and never touches Qt. The da
 resident tensors on the device, standardised once; a batch is an index slice, so there
 are no DataLoader workers and no per-item transforms (the reason the engine is ~100x
 faster than d2l's pipeline for softmax regression). Cancelling and pausing are flags
-checked between batches.
+checked between batches. How one batch changes the weights, and what of the optimizer
+a Stop keeps, is :mod:`softmax_gui.training_step`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.evaluation import calibration, loss_and_accuracy
 from softmax_gui.events import DIVERGED_LOSS
-from softmax_gui.model_registry import can_continue, from_file_form, get_model, to_file_form
+from softmax_gui.model_registry import can_continue, from_file_form, to_file_form
 from softmax_gui.models import build_model
+from softmax_gui.training_step import make_stepper
 
 # Batches between non-finite checks and loss reports: each check syncs with the device
 # once, so checking every batch would stall a GPU; 16 keeps the stall negligible.
@@ -162,7 +162,7 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
     if initial is not None:
         _load_state(model, initial, config.model)
     model = model.to(device)
-    stepper = _make_stepper(model, config)
+    stepper = make_stepper(model, config)
 
     n = len(X)
     batches = math.ceil(n / config.batch_size)
@@ -311,79 +311,6 @@ def test_ece(logits, labels) -> float:
     p = torch.softmax(logits.float(), 1)
     confidence, predicted = p.max(1)
     return calibration(confidence.cpu().numpy(), (predicted == labels).cpu().numpy())["ece"]
-
-
-@dataclass
-class _Stepper:
-    """One training step, the model's logits, and the optimizer's buffers as numpy (kept
-    in a ``ResumePoint``, so momentum goes on across a Stop and a Step)."""
-
-    step: Callable  # (xb, yb, lr) -> (loss, logits)
-    logits: Callable
-    state: Callable[[], dict[str, np.ndarray]]
-    load: Callable[[dict[str, np.ndarray]], None]
-
-    def load_state(self, state: dict[str, np.ndarray]) -> None:
-        try:
-            self.load(state)
-        except (KeyError, ValueError, RuntimeError, TypeError, IndexError):
-            pass  # another optimizer or shape: its buffers start again from zero
-
-
-def _make_stepper(model, config: TrainConfig) -> _Stepper:
-    if get_model(config.model).hand_written_sgd:
-        def step(xb, yb, lr):
-            return model.sgd_step(xb, yb, lr, config.momentum, config.weight_decay)
-
-        def state():
-            return {f"velocity/{i}": v.cpu().numpy().copy() if torch.is_tensor(v) else v.copy()
-                    for i, v in enumerate(model._velocity or [])}
-
-        def load(saved):
-            if saved:
-                like = [model.W, model.b]
-                model._velocity = [
-                    torch.from_numpy(saved[f"velocity/{i}"].copy()).to(p)
-                    if torch.is_tensor(p) else saved[f"velocity/{i}"].astype(p.dtype)
-                    for i, p in enumerate(like)]
-                if any(tuple(v.shape) != tuple(p.shape) for v, p in zip(model._velocity, like)):
-                    model._velocity = None
-                    raise ValueError("momentum buffers of another shape")
-
-        return _Stepper(step, model.logits, state, load)
-
-    if config.optimizer == "sgd":
-        optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                                    weight_decay=config.weight_decay)
-    else:
-        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
-                                     weight_decay=config.weight_decay)
-
-    def step(xb, yb, lr):
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        logits = model(xb)
-        loss = F.cross_entropy(logits, yb)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.detach(), logits.detach()
-
-    def state():
-        return {f"{i}/{name}": value.detach().cpu().numpy().copy()
-                for i, buffers in optimizer.state_dict()["state"].items()
-                for name, value in buffers.items() if torch.is_tensor(value)}
-
-    def load(saved):
-        buffers: dict[int, dict] = {}
-        for key, value in saved.items():
-            index, name = key.split("/", 1)
-            buffers.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
-        whole = optimizer.state_dict()
-        whole["state"] = buffers
-        optimizer.load_state_dict(whole)
-
-    return _Stepper(step, model, state, load)
 
 
 def _diverged_message(config: TrainConfig, epoch: int, batch: int, last: int) -> str:

@@ -114,28 +114,30 @@ def test_an_engine_that_raises_ends_the_run_with_a_failed_event(qtbot, sample):
         yield  # a generator, like every engine
 
     controller = TrainingController(engine=broken)
-    worker = controller.start(TrainConfig(epochs=1), sample)
-    with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
-        controller.launch()
+    run = controller.start(TrainConfig(epochs=1), sample)
+    with qtbot.waitSignal(run.failed, timeout=5000) as blocker:
+        pass
     assert "cannot start a process here" in blocker.args[0].message
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+    assert controller.shutdown()
 
 
-def test_a_finished_runs_worker_is_freed_on_the_gui_thread(qtbot, sample):
-    """Freed in its own thread, the worker's destructor took the GIL under a Qt mutex
-    and deadlocked with the GUI thread (CI hung in a training journey)."""
+def test_a_finished_runs_signals_are_freed_on_the_gui_thread(qtbot, sample):
+    """Freed in its own thread, the old per-run worker's destructor took the GIL under a
+    Qt mutex and deadlocked with the GUI thread (CI hung in a training journey)."""
     from PySide6.QtCore import Qt
 
     from softmax_gui.qt.training.worker import TrainingController, train_in_this_thread
 
     controller = TrainingController(engine=train_in_this_thread)
-    worker = controller.start(TrainConfig(epochs=1, batch_size=1024), sample)
+    run = controller.start(TrainConfig(epochs=1, batch_size=1024), sample)
     freed_in = []
-    worker.destroyed.connect(lambda *_: freed_in.append(threading.current_thread().name),
-                             Qt.ConnectionType.DirectConnection)
-    with qtbot.waitSignal(worker.finished, timeout=30_000):
-        controller.launch()
-    del worker
+    run.destroyed.connect(lambda *_: freed_in.append(threading.current_thread().name),
+                          Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(run.finished, timeout=30_000):
+        pass
+    del run
     qtbot.waitUntil(lambda: not controller.running, timeout=5000)
     qtbot.waitUntil(lambda: bool(freed_in), timeout=5000)
     assert freed_in == [threading.main_thread().name]
+    assert controller.shutdown()

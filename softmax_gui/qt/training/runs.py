@@ -123,19 +123,22 @@ class Runs(QObject):
     def _launch(self, history, config, first, last, initial, start: float = 0.0) -> None:
         run = self.run = _Run(history, config, start, self.state.weights)
         self.timeline.begin(history.number, config.to_dict())
-        worker = self.controller.start(config, self.state.dataset, initial, (first, last))
-        for signal, handler in ((worker.started, self._on_started),
-                                (worker.epoch_snapshot, self.timeline.add),
-                                (worker.batches, self._on_batches),
-                                (worker.epoch, self._on_epoch),
-                                (worker.snapshot, self._on_snapshot),
-                                (worker.finished, self._on_finished),
-                                (worker.failed, self._on_failed)):
+        # Queued at once; its events reach the GUI thread only once this returns.
+        signals = self.controller.start(config, self.state.dataset, initial, (first, last))
+        # Stopped while it waited in the controller's queue: as if before its first batch.
+        never_began = events.Finished(start, 0.0, None, stopped=True)
+        for signal, handler in ((signals.started, self._on_started),
+                                (signals.epoch_snapshot, self.timeline.add),
+                                (signals.batches, self._on_batches),
+                                (signals.epoch, self._on_epoch),
+                                (signals.snapshot, self._on_snapshot),
+                                (signals.finished, self._on_finished),
+                                (signals.failed, self._on_failed),
+                                (signals.cancelled, lambda _: self._on_finished(never_began))):
             # Events still queued when a run was closed (Quit mid-run) are dropped.
             signal.connect(lambda event, h=handler: run is self.run and h(event))
         self.state.running = history.number
         self.run_started.emit(history)
-        self.controller.launch()
 
     def _on_started(self, event: events.Started) -> None:
         self.engine_started.emit(event)

@@ -1,75 +1,21 @@
-"""Background training: a worker object moved to a QThread, and its controller.
+"""Background training for the window: a Qt adapter over ``runner.Runner``.
 
-The worker drives an engine (``training.train`` in this thread, or
-``TrainerProcess.train``, which the window uses: training in a child process, this thread
-relaying) through ``throttle.throttle`` and turns the events into queued signals.
+The runner (no Qt) queues runs and serves them one after another in its own Python
+thread, through an engine: ``TrainerProcess.train``, which the window uses (training in
+a child process, the runner's thread relaying), or ``training.train`` in that thread
+(:func:`train_in_this_thread`). :class:`TrainingController` carries each ``(run id,
+event)`` from that thread to the GUI thread as a queued signal, and there hands it to the
+run's :class:`RunSignals`, the typed signals ``session.runs`` connects to.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from softmax_gui import events
-from softmax_gui.config import TrainConfig
-from softmax_gui.data import Dataset
-from softmax_gui.throttle import throttle
-
-
-class TrainingWorker(QObject):
-    """Runs one training run in whatever thread it lives in.
-
-    ``engine`` is ``training.train`` (the default: training in this thread) or anything
-    with its signature, such as ``TrainerProcess.train`` (training in a child process,
-    this thread relaying its events). Signals carry the engine's event objects (plain
-    numbers and numpy only).
-    """
-
-    started = Signal(object)      # events.Started
-    batches = Signal(object)      # events.BatchMetrics, coalesced
-    epoch = Signal(object)        # events.EpochMetrics
-    snapshot = Signal(object)     # events.WeightSnapshot, thinned
-    epoch_snapshot = Signal(object)  # every epoch's end WeightSnapshot, for the timeline
-    finished = Signal(object)     # events.Finished
-    failed = Signal(object)       # events.Failed
-    done = Signal()               # always last: the thread may quit
-
-    def __init__(self, config: TrainConfig, data: Dataset,
-                 initial: events.WeightSnapshot | None = None, engine=None,
-                 epochs: tuple[int, int | None] = (1, None)):
-        super().__init__()
-        self.config, self.data, self.initial = config, data, initial
-        self.epochs = epochs  # training.train's (first_epoch, last_epoch)
-        self.engine = engine or train_in_this_thread
-        self.stop_flag = threading.Event()
-        self.pause_flag = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        signals = {events.Started: self.started, events.BatchMetrics: self.batches,
-                   events.EpochMetrics: self.epoch, events.WeightSnapshot: self.snapshot,
-                   events.Finished: self.finished, events.Failed: self.failed}
-        try:
-            for event in throttle(self._keep_epochs(self.engine(
-                    self.config, self.data, self.stop_flag, self.pause_flag, self.initial,
-                    *self.epochs))):
-                signals[type(event)].emit(event)
-        except Exception as exc:  # noqa: BLE001 - whatever broke, the window must hear of it
-            self.failed.emit(events.Failed(f"Training could not run: {exc}", epoch=0))
-        finally:
-            self.done.emit()
-
-
-    def _keep_epochs(self, stream):
-        """``stream``, each epoch's end snapshot also sent whole (the throttle thins
-        the others): the timeline keeps every epoch, and only stores it."""
-        for event in stream:
-            if isinstance(event, events.WeightSnapshot) and event.epoch >= 1 \
-                    and event.epoch == int(event.epoch):
-                self.epoch_snapshot.emit(event)
-            yield event
+from softmax_gui.runner import Runner
 
 
 def train_in_this_thread(*args) -> Iterator[events.Event]:
@@ -80,85 +26,140 @@ def train_in_this_thread(*args) -> Iterator[events.Event]:
     yield from training.train(*args)
 
 
-class TrainingController(QObject):
-    """Owns the QThread of the current run: start, pause, resume, stop, shut down.
+class RunSignals(QObject):
+    """One run's events as typed signals, emitted on the GUI thread.
 
-    Cancelling sets a flag the engine checks between batches; the thread is never
-    terminated. ``shutdown()`` stops and joins, for closing the window mid-run. ``engine``
-    is passed to each run's :class:`TrainingWorker`.
+    It lives and dies on the GUI thread: the controller drops it there after the run's
+    ``done``. (A QObject destroyed in a worker thread asks Python for overrides, taking
+    the GIL, while it holds a Qt signal-slot mutex; the GUI thread, holding the GIL
+    while it laid out the status bar, waited for a mutex of the same pool: a deadlock,
+    seen in CI when each run's worker was deleted in its own thread.)
     """
 
-    running_changed = Signal(bool)
+    started = Signal(object)      # events.Started
+    batches = Signal(object)      # events.BatchMetrics, coalesced
+    epoch = Signal(object)        # events.EpochMetrics
+    snapshot = Signal(object)     # events.WeightSnapshot, thinned
+    epoch_snapshot = Signal(object)  # every epoch's end WeightSnapshot, for the timeline
+    finished = Signal(object)     # events.Finished
+    failed = Signal(object)       # events.Failed
+    cancelled = Signal(object)    # events.Cancelled: dropped from the queue, never began
+    done = Signal()               # always last: nothing more comes for this run
+
+    def __init__(self, run_id: int):
+        super().__init__()
+        self.run_id = run_id
+
+    def relay(self, event) -> None:
+        """Emit ``event`` (a runner's event of this run) on its signal."""
+        if isinstance(event, events.EpochSnapshot):
+            self.epoch_snapshot.emit(event.snapshot)
+        elif isinstance(event, events.RunEnded):
+            self.done.emit()
+        else:
+            getattr(self, _SIGNALS[type(event)]).emit(event)
+
+
+_SIGNALS = {events.Started: "started", events.BatchMetrics: "batches",
+            events.EpochMetrics: "epoch", events.WeightSnapshot: "snapshot",
+            events.Finished: "finished", events.Failed: "failed",
+            events.Cancelled: "cancelled"}
+
+
+class TrainingController(QObject):
+    """Queues runs on a :class:`~softmax_gui.runner.Runner` and relays their events to
+    the GUI thread: start (queues; never refuses), cancel, pause, stop, shut down.
+
+    Call it from the GUI thread. Cancelling sets a flag the engine checks between
+    batches; no thread is ever terminated. ``shutdown()`` stops every run and joins the
+    runner's thread, for closing the window; events still queued for the GUI thread are
+    dropped. ``engine`` is the runner's (default :func:`train_in_this_thread`).
+    """
+
+    event = Signal(int, object)  # (run id, event) of every run, on the GUI thread
+    running_changed = Signal(bool)  # True: a first run was queued; False: none is left
+    _relay = Signal(int, object)  # emitted in the runner's thread
 
     def __init__(self, parent=None, engine=None):
         super().__init__(parent)
-        self.engine = engine
-        self._thread: QThread | None = None
-        self.worker: TrainingWorker | None = None
+        self._runs: dict[int, RunSignals | None] = {}  # not yet ended, in order
+        self._closed = False
+        # Queued: the slot runs on the GUI thread. Emitting from a Python thread is safe
+        # (Tasks does it); the runner's thread touches no other QObject. Its thread ends
+        # in shutdown(), which the owner calls, so it never drops the last reference to
+        # this object there either.
+        self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
+        self.runner = Runner(engine or train_in_this_thread, self._deliver)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        """Whether any run is queued or running (its last event not yet relayed)."""
+        return bool(self._runs)
 
     @property
     def paused(self) -> bool:
-        return self.worker is not None and self.worker.pause_flag.is_set()
+        return self.runner.paused
+
+    def submit(self, config, data, initial=None,
+               epochs: tuple[int, int | None] = (1, None)) -> int:
+        """Queue a run; its id (its events come through :attr:`event`)."""
+        run_id = self.runner.submit(config, data, initial, epochs)
+        first = not self._runs
+        self._runs[run_id] = None
+        if first:
+            self.running_changed.emit(True)
+        return run_id
 
     def start(self, config, data, initial=None,
-              epochs: tuple[int, int | None] = (1, None)) -> TrainingWorker:
-        """Start a run in a new thread and return its worker (connect before events flow)."""
-        if self.running:
-            raise RuntimeError("a training run is already in progress")
-        # Parented: Qt owns the thread and deleteLater() frees it, so dropping our Python
-        # reference can never destroy a thread that is still winding down.
-        thread = QThread(self)
-        thread.setObjectName("training")
-        worker = TrainingWorker(config, data, initial, self.engine, epochs)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # Direct: quit() is thread-safe, and a queued call would never run while the GUI
-        # thread sits in shutdown()'s wait(), which would then time out.
-        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        # No worker.deleteLater(): destroyed in its own thread, the worker's ~QObject
-        # asks Python for overrides (the GIL) while holding a Qt signal-slot mutex, and
-        # the GUI thread, holding the GIL while it laid out the status bar, waited for a
-        # mutex of the same pool: a deadlock (seen in CI). The worker is freed on the
-        # GUI thread instead, when _on_thread_finished drops the last reference to it
-        # after its thread has ended.
-        thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(thread.deleteLater)
-        self._thread, self.worker = thread, worker
-        self.running_changed.emit(True)
-        return worker
+              epochs: tuple[int, int | None] = (1, None)) -> RunSignals:
+        """Queue a run and return its signals (connect them now: no event of it is
+        relayed before control returns to the event loop)."""
+        run_id = self.submit(config, data, initial, epochs)
+        signals = self._runs[run_id] = RunSignals(run_id)
+        return signals
 
-    def launch(self) -> None:
-        """Begin the run prepared by :meth:`start`."""
-        self._thread.start()
+    def cancel(self, run_id: int) -> bool:
+        return self.runner.cancel(run_id)
+
+    def cancel_all(self) -> None:
+        self.runner.cancel_all()
 
     def set_paused(self, paused: bool) -> None:
-        if self.worker is not None:
-            (self.worker.pause_flag.set if paused else self.worker.pause_flag.clear)()
+        self.runner.set_paused(paused)
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop_flag.set()
-            self.worker.pause_flag.clear()
+        """Stop the running run and drop the queued ones; no longer paused."""
+        self.runner.cancel_all()
+        self.runner.set_paused(False)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Stop the run and wait for its thread; True when no thread is left running."""
-        thread = self._thread
-        if thread is None:
-            return True
-        self.stop()
-        ok = thread.wait(timeout_ms)
-        self._on_thread_finished()
+        """Stop every run and wait for the runner's thread; True when it has ended."""
+        self._closed = True
+        # The runner's thread only posts queued signals, never waits for this thread, so
+        # joining it here cannot deadlock (a queued call would never run while the GUI
+        # thread sits in this wait).
+        ok = self.runner.shutdown(timeout_ms / 1000)
+        was_running, self._runs = bool(self._runs), {}
+        if was_running:
+            self.running_changed.emit(False)
         return ok
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        if self._thread is not None:
-            # finished() is emitted from the thread just *before* it exits; wait for it.
-            self._thread.wait()
-            self._thread = None
-            self.worker = None
-            self.running_changed.emit(False)
+    def _deliver(self, run_id: int, event) -> None:  # the runner's thread
+        if not self._closed:
+            self._relay.emit(run_id, event)
+
+    @Slot(int, object)
+    def _on_relay(self, run_id: int, event) -> None:
+        if self._closed or run_id not in self._runs:
+            return
+        self.event.emit(run_id, event)
+        signals = self._runs[run_id]
+        if signals is not None:
+            signals.relay(event)
+        if isinstance(event, events.RunEnded):
+            del self._runs[run_id]  # its RunSignals is freed here, on the GUI thread
+            if not self._runs:
+                # A pause holds runs; with none left (the trainer died while it was
+                # paused), the next run must not wait for a Resume nobody can press.
+                self.runner.set_paused(False)
+                self.running_changed.emit(False)
