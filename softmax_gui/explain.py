@@ -73,6 +73,18 @@ class Attribution:
     completeness_error: float  # |sum(map) - logit_change| / max(|logit_change|, 1)
 
 
+def own_copy(module):
+    """A copy of ``module`` for work off the GUI thread: in eval mode, its parameters
+    frozen (gradients reach the input only), so nothing of the window's predictor is
+    changed or accumulated (``.grad``) by the work, and the two never share state."""
+    import copy
+
+    own = copy.deepcopy(module).eval()
+    for parameter in own.parameters():
+        parameter.requires_grad_(False)
+    return own
+
+
 def integrated_gradients(module, x: np.ndarray, target: int, steps: int = 32,
                          tolerance: float = 0.01, max_steps: int = 256) -> Attribution:
     """Integrated gradients of logit ``target`` from a black image to ``x``; ``module``
@@ -93,8 +105,9 @@ def integrated_gradients(module, x: np.ndarray, target: int, steps: int = 32,
     while True:
         alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
         path = (alphas.view(-1, 1, 1, 1) * pixels).requires_grad_(True)
-        module(path)[:, target].sum().backward()
-        attribution = (pixels * path.grad.mean(0, keepdim=True)).reshape(-1).double().numpy()
+        # Gradients of the input only: no parameter's .grad is touched.
+        (grad,) = torch.autograd.grad(module(path)[:, target].sum(), path)
+        attribution = (pixels * grad.mean(0, keepdim=True)).reshape(-1).double().numpy()
         error = abs(attribution.sum() - change) / max(abs(change), 1.0)
         if error <= tolerance or steps >= max_steps:
             return Attribution(attribution, target, change, float(error))
@@ -230,8 +243,8 @@ def accuracy_under_perturbation(module, images: np.ndarray, labels: np.ndarray,
     x = torch.as_tensor(np.asarray(images, np.float32).reshape(-1, 1, 28, 28))
     y = torch.as_tensor(np.asarray(labels, np.int64))
     x.requires_grad_(True)
-    F.cross_entropy(module(x), y, reduction="sum").backward()
-    direction = x.grad.sign()
+    (grad,) = torch.autograd.grad(F.cross_entropy(module(x), y, reduction="sum"), x)
+    direction = grad.sign()
     accuracies = []
     with torch.no_grad():
         for eps in sizes:

@@ -210,7 +210,7 @@ class DrawPanel(QWidget):
         scaled in the background; a message says why if it cannot be read."""
         self._message("Opening the image…")
         self.tasks.run("Opening the image…",
-                       lambda: fit_square(load_image_file(path), CANVAS_SIDE),
+                       lambda _task: fit_square(load_image_file(path), CANVAS_SIDE),
                        lambda image: self._loaded(image, Path(path).name),
                        lambda error: self._message(str(error), error=True))
 

@@ -76,13 +76,13 @@ class PixelImage(QWidget):
 
 
 class Attributions:
-    """Integrated gradients as tasks, one at a time: while one runs, only the newest
-    request waits (a stroke a frame must not queue a second of work)."""
+    """Integrated gradients as latest-only tasks: while one runs, only the newest request
+    waits, and a result asked for before it is dropped (a stroke a frame must not queue
+    a second of work). Each request works on its own copy of the model."""
 
     def __init__(self, tasks):
         self.tasks = tasks
-        self._waiting = None
-        self._busy = False
+        self._key = f"integrated gradients {id(self)}"  # this view's requests only
 
     def request(self, module, pixels: np.ndarray, target: int, other: int | None,
                 shown: Callable[[np.ndarray, float], None],
@@ -90,34 +90,15 @@ class Attributions:
         """Compute ``IG(target) - IG(other)`` (``other`` None: ``IG(target)``) and call
         ``shown(map, completeness error)`` on the GUI thread, or ``failed(error)``,
         unless a newer request came meanwhile."""
-        self._waiting = (module, pixels, target, other, shown, failed)
-        if not self._busy:
-            self._next()
-
-    def _next(self) -> None:
-        if self._waiting is None:
-            return
-        module, pixels, target, other, shown, on_failure = self._waiting
-        self._waiting, self._busy = None, True
-
-        def work():
-            first = explain.integrated_gradients(module, pixels, target)
-            if other is None:
+        def work(task):
+            own = explain.own_copy(module)
+            first = explain.integrated_gradients(own, pixels, target)
+            if other is None or task.cancelled:
                 return first.map, first.completeness_error
-            second = explain.integrated_gradients(module, pixels, other)
+            second = explain.integrated_gradients(own, pixels, other)
             return first.map - second.map, max(first.completeness_error,
                                                second.completeness_error)
 
-        def done(result) -> None:
-            self._busy = False
-            if self._waiting is None:  # nothing newer: this one is still wanted
-                shown(*result)
-            self._next()
-
-        def failed(error: BaseException) -> None:
-            self._busy = False
-            if self._waiting is None and on_failure is not None:
-                on_failure(error)  # said, not swallowed: the view was still waiting
-            self._next()
-
-        self.tasks.run("Explaining the prediction…", work, done, failed)
+        # A failure is said, not swallowed, when the view is still waiting for it.
+        self.tasks.run("Explaining the prediction…", work, lambda result: shown(*result),
+                       failed or (lambda _: None), latest=self._key)

@@ -325,10 +325,11 @@ class ExplainView(QWidget):
         self.find_button.setEnabled(False)
         self.outcome.setText(f"Looking for the smallest change to a {classes[target]}…")
 
-        def work():
+        def work(_task):
             if linear is not None:
                 return explain.linear_counterfactual(linear, example.pixels, target)
-            return explain.gradient_counterfactual(module, example.pixels, target)
+            return explain.gradient_counterfactual(explain.own_copy(module), example.pixels,
+                                                   target)
 
         def done(result: explain.Counterfactual) -> None:
             self._set_enabled()
@@ -398,8 +399,9 @@ class ExplainView(QWidget):
         self.robust_button.setEnabled(False)
         self.robust_text.setText("Changing all 10,000 test images…")
 
-        def work():
-            return explain.accuracy_under_perturbation(module, images, labels, self.SIZES)
+        def work(_task):
+            return explain.accuracy_under_perturbation(explain.own_copy(module), images,
+                                                       labels, self.SIZES)
 
         def done(accuracies) -> None:
             self.robust_button.setEnabled(True)

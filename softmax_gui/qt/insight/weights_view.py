@@ -88,7 +88,6 @@ class WeightTemplates(QWidget):
                        self.strength.valueChanged):
             signal.connect(lambda *_: self._snapshot and self.update_from(self._snapshot))
         self._snapshot = None
-        self._request = 0  # the newest class-image task: older ones are dropped
         self.shown_kind = "weights"
         self.images: list[pg.ImageItem] = []
         self.titles: list[str] = []
@@ -160,11 +159,9 @@ class WeightTemplates(QWidget):
         weight = self.penalty_weight()
         tv, l2 = (weight, 0.0) if self.regulariser.currentIndex() == 0 else (0.0, weight)
         exact = explain.linear_form(snapshot) is not None
-        self._request += 1
-        request = self._request
         self.caption.setText("Computing the inputs…")
 
-        def work():
+        def work(_task):
             from softmax_gui.inference import Predictor
 
             predictor = Predictor(snapshot)
@@ -174,8 +171,6 @@ class WeightTemplates(QWidget):
             return images, reached
 
         def done(result) -> None:
-            if request != self._request:
-                return  # the user asked for another since
             images, reached = result
             self.shown_kind = "inputs"
             titles = [f"{name} {p:.2f}" for name, p in zip(snapshot.classes, reached)]
@@ -201,13 +196,11 @@ class WeightTemplates(QWidget):
             self._show(images)
 
         def failed(error: BaseException) -> None:
-            if request == self._request:
-                self.caption.setText(f"Could not compute the inputs: {error}")
+            self.caption.setText(f"Could not compute the inputs: {error}")
 
-        if self.tasks is None:  # no thread pool (a test of the view alone)
-            done(work())
-        else:
-            self.tasks.run("Computing each class's input…", work, done, failed)
+        # Latest only: what the user asked for since replaces it.
+        self.tasks.run("Computing each class's input…", work, done, failed,
+                       latest=f"class inputs {id(self)}")
 
     def _best_columns(self, n: int) -> int:
         """The column count that gives the largest square images in this widget's shape."""

@@ -7,11 +7,9 @@ Each page runs its work as a session task (off the GUI thread) and shows the fig
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -149,9 +147,9 @@ class SameBatchesPage(QWidget):
             self.compare_button.setEnabled(True)
             self.result.setText(f"The comparison failed: {error}")
 
-        self.session.tasks.run("Comparing the implementations…",
-                               lambda: implementations.compare(dataset, steps, float64=float64),
-                               done, failed)
+        self.session.tasks.run(
+            "Comparing the implementations…",
+            lambda _task: implementations.compare(dataset, steps, float64=float64), done, failed)
 
     def show_comparison(self, result: implementations.Comparison) -> None:
         x = np.arange(1, result.steps + 1)
@@ -186,14 +184,13 @@ class SameBatchesPage(QWidget):
             self.check_result.setText(f"The gradient check failed: {error}")
 
         self.session.tasks.run("Checking the gradient…",
-                               lambda: implementations.gradcheck(dataset), done, failed)
+                               lambda _task: implementations.gradcheck(dataset), done, failed)
 
 
 class PitfallPage(QWidget):
     """The correct concise model against the same model with an extra ``nn.Softmax``,
     trained side by side: loss, accuracy and gradient norm per epoch."""
 
-    progressed = Signal(int, int, object)  # epochs both trained, of how many, the curves
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -249,8 +246,7 @@ class PitfallPage(QWidget):
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.result)
         self.train_button.clicked.connect(self._clicked)
-        self.progressed.connect(self._progressed)
-        self._stop: threading.Event | None = None
+        self._task = None  # the two trainings, while they run
         session.ready.connect(self._enable)
         self._enable()
 
@@ -259,19 +255,18 @@ class PitfallPage(QWidget):
 
     def _epochs_changed(self, epochs: int) -> None:
         self.epochs.setSuffix(" epoch" if epochs == 1 else " epochs")
-        if self._stop is None:  # not while a comparison runs: its bar is its own
+        if self._task is None:  # not while a comparison runs: its bar is its own
             self.progress.setRange(0, epochs)
             self.progress.setValue(0)
 
     def _clicked(self) -> None:
-        if self._stop is not None:  # running: the button reads Stop both
-            self._stop.set()
+        if self._task is not None:  # running: the button reads Stop both
+            self._task.cancel()  # it ends after this epoch; done() shows what it trained
             return
         self.train()
 
     def train(self) -> None:
         epochs, dataset = self.epochs.value(), self.session.state.dataset
-        self._stop = stop = threading.Event()
         self.train_button.setText("Stop both")
         self.progress.setRange(0, epochs)
         self.progress.setValue(0)
@@ -279,25 +274,27 @@ class PitfallPage(QWidget):
         self.result.setText("Training both, an epoch of each in turn…")
 
         def done(curves) -> None:
+            stopped = self._task.cancelled
             self._finish()
-            self.show_curves(curves, stopped=stop.is_set())
+            self.show_curves(curves, stopped=stopped)
 
         def failed(error: BaseException) -> None:
             self._finish()
             self.result.setText(f"Training failed: {error}")
 
-        self.session.tasks.run(
-            "Training the correct model and the pitfall…",
-            lambda: implementations.pitfall_curves(dataset, epochs, progress=self.progressed.emit,
-                                                   stop=stop),
-            done, failed, cancel=stop)
+        def work(task):  # the task is the stop flag; each epoch comes back as it ends
+            return implementations.pitfall_curves(
+                dataset, epochs, stop=task,
+                progress=lambda done, total, curves: (task.set_progress(done, total),
+                                                      task.set_partial(curves)))
 
-    def _progressed(self, done: int, total: int, curves) -> None:
-        self.progress.setValue(done)
-        self.show_curves(curves, final=False)
+        self._task = self.session.tasks.run(
+            "Training the correct model and the pitfall…", work, done, failed,
+            progress=lambda done, _: self.progress.setValue(done),
+            partial=lambda curves: self.show_curves(curves, final=False))
 
     def _finish(self) -> None:
-        self._stop = None
+        self._task = None
         self.train_button.setText("Train both")
 
     def show_curves(self, curves: dict, stopped: bool = False, final: bool = True) -> None:

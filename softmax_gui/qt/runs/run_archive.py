@@ -59,7 +59,7 @@ class RunArchive(QObject):
         sample = self.state.dataset.source.is_sample
         status = history.status
 
-        def work():
+        def work(_task):
             saved = self.store.save(history, snapshot, epochs, status, sample)
             if replaced is not None:
                 self.store.delete(replaced)
@@ -119,7 +119,7 @@ class RunArchive(QObject):
         labels = state.dataset.test_labels.numpy()
         sample = state.dataset.source.is_sample  # scored on the test set it was?
 
-        def work():
+        def work(_task):
             from softmax_gui.weights_io import WeightsError
 
             snapshot = saved.weights()

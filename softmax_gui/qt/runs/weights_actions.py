@@ -58,7 +58,7 @@ class WeightsActions(QObject):
         session, name = self.session, Path(path).name
         dataset, test_images = session.state.dataset, session.state.test_images
 
-        def work():
+        def work(_task):
             from softmax_gui import weights_io
 
             snapshot, meta = weights_io.load_snapshot(path)
@@ -100,7 +100,7 @@ class WeightsActions(QObject):
             self.session.tasks.run_in_process(f"Exporting {name}…", weights_io.save, args,
                                               done, failed)
         else:
-            self.session.tasks.run(f"Exporting {name}…", lambda: weights_io.save(*args),
+            self.session.tasks.run(f"Exporting {name}…", lambda _task: weights_io.save(*args),
                                    done, failed)
 
     def _failed(self, verb: str, name: str):

@@ -74,7 +74,7 @@ class Session(QObject):
 
     def start_up(self, dataset: str) -> None:
         """Import torch (~2 s) off the GUI thread, then load ``dataset``."""
-        def import_torch() -> str:
+        def import_torch(_task) -> str:
             import torch
 
             return torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
@@ -136,7 +136,7 @@ class Session(QObject):
         keep = state.weights if state.weights and state.weights.snapshot.dataset == name \
             else self._parked.get(name)
 
-        def work():
+        def work(_task):
             try:
                 loaded = self._loaded
                 dataset = loaded if loaded is not None and loaded.name == name and \

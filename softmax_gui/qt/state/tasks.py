@@ -1,10 +1,20 @@
-"""Long work off the GUI thread: a thread pool, a helper process, and a busy indicator.
+"""Long work off the GUI thread, in one shape: a thread pool, a helper process, and a busy
+indicator.
 
 Loading a dataset, opening an image or weights and exporting them take from tens of
 milliseconds to seconds; on the GUI thread the window would freeze for that long. Each
-runs as a task here, and its result (or error) comes back to a callback on the GUI
-thread. While any task runs, ``busy_changed`` carries its description for the status
-bar.
+runs as a task here (Orange's ``ConcurrentWidgetMixin`` / ``TaskState`` shape):
+``tasks.run(description, work, done, failed)`` calls ``work(task)`` in a thread, where
+``task`` (:class:`TaskState`) says whether it was cancelled and carries its progress and
+partial results back; ``done(result)`` or ``failed(error)`` then runs on the GUI thread,
+as do the ``progress`` and ``partial`` callbacks. ``latest=key`` makes a task
+latest-only: while one with that key runs, only the newest request waits, and a result
+nobody wants any more is dropped (a canvas stroke a frame must never queue a second of
+work). The handle returned asks a task to end early (``task.cancel()``); shutting down
+asks them all and drops what they still report. Work that
+uses a model works on its own copy (``softmax_gui.explain.own_copy``), never on the
+window's predictor. While any task runs, ``busy_changed`` carries its description for
+the status bar.
 
 Some work holds the GIL for a long time: the ONNX exporter runs Python and C++ for
 seconds and triggers garbage collections of 100-200 ms (measured), stalls the window
@@ -44,11 +54,49 @@ def collect_garbage_on_the_gui_thread():
     return _collector
 
 
+class TaskState:
+    """What one task sees while it runs, and its handle for whoever started it."""
+
+    def __init__(self, tasks: Tasks, description: str, callbacks: dict, key: str | None):
+        self.description, self.key = description, key
+        self._tasks, self._callbacks = tasks, callbacks
+        self._cancel = threading.Event()
+        self.wanted = True  # False once replaced by a newer one: its results are dropped
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the work should end early (checked by the work itself)."""
+        return self._cancel.is_set()
+
+    def is_set(self) -> bool:
+        """``cancelled``, as a ``threading.Event``: the task is a stop flag for compute
+        code (``implementations.pitfall_curves(..., stop=task)``)."""
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Ask the work to end early; what it returns then still comes to ``done``
+        (the Lab's Stop shows the epochs trained so far)."""
+        self._cancel.set()
+
+    def _drop(self) -> None:
+        """End it, and drop whatever it still reports: nobody wants it any more."""
+        self.wanted = False
+        self._cancel.set()
+
+    def set_progress(self, done: float, total: float) -> None:
+        """From the work: ``done`` of ``total`` so far (the ``progress`` callback)."""
+        self._tasks._report(self, "progress", (done, total))
+
+    def set_partial(self, value) -> None:
+        """From the work: a result so far (the ``partial`` callback)."""
+        self._tasks._report(self, "partial", (value,))
+
+
 class Tasks(QObject):
     """Runs callables in background threads and reports back on the GUI thread."""
 
     busy_changed = Signal(str)  # the running task's description, "" when none runs
-    _finished = Signal(object, object, object, object)  # task id, callbacks, result, error
+    _reported = Signal(object, str, object)  # TaskState, what, arguments: to the GUI thread
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -56,46 +104,78 @@ class Tasks(QObject):
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=2, thread_name_prefix="softmax-task")
         self._process: concurrent.futures.ProcessPoolExecutor | None = None
-        self._running: dict[int, str] = {}
-        self._next_id = 0
+        self._running: list[TaskState] = []
+        self._waiting: dict[str, tuple] = {}  # a latest-only key -> the newest request
         self._closed = False
-        self._cancels: set[threading.Event] = set()
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._reported.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> str:
         """The description of the newest running task, or "" when idle."""
-        return next(reversed(self._running.values()), "")
+        return self._running[-1].description if self._running else ""
 
-    def run(self, description: str, work: Callable[[], object],
-            done: Callable[[object], None], failed: Callable[[BaseException], None],
-            cancel: threading.Event | None = None) -> None:
-        """Run ``work()`` in a thread; then ``done(result)`` or ``failed(error)`` here.
-
-        ``cancel`` is an event ``work`` checks: shutting down sets it, so long work (the
-        Lab's training) ends instead of holding the closing window.
-        """
+    def run(self, description: str, work: Callable[[TaskState], object],
+            done: Callable[[object], None], failed: Callable[[BaseException], None], *,
+            progress: Callable[[float, float], None] | None = None,
+            partial: Callable[[object], None] | None = None,
+            latest: str | None = None) -> TaskState:
+        """Run ``work(task)`` in a thread; then ``done(result)`` or ``failed(error)`` here,
+        unless the task was cancelled or (``latest``) a newer one with the same key asked
+        since. Returns the task: ``task.cancel()`` ends it."""
+        callbacks = {"done": done, "failed": failed, "progress": progress,
+                     "partial": partial}
+        task = TaskState(self, description, callbacks, latest)
         if self._closed:
-            return
-        if cancel is not None:
-            self._cancels.add(cancel)
-        task_id = self._next_id
-        self._next_id += 1
-        self._running[task_id] = description
+            task._drop()
+            return task
+        if latest is not None:
+            for other in self._running:
+                if other.key == latest:
+                    other._drop()  # its result is stale now: only this one is wanted
+                    old = self._waiting.get(latest)
+                    if old is not None:
+                        old[0]._drop()
+                    self._waiting[latest] = (task, work)
+                    return task
+        self._start(task, work)
+        return task
+
+    def _start(self, task: TaskState, work) -> None:
+        self._running.append(task)
         self.busy_changed.emit(self.busy)
 
         def call() -> None:
             try:
-                result, error = work(), None
+                result, error = work(task), None
             except Exception as exc:  # noqa: BLE001 - handed to failed() on the GUI thread
                 result, error = None, exc
-            self._cancels.discard(cancel)
-            try:
-                self._finished.emit(task_id, (done, failed), result, error)
-            except RuntimeError:
-                pass  # the window is gone: nobody is left to tell
+            self._report(task, "finished", (result, error))
 
         self._threads.submit(call)
+
+    def _report(self, task: TaskState, what: str, arguments: tuple) -> None:
+        try:
+            self._reported.emit(task, what, arguments)
+        except RuntimeError:
+            pass  # the window is gone: nobody is left to tell
+
+    def _deliver(self, task: TaskState, what: str, arguments: tuple) -> None:
+        callbacks = task._callbacks
+        if what != "finished":
+            if task.wanted and not self._closed and callbacks[what] is not None:
+                callbacks[what](*arguments)
+            return
+        self._running.remove(task)
+        self.busy_changed.emit(self.busy)
+        result, error = arguments
+        if task.wanted and not self._closed:
+            if error is None:
+                callbacks["done"](result)
+            else:
+                callbacks["failed"](error)
+        waiting = self._waiting.pop(task.key, None) if task.key is not None else None
+        if waiting is not None and not self._closed:
+            self._start(*waiting)
 
     def run_in_process(self, description: str, function: Callable, args: tuple,
                        done: Callable[[object], None],
@@ -109,25 +189,15 @@ class Tasks(QObject):
             self._process = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         pool = self._process
-        self.run(description, lambda: pool.submit(function, *args).result(), done, failed)
-
-    def _deliver(self, task_id, callbacks, result, error) -> None:
-        self._running.pop(task_id, None)
-        self.busy_changed.emit(self.busy)
-        if self._closed:
-            return
-        done, failed = callbacks
-        if error is None:
-            done(result)
-        else:
-            failed(error)
+        self.run(description, lambda _: pool.submit(function, *args).result(), done, failed)
 
     def shutdown(self) -> None:
         """Finish every task already asked for (a run being saved, an export), then stop
         the helpers; nothing new starts and no callback fires."""
         self._closed = True
-        for cancel in list(self._cancels):
-            cancel.set()
+        for task in self._running:
+            task._drop()
+        self._waiting.clear()
         # Not cancel_futures: a task still queued (a save submitted a moment before
         # Quit, with the thread that will take it not yet awake) would be lost.
         self._threads.shutdown(wait=True)
