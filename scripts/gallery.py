@@ -97,9 +97,9 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     window.tabs.steps.smoothing.setValue(0.1)  # H(y) > 0 in the information table
     window.draw_panel.evidence_box.setChecked(True)  # the evidence on the canvas's input
     explain = window.explain
-    explain.target.setCurrentIndex(7)  # "sneaker": the sandal made into one
-    explain.find_change()
-    explain.measure_robustness()
+    explain.make_it.target.setCurrentIndex(7)  # "sneaker": the sandal made into one
+    explain.make_it.find_change()
+    explain.robustness.measure()
     wait_for(app, lambda: not session.tasks.busy)
     results: dict[str, list] = {}
 
@@ -114,7 +114,7 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
 
     tabs = window.tabs
     for theme in themes:
-        window.set_theme(theme)
+        window.theme_menu.choose(theme)
         for width, height in sizes:
             window.resize(width, height)
             window.reset_layout()

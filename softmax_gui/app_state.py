@@ -38,6 +38,12 @@ class Example:
     index: int | None = None
     on_canvas: bool = False  # the canvas's bars (and so the Softmax tab) use its T
 
+    def same_image(self, other: Example) -> bool:
+        """Whether ``other`` shows the same image (a stroke that changed no pixel of the
+        model's input, a test image selected again)."""
+        return (self.index, self.on_canvas) == (other.index, other.on_canvas) and \
+            np.array_equal(self.pixels, other.pixels)
+
 
 _BY_IDENTITY = ("dataset", "test_images", "weights", "previous", "example", "viewed",
                 "runs")

@@ -44,26 +44,26 @@ def test_a_test_image_is_explained_and_made_into_another_class(qtbot, window):
     assert view.summary.text().startswith(f"{classes[3]}:")
 
     target = runner_up
-    choose(qtbot, view.target, classes[target])
+    choose(qtbot, view.make_it.target, classes[target])
     click_button(window, "Find change")
-    qtbot.waitUntil(lambda: view.outcome.text().startswith("L2 = "), timeout=30_000)
-    assert f"now {classes[target]}" in view.outcome.text()
-    l2 = float(re.search(r"L2 = ([0-9.]+)", view.outcome.text()).group(1))
+    qtbot.waitUntil(lambda: view.make_it.outcome.text().startswith("L2 = "), timeout=30_000)
+    assert f"now {classes[target]}" in view.make_it.outcome.text()
+    l2 = float(re.search(r"L2 = ([0-9.]+)", view.make_it.outcome.text()).group(1))
     assert 0 < l2 < 5
-    _, probabilities = view.path_to.getData()
+    _, probabilities = view.make_it.path_to.getData()
     assert probabilities[-1] > probabilities[0]
-    assert "the most likely of ten" in view.outcome.text()
-    ratio = float(re.search(r"\(([0-9.]+)x the next\)", view.outcome.text()).group(1))
+    assert "the most likely of ten" in view.make_it.outcome.text()
+    ratio = float(re.search(r"\(([0-9.]+)x the next\)", view.make_it.outcome.text()).group(1))
     assert ratio >= 1.1  # a visible margin, not a tie
 
     # Asking for the class it already is: no stale change is left to put on the canvas.
-    choose(qtbot, view.target, classes[top])
+    choose(qtbot, view.make_it.target, classes[top])
     click_button(window, "Find change")
-    assert view.outcome.text().startswith("It is already predicted")
-    assert not view.to_canvas.isEnabled() and not view.pictures.isVisible()
-    choose(qtbot, view.target, classes[target])
+    assert view.make_it.outcome.text().startswith("It is already predicted")
+    assert not view.make_it.to_canvas.isEnabled() and not view.make_it.pictures.isVisible()
+    choose(qtbot, view.make_it.target, classes[target])
     click_button(window, "Find change")
-    qtbot.waitUntil(lambda: view.outcome.text().startswith("L2 = "), timeout=30_000)
+    qtbot.waitUntil(lambda: view.make_it.outcome.text().startswith("L2 = "), timeout=30_000)
 
     click_button(window, "Put on canvas")
     draw = window.draw_panel
@@ -81,7 +81,7 @@ def test_a_test_image_is_explained_and_made_into_another_class(qtbot, window):
     show_dock(window, "Explain")
     qtbot.waitUntil(lambda: view.heading.text().startswith("Click a test image, or draw"),
                     timeout=3000)
-    assert not view.find_button.isEnabled() and view.summary.text() == ""
+    assert not view.make_it.find_button.isEnabled() and view.summary.text() == ""
     show_tab(window, "Softmax")  # it showed the canvas's image: now nothing
     assert window.tabs.steps.title.text().startswith("Click a test image")
     assert window.tabs.steps.table.rowCount() == 0
@@ -146,10 +146,10 @@ def test_accuracy_falls_as_the_test_images_are_pushed(qtbot, window):
     show_dock(window, "Explain")
     view = window.explain
     click_button(window, "Measure")
-    qtbot.waitUntil(lambda: view.robust_text.text().startswith("Test accuracy"),
+    qtbot.waitUntil(lambda: view.robustness.robust_text.text().startswith("Test accuracy"),
                     timeout=60_000)
-    sizes, accuracies = view.robust_curve.getData()
+    sizes, accuracies = view.robustness.robust_curve.getData()
     assert len(sizes) == 7 and abs(accuracies[0] - 0.8458) < 1e-6  # float32 mean
-    assert "84.6% on the images as they are" in view.robust_text.text()
+    assert "84.6% on the images as they are" in view.robustness.robust_text.text()
     assert all(a >= b - 1e-9 for a, b in zip(accuracies, accuracies[1:]))
     assert accuracies[-1] < 0.2
