@@ -91,7 +91,7 @@ def test_the_confusion_heatmap_names_every_class_in_full_at_any_width(qtbot):
 
 
 def test_every_series_differs_by_more_than_colour(qtbot):
-    from softmax_gui.qt.curves.curves_view import EPOCH_CURVES
+    from softmax_gui.qt.curves.run_curves import EPOCH_CURVES
 
     view = PlotsView()
     qtbot.addWidget(view)
@@ -141,7 +141,7 @@ def test_a_log_loss_axis_labels_1_2_3_5_or_decades_never_crowded():
     """pyqtgraph labelled every minor tick of a log axis: "0.9 0.8 0.7" overlapped."""
     import math
 
-    from softmax_gui.qt.curves.curves_view import LossAxis
+    from softmax_gui.qt.curves.run_curves import LossAxis
 
     axis = LossAxis("left")
     axis.setLogMode(False, True)

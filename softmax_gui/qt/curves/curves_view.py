@@ -13,16 +13,12 @@ logarithmic loss axis are the reader's to choose, remembered across launches.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGraphicsItem,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -31,83 +27,18 @@ from PySide6.QtWidgets import (
 
 from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.qt.curves.plot_options import PlotOptions, Smoother
+from softmax_gui.qt.curves.run_curves import (
+    EPOCH_CURVES,
+    LossAxis,
+    PercentAxis,
+    RunCurves,
+    color_of,
+    marker,
+)
+from softmax_gui.qt.curves.run_list import RunList
 from softmax_gui.qt.shell import theme
 from softmax_gui.qt.shell.png_file import save_png
 from softmax_gui.run_history import RunHistory
-
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"]
-# Per-epoch curves: (history column, legend name, line style, symbol). Losses share the
-# batch-loss plot (same unit, nats); accuracies have their own. Test is dashed and its
-# markers hollow; no two series share a marker.
-LOSS_CURVES = (("train_loss", "train loss", Qt.PenStyle.SolidLine, "o"),
-               ("test_loss", "test loss", Qt.PenStyle.DashLine, "s"))
-ACCURACY_CURVES = (("train_acc", "train accuracy", Qt.PenStyle.SolidLine, "t"),
-                   ("test_acc", "test accuracy", Qt.PenStyle.DashLine, "d"))
-EPOCH_CURVES = LOSS_CURVES + ACCURACY_CURVES
-HOLLOW = ("test_loss", "test_acc")
-
-
-def _marker(key: str, color, size: int = 8) -> dict:
-    """A series' line style and marker (filled for train, hollow for test)."""
-    style, symbol = next((style, symbol) for k, _, style, symbol in EPOCH_CURVES if k == key)
-    return {"pen": pg.mkPen(color, width=2, style=style), "symbol": symbol,
-            "symbolSize": size, "symbolPen": pg.mkPen(color, width=1.5),
-            "symbolBrush": pg.mkBrush(None) if key in HOLLOW else pg.mkBrush(color)}
-
-
-class LossAxis(pg.AxisItem):
-    """On a log scale, ticks at 1, 2 and 5 of each decade, or the decades alone when those
-    would crowd: pyqtgraph labelled every minor tick, and "0.9 0.8 0.7" printed on top
-    of each other."""
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
-        if not self.logMode:
-            return super().tickValues(minVal, maxVal, size)
-        room = max(int(size // 28), 2)  # a label is ~one line high, with air
-        lo, hi = min(minVal, maxVal), max(minVal, maxVal)
-        def inside(multiples):
-            return [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
-                    for m in multiples if lo <= math.log10(m) + k <= hi]
-
-        for multiples in ((1, 2, 3, 5), (1, 2, 5)):  # 3s label a curve's last stretch
-            if 3 <= len(inside(multiples)) <= room:
-                return [(1.0, inside(multiples))]
-        inside = inside((1, 2, 5))
-        decades = [v for v in inside if abs(v - round(v)) < 1e-9]
-        if len(inside) <= room:
-            return [(1.0, inside)]
-        if 2 <= len(decades) <= room:
-            # The curve usually ends below its lowest decade (0.35 under 1): label there.
-            if inside[0] < decades[0] and len(decades) < room:
-                return [(1.0, [inside[0], *decades])]
-            return [(1.0, decades)]
-        return [(1.0, inside[::math.ceil(len(inside) / room)])]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        if not self.logMode:
-            return super().tickStrings(values, scale, spacing)
-        return [f"{10 ** v:.3g}" for v in values]
-
-
-class PercentAxis(pg.AxisItem):
-    """An axis of fractions labelled as percentages, ticks chosen as usual."""
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        return [f"{v:.0%}" if spacing >= 0.01 else f"{v:.1%}" for v in values]
-
-
-@dataclass
-class RunCurves:
-    """The plot items of one run."""
-
-    raw: pg.PlotDataItem  # every batch's loss, faint
-    smooth: pg.PlotDataItem  # its moving average
-    epoch: dict[str, pg.PlotDataItem]  # per-epoch column -> curve
-    explosion: pg.InfiniteLine | None = None  # where the loss exploded, if it did
-
-    def items(self) -> list:
-        return [self.raw, self.smooth, *self.epoch.values(),
-                *([self.explosion] if self.explosion else [])]
 
 
 class PlotsView(QWidget):
@@ -121,6 +52,46 @@ class PlotsView(QWidget):
         axis (None: a view of whatever it is given, remembering nothing)."""
         super().__init__(parent)
         settings = session.settings if session is not None else None
+        self._build_plots()
+        self.run_list = RunList()
+        self.run_list.ticked.connect(self._ticked)
+        self.remove_button = QPushButton("Remove run")
+        self.remove_button.setToolTip("Take the selected run's curves off the plots (it "
+                                      "stays in the Runs tab)")
+        self.remove_button.clicked.connect(
+            lambda: [self.remove_requested.emit(n) for n in self.run_list.selected_numbers()])
+        self.remove_button.setEnabled(False)  # until a run is selected
+        self.run_list.itemSelectionChanged.connect(
+            lambda: self.remove_button.setEnabled(bool(self.run_list.selectedItems())))
+        self.options = PlotOptions(settings)
+        self.smoothing = self.options.smoothing
+        self.options.smoothing_changed.connect(self._smoothing_moved)
+        self.options.log_changed.connect(self._log_toggled)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.options)
+        side_layout.addWidget(self.run_list)
+        side_layout.addWidget(self.remove_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.graphics)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.curves: dict[int, RunCurves] = {}
+        self._histories: dict[int, RunHistory] = {}
+        self._smooth: dict[int, Smoother] = {}
+        self.current: int | None = None  # the run being trained, or trained last
+        self.training = False
+        self._log_toggled(self.options.log_box.isChecked())
+        if session is not None:
+            self._bind(session.runs)
+
+    def _build_plots(self) -> None:
+        """The loss plot over the accuracy plot, with the legend of line styles above."""
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.colors().background)
         # The legend explains line styles (the run list beside says which colour is which).
@@ -157,53 +128,8 @@ class PlotsView(QWidget):
         for key, name, *_ in EPOCH_CURVES:
             # A point of data: the legend draws the marker its scatter was given with
             # data, pyqtgraph's default blue dot without.
-            self.legend.addItem(pg.PlotDataItem([0], [0], **_marker(key, grey, size=10)),
+            self.legend.addItem(pg.PlotDataItem([0], [0], **marker(key, grey, size=10)),
                                 name)
-
-        self.run_list = QListWidget()
-        self.run_list.setToolTip("Runs of this window, in their colours: untick to hide, "
-                                 "select and Remove to take off the plots")
-        self.run_list.itemChanged.connect(self._on_item_changed)
-        # Whole rows only (a fifth run showed half clipped): five, then it scrolls.
-        row = self.run_list.fontMetrics().height() + 4
-        self.run_list.setUniformItemSizes(True)
-        self.run_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep both ends
-        self.run_list.setSpacing(0)
-        self.run_list.setFixedHeight(5 * row + 2 * self.run_list.frameWidth())
-        self._row_height = row
-        self.remove_button = QPushButton("Remove run")
-        self.remove_button.setToolTip("Take the selected run's curves off the plots (it "
-                                      "stays in the Runs tab)")
-        self.remove_button.clicked.connect(self._remove_selected)
-        self.remove_button.setEnabled(False)  # until a run is selected
-        self.run_list.itemSelectionChanged.connect(
-            lambda: self.remove_button.setEnabled(bool(self.run_list.selectedItems())))
-        self.options = PlotOptions(settings)
-        self.smoothing = self.options.smoothing
-        self.options.smoothing_changed.connect(self._smoothing_moved)
-        self.options.log_changed.connect(self._log_toggled)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.options)
-        side_layout.addWidget(self.run_list)
-        side_layout.addWidget(self.remove_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.graphics)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
-        self.curves: dict[int, RunCurves] = {}
-        self._histories: dict[int, RunHistory] = {}
-        self._smooth: dict[int, Smoother] = {}
-        self.current: int | None = None  # the run being trained, or trained last
-        self.training = False
-        self._log_toggled(self.options.log_box.isChecked())
-        if session is not None:
-            self._bind(session.runs)
 
     def _smoothing_moved(self, smoothing: float) -> None:
         self.smoothing = smoothing
@@ -241,18 +167,14 @@ class PlotsView(QWidget):
         for history in histories:
             if history.number not in self.curves:
                 self._add(history)
-        for row in range(self.run_list.count()):  # a label can change ("(exploded)")
-            item = self.run_list.item(row)
-            history = wanted.get(item.data(Qt.ItemDataRole.UserRole))
-            if history is not None and item.text() != history.label:
-                item.setText(history.label)
+        self.run_list.relabel(wanted)
 
     def begin(self, history: RunHistory) -> None:
         """``history`` is being trained: draw it at full strength, the others dimmed."""
         self.current, self.training = history.number, True
         self.update_epochs(history)  # a continued run's stop point is a point on the way
         for number, curves in self.curves.items():
-            self._style(curves, current=number == history.number)
+            curves.style(current=number == history.number)
         planned = float(history.config.get("epochs", 1))
         self._set_x_range(max([planned, *(h.batch_x[-1] for h in self._histories.values()
                                           if h.batch_x)]))
@@ -264,72 +186,29 @@ class PlotsView(QWidget):
             plot.setXRange(first, last, padding=0.04)  # room for the last epoch's label
 
     def _add(self, history: RunHistory) -> None:
-        color = pg.mkColor(COLORS[(history.number - 1) % len(COLORS)])
-        faint = pg.mkColor(color)
-        faint.setAlpha(60)
-        curves = RunCurves(
-            # The raw curve has a point per batch; antialiasing it costs more than it shows.
-            raw=self.loss_plot.plot(pen=pg.mkPen(faint, width=1), antialias=False),
-            # A 1 px antialiased line strokes ~5x faster than a 2 px one (1.0 vs 5.4 ms a
-            # repaint, measured), and it repaints with every live update.
-            smooth=self.loss_plot.plot(pen=pg.mkPen(color, width=1)),
-            epoch={key: plot.plot(**_marker(key, color))
-                   for plot, curves in ((self.loss_plot, LOSS_CURVES),
-                                        (self.epoch_plot, ACCURACY_CURVES))
-                   for key, *_ in curves})
+        curves = RunCurves.drawn(history.number, self.loss_plot, self.epoch_plot)
         self.curves[history.number] = curves
         self._smooth[history.number] = Smoother(self.smoothing)
-        item = QListWidgetItem(history.label)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setForeground(color)
-        item.setSizeHint(QSize(0, self._row_height))
-        item.setData(Qt.ItemDataRole.UserRole, history.number)
-        item.setCheckState(Qt.CheckState.Checked if history.shown else Qt.CheckState.Unchecked)
-        self.run_list.addItem(item)
+        self.run_list.add(history, color_of(history.number))
         for plot_item in curves.items():
             plot_item.setVisible(history.shown)
         self.update_batches(history)
         self.update_epochs(history)
-        self._style(curves, current=history.number == self.current)
-
-    def _style(self, curves: RunCurves, current: bool) -> None:
-        # Earlier runs no longer change: each is painted once into a pixmap and then only
-        # blitted, so a live update does not repaint every overlaid curve (they cost
-        # ~1 ms each to stroke, and the GUI thread competes with the trainer for the CPU).
-        cache = (QGraphicsItem.CacheMode.NoCache if current
-                 else QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        for item in curves.items():
-            item.setOpacity(1.0 if current else 0.35)
-            for part in (getattr(item, "curve", None), getattr(item, "scatter", None)):
-                if part is not None:
-                    part.setCacheMode(cache)
+        curves.style(current=history.number == self.current)
 
     def _drop(self, number: int) -> None:
-        curves = self.curves.pop(number)
-        # PlotItem.removeItem, not the ViewBox's: the plot keeps its own list of the
-        # items it made, and would keep every dropped run's curves alive.
-        accuracy = [curves.epoch[key] for key, *_ in ACCURACY_CURVES]
-        for item in curves.items():
-            (self.epoch_plot if item in accuracy else self.loss_plot).removeItem(item)
+        self.curves.pop(number).remove(self.loss_plot, self.epoch_plot)
         self._smooth.pop(number)
         if self.current == number:
             self.current = None
-        for row in range(self.run_list.count()):
-            if self.run_list.item(row).data(Qt.ItemDataRole.UserRole) == number:
-                self.run_list.takeItem(row)
-                break
+        self.run_list.take(number)
 
-    def _remove_selected(self) -> None:
-        for item in self.run_list.selectedItems():
-            self.remove_requested.emit(item.data(Qt.ItemDataRole.UserRole))
-
-    def _on_item_changed(self, item: QListWidgetItem) -> None:
-        number = item.data(Qt.ItemDataRole.UserRole)
+    def _ticked(self, number: int, shown: bool) -> None:
         curves = self.curves.get(number)
         if curves is not None:
-            self.shown_changed.emit(number, item.checkState() == Qt.CheckState.Checked)
+            self.shown_changed.emit(number, shown)
             for plot_item in curves.items():
-                plot_item.setVisible(item.checkState() == Qt.CheckState.Checked)
+                plot_item.setVisible(shown)
             if not self.training:  # the axes fit what is shown
                 self.fit_x()
                 for plot in (self.loss_plot, self.epoch_plot):
