@@ -94,7 +94,7 @@ def test_fill_tool_fills_an_outline(qtbot, panel):
 
 
 def test_temperature_sharpens_and_flattens(qtbot, panel, sample):
-    inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
+    inferred_after(qtbot, panel, lambda: panel.canvas.set_image(sample.test_images[0].numpy()))
     base = panel.bars.shown[0].max()
     inferred_after(qtbot, panel, lambda: panel.t_slider.setValue(0))  # T = 0.1
     assert panel.bars.shown[0].max() >= base
@@ -136,7 +136,7 @@ def test_dropping_an_image_file_loads_it(qtbot, panel, sample, tmp_path):
 
 
 def test_sorted_bars(qtbot, panel, sample):
-    inferred_after(qtbot, panel, lambda: panel.set_image(sample.test_images[0].numpy()))
+    inferred_after(qtbot, panel, lambda: panel.canvas.set_image(sample.test_images[0].numpy()))
     p = panel.bars.shown[0]
     panel.sort_box.setChecked(True)
     names = panel.bars.rows

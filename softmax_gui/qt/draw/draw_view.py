@@ -1,20 +1,17 @@
 """Draw and classify: the canvas, what the model sees, and the live softmax.
 
-Every edit schedules one inference; edits that arrive before it runs are folded into it,
-and the edits that trigger inferences are at least a frame apart (docs/ARCHITECTURE.md,
-rule 4), so drawing never queues work. Spacing is measured between triggering *events*, not between
-finished inferences: input that arrives once a frame is then never held back. The model
-is a CPU :class:`~softmax_gui.inference.Predictor` built from a snapshot.
+Every edit asks for one inference, at most one a frame (qt/draw/once_a_frame.py), so
+drawing never queues work. The model is the active weights' CPU
+:class:`~softmax_gui.inference.Predictor`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -26,18 +23,19 @@ from PySide6.QtWidgets import (
 from softmax_gui import explain
 from softmax_gui.evaluation import entropy_bits, softmax_np
 from softmax_gui.inference import Predictor
-from softmax_gui.preprocess import fit_square, is_blank, load_image_file, to_model_input
+from softmax_gui.preprocess import is_blank, to_model_input
 from softmax_gui.qt.draw.canvas import SIDE as CANVAS_SIDE
 from softmax_gui.qt.draw.canvas import DrawingCanvas
 from softmax_gui.qt.draw.guide import GuideControls
+from softmax_gui.qt.draw.image_files import ImageFiles
 from softmax_gui.qt.draw.input_view import INPUT_CAPTION, ModelInputView
+from softmax_gui.qt.draw.once_a_frame import OnceAFrame
 from softmax_gui.qt.draw.temperature import TemperatureRow
 from softmax_gui.qt.draw.tools import DrawTools
 from softmax_gui.qt.explain.evidence import Attributions
-from softmax_gui.qt.shell import file_dialogs, theme
+from softmax_gui.qt.shell import theme
 from softmax_gui.qt.test_images.probability_bars import ProbabilityBars
 
-FRAME_S = 1 / 60
 HINT = ("Draw one item, filled, centred and as large as the frame; tick Guide to see "
         "where.")
 # The canvas gives up width to the bars' column so that each class's logit shows beside
@@ -89,16 +87,14 @@ class DrawPanel(QWidget):
         self.hint.setSizePolicy(policy)
         self.guide = GuideControls(tasks, settings, CANVAS_SIDE)
         self.guide.changed.connect(lambda: self.canvas.set_guide(self.guide.image()))
-        self.tools = DrawTools(self.canvas, self.invert, self.open_file, self)
+        self.files = ImageFiles(tasks, settings, self)
+        self.files.opened.connect(self._loaded)
+        self.files.failed.connect(lambda error: self._message(error, error=True))
+        self.tools = DrawTools(self.canvas, self.files.choose, self)
         self.tools.evidence_box.toggled.connect(self._evidence_toggled)
         self.evidence_box = self.tools.evidence_box
         self._build_layout()
-        self._pending_event: float | None = None
-        self._last_trigger = -1.0
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._infer)
+        self._frames = OnceAFrame(self._infer, self)
         self.canvas.changed.connect(self._schedule)
         self.canvas.file_dropped.connect(self.load_file)
         self.bars.class_clicked.connect(self.explain_class)
@@ -186,10 +182,6 @@ class DrawPanel(QWidget):
             self.bars.set_classes(predictor.classes)
         self._schedule(time.perf_counter())
 
-    def set_image(self, image: np.ndarray) -> None:
-        """Put ``image`` (dark background, any size) on the canvas to edit."""
-        self.canvas.set_image(image)
-
     def show_example(self, example) -> None:
         """Put a test image (a session ``Example``) on the canvas: the model sees exactly
         its 28x28 input, with its true class, until the drawing is edited."""
@@ -197,22 +189,11 @@ class DrawPanel(QWidget):
         self._source = (example, self.canvas.revision)
         self._schedule(time.perf_counter())
 
-    def invert(self) -> None:
-        self.canvas.set_image(255 - self.canvas.image())
-
-    def open_file(self) -> None:
-        file_dialogs.ask(self, self.settings, "image", "Open an image",
-                         lambda path, _: self.load_file(path),
-                         ["Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"])
-
     def load_file(self, path: str) -> None:
-        """Put an image file on the canvas (light backgrounds are inverted), decoded and
-        scaled in the background; a message says why if it cannot be read."""
+        """Put an image file on the canvas, read in the background; a message says why
+        if it cannot be read."""
         self._message("Opening the image…")
-        self.tasks.run("Opening the image…",
-                       lambda _task: fit_square(load_image_file(path), CANVAS_SIDE),
-                       lambda image: self._loaded(image, Path(path).name),
-                       lambda error: self._message(str(error), error=True))
+        self.files.load(path)
 
     def _loaded(self, image: np.ndarray, name: str) -> None:
         self._opened = (name, self.canvas.revision + 1)  # the revision set_image makes
@@ -227,20 +208,9 @@ class DrawPanel(QWidget):
 
     def _schedule(self, when: float) -> None:
         """Fold this edit into the next inference, at most one per frame."""
-        if self._pending_event is None:
-            self._pending_event = when
-            wait = self._last_trigger + FRAME_S - when
-            if wait <= 0:
-                # A frame has passed: answer now, rather than queue behind whatever
-                # (plot updates from the trainer) is already waiting in the event loop.
-                self._infer()
-            else:
-                self._timer.start(round(wait * 1000))
+        self._frames.request(when)
 
-    def _infer(self) -> None:
-        when, self._pending_event = self._pending_event, None
-        if when is not None:
-            self._last_trigger = when
+    def _infer(self, when: float) -> None:
         source = self._source
         if source is not None and source[1] != self.canvas.revision:
             source = self._source = None  # edited: it is the user's drawing now
@@ -291,8 +261,7 @@ class DrawPanel(QWidget):
                     if self.evidence_box.isChecked() else INPUT_CAPTION)
                 self._message(f"Looks like: {self.predictor.classes[top]} ({p[top]:.0%})."
                               + truth)
-        if when is not None:
-            self.inferred.emit(time.perf_counter() - when)
+        self.inferred.emit(time.perf_counter() - when)
 
     def _evidence_toggled(self, on: bool) -> None:
         if not on:

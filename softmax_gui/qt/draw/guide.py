@@ -69,7 +69,7 @@ class GuideControls(QWidget):
         images, labels = dataset.train_images.numpy(), dataset.train_labels.numpy()
         n, side = len(dataset.classes), self.side
 
-        def work() -> dict[int, np.ndarray]:
+        def work(_task) -> dict[int, np.ndarray]:
             means = class_means(images, labels, n)
             guides = {k: guide_image(means[k], side) for k in range(n)}
             guides[ALL] = guide_image(means.mean(axis=0), side)

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 
 
 class DrawTools(QWidget):
-    """Buttons and sliders acting on ``canvas``; Invert and Open call ``invert`` and
-    ``open_file``."""
+    """Buttons and sliders acting on ``canvas``; Open calls ``open_file``."""
 
-    def __init__(self, canvas, invert, open_file, scope: QWidget, parent=None):
+    def __init__(self, canvas, open_file, scope: QWidget, parent=None):
         super().__init__(parent)
         self.scope = scope
         self.tool_group = QButtonGroup(self)
@@ -52,7 +51,8 @@ class DrawTools(QWidget):
         self.clear_button = self._button("Clear", "Clear the canvas", canvas.clear, "Delete")
         self.invert_button = self._button(
             "Invert", "Swap dark and bright: for images with dark ink on a light background "
-            "(loading detects those and inverts them for you)", invert)
+            "(loading detects those and inverts them for you)",
+            lambda: canvas.set_image(255 - canvas.image()))
         self.open_button = self._button("Open…", "Load an image file (PNG, JPEG, ...) "
                                         "onto the canvas; you can also drop one on it",
                                         open_file)

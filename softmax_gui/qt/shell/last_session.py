@@ -147,7 +147,7 @@ class LastSession(QObject):
                 drawing = np.asarray(image).copy()
         except (OSError, ValueError, SyntaxError):
             return
-        self.draw_panel.set_image(drawing)
+        self.draw_panel.canvas.set_image(drawing)
 
 
 MAX_DRAWING_BYTES = 1 << 20
