@@ -38,7 +38,7 @@ def test_the_theme_menu_switches_light_and_dark_and_is_remembered(qtbot, open_wi
     menu(qtbot, window, "File", "Quit")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     again = open_window()  # the same settings: a restart
-    assert again.theme_actions["dark"].isChecked()
+    assert again.theme_menu.choices["dark"].isChecked()
     assert lightness(again.tabs.plots.graphics.backgroundBrush().color()) < 80
     menu(qtbot, again, "View", "Theme", "Light")
     assert lightness(QApplication.palette().window().color()) > 180

@@ -50,6 +50,29 @@ class WeightTemplates(QWidget):
         self.show_what.setAccessibleName("Show")
         self.show_what.setToolTip("The weights themselves, or for each class the input in "
                                   "[0, 1] that maximises its logit or its probability")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.show_what, 1)
+        self.penalty = self._build_penalty()  # only for the probability-maximising inputs
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.penalty)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.graphics, 1)
+        for signal in (self.show_what.currentIndexChanged, self.regulariser.currentIndexChanged,
+                       self.strength.valueChanged):
+            signal.connect(lambda *_: self._snapshot and self.update_from(self._snapshot))
+        self._snapshot = None
+        self.shown_kind = "weights"
+        self.images: list[pg.ImageItem] = []
+        self.titles: list[str] = []
+        self._shape: tuple = ()
+        self._columns = 0
+        self._templates = None
+        follow_shown_weights(self, session.state, lambda w: self.update_from(w.snapshot))
+
+    def _build_penalty(self) -> QWidget:
+        """What the probability-maximising inputs pay for, and how much."""
         self.regulariser = QComboBox()
         self.regulariser.addItems(["total variation", "L2"])
         self.regulariser.setAccessibleName("Regulariser")
@@ -67,34 +90,16 @@ class WeightTemplates(QWidget):
         for signal in (self.strength.sliderMoved, self.strength.valueChanged,
                        self.regulariser.currentIndexChanged):
             signal.connect(self._show_weight)
-        self._show_weight()
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Show"))
-        controls.addWidget(self.show_what, 1)
-        self.penalty = QWidget()  # only for the probability-maximising inputs
-        penalty = QHBoxLayout(self.penalty)
+        widget = QWidget()
+        penalty = QHBoxLayout(widget)
         penalty.setContentsMargins(0, 0, 0, 0)
         penalty.addWidget(QLabel("Regularise by"))
         penalty.addWidget(self.regulariser)
         penalty.addWidget(self.strength, 1)
         penalty.addWidget(self.strength_text)
-        self.penalty.hide()
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addWidget(self.penalty)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        for signal in (self.show_what.currentIndexChanged, self.regulariser.currentIndexChanged,
-                       self.strength.valueChanged):
-            signal.connect(lambda *_: self._snapshot and self.update_from(self._snapshot))
-        self._snapshot = None
-        self.shown_kind = "weights"
-        self.images: list[pg.ImageItem] = []
-        self.titles: list[str] = []
-        self._shape: tuple = ()
-        self._columns = 0
-        self._templates = None
-        follow_shown_weights(self, session.state, lambda w: self.update_from(w.snapshot))
+        widget.hide()
+        self._show_weight()
+        return widget
 
     def update_from(self, snapshot) -> None:
         self._snapshot = snapshot

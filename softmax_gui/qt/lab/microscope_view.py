@@ -51,6 +51,43 @@ class MicroscopePage(QWidget):
         self.session = session
         self.microscope: Microscope | None = None
         self.last: MicroscopeStep | None = None
+        controls, again = self._build_controls()
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(theme.colors().background)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(again)
+        self.caption = QLabel(
+            "One row per class. Columns: W before the step, the gradient of the loss, the "
+            "momentum buffer v, the update, W after, and the selected test image's own "
+            "gradient. Red positive, blue negative; each column's scale on top.")
+        self.caption.setWordWrap(True)
+        self.caption.setMinimumHeight(self.caption.fontMetrics().lineSpacing() * 3 + 4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.graphics, 1)
+        self.example_text = QLabel()
+        self.example_text.setWordWrap(True)
+        self.example_text.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        layout.addWidget(self.example_text)
+        layout.addWidget(self.status)
+        self.images: dict[str, list[pg.ImageItem]] = {}
+        self.row_labels: dict[str, pg.LabelItem] = {}
+        self._classes: tuple[str, ...] = ()
+
+        self.step_button.clicked.connect(self.step)
+        self.from_active.clicked.connect(self.reset_to_active)
+        self.from_zeros.clicked.connect(self.reset_to_zeros)
+        session.state.events.dataset.connect(self._dataset_changed)
+        session.state.events.selected.connect(self._show_example)
+        self._set_enabled(False)
+        self.status.setText("Loading the dataset…")
+
+    def _build_controls(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """The step's learning rate, momentum and button; where to start again from."""
         self.lr = QDoubleSpinBox()
         self.lr.setRange(0.001, 10.0)
         self.lr.setDecimals(3)
@@ -86,39 +123,7 @@ class MicroscopePage(QWidget):
         again.addWidget(self.from_active)
         again.addWidget(self.from_zeros)
         again.addStretch(1)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(theme.colors().background)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addLayout(again)
-        self.caption = QLabel(
-            "One row per class. Columns: W before the step, the gradient of the loss, the "
-            "momentum buffer v, the update, W after, and the selected test image's own "
-            "gradient. Red positive, blue negative; each column's scale on top.")
-        self.caption.setWordWrap(True)
-        self.caption.setMinimumHeight(self.caption.fontMetrics().lineSpacing() * 3 + 4)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        self.example_text = QLabel()
-        self.example_text.setWordWrap(True)
-        self.example_text.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
-        layout.addWidget(self.example_text)
-        layout.addWidget(self.status)
-        self.images: dict[str, list[pg.ImageItem]] = {}
-        self.row_labels: dict[str, pg.LabelItem] = {}
-        self._classes: tuple[str, ...] = ()
-
-        self.step_button.clicked.connect(self.step)
-        self.from_active.clicked.connect(self.reset_to_active)
-        self.from_zeros.clicked.connect(self.reset_to_zeros)
-        session.state.events.dataset.connect(self._dataset_changed)
-        session.state.events.selected.connect(self._show_example)
-        self._set_enabled(False)
-        self.status.setText("Loading the dataset…")
+        return controls, again
 
     # --- state ----------------------------------------------------------------------------
 

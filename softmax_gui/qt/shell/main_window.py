@@ -8,7 +8,7 @@ out, raises the dock that shows what the user asked for, and owns the menus.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -27,6 +27,7 @@ from softmax_gui.qt.shell.banner import Banner
 from softmax_gui.qt.shell.last_session import LastSession
 from softmax_gui.qt.shell.main_tabs import MainTabs
 from softmax_gui.qt.shell.status_bar import SessionStatusBar
+from softmax_gui.qt.shell.theme_menu import ThemeMenu, remembered
 from softmax_gui.qt.state.session import Session
 from softmax_gui.qt.test_images.grid import SampleGrid
 from softmax_gui.qt.test_images.selected_image import SelectedImageDetails
@@ -54,9 +55,8 @@ class MainWindow(QMainWindow):
             QGuiApplication.platformName() != "offscreen" else None
         self.resize(min(DEFAULT_SIZE[0], room.width() if room else DEFAULT_SIZE[0]),
                     min(DEFAULT_SIZE[1], room.height() if room else DEFAULT_SIZE[1]))
-        choice = str(settings.value("view/theme", "system"))
-        self.theme_choice = choice if choice in theme.CHOICES else "system"
-        theme.apply(self.theme_choice)  # before the plots are made: they take its colours
+        self._first_theme = remembered(settings)
+        theme.apply(self._first_theme)  # before the plots are made: they take its colours
         # Training runs in the shared trainer process unless told otherwise: in this
         # process it would share the GIL with the painting and take ~2x as long.
         self.session = Session(settings, runs, engine or trainer_process.shared().train,
@@ -186,25 +186,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action(view, "Reset &layout", self.reset_layout, "Ctrl+Shift+L",
                      "Put the panels back where they were at first, sized for this window")
-        themes = view.addMenu("&Theme")
-        group = QActionGroup(self)
-        self.theme_actions = {}
-        for choice in theme.CHOICES:
-            action = make_action(self, choice.capitalize(), lambda c=choice: self.set_theme(c),
-                                 None, "Follow the system's light or dark setting"
-                                 if choice == "system" else f"Always {choice}")
-            action.setCheckable(True)
-            action.setChecked(choice == self.theme_choice)
-            group.addAction(action)
-            themes.addAction(action)
-            self.theme_actions[choice] = action
-
-    def set_theme(self, choice: str) -> None:
-        """Use theme ``choice`` (system, light or dark) from now on, and remember it."""
-        self.theme_choice = choice
-        self.theme_actions[choice].setChecked(True)
-        self.settings.setValue("view/theme", choice)
-        theme.apply(choice, self)
+        self.theme_menu = ThemeMenu(self, self.settings, self._first_theme)
+        view.addMenu(self.theme_menu)
 
     def _action(self, menu, text, slot, shortcut, tip):
         action = make_action(self, text, slot, shortcut, tip)
@@ -241,7 +224,7 @@ class MainWindow(QMainWindow):
 
     def _open_image(self) -> None:
         self.canvas_dock.raise_()
-        self.draw_panel.open_file()
+        self.draw_panel.files.choose()
 
     def _export_plots(self) -> None:
         def save(path: str, _) -> None:

@@ -33,6 +33,38 @@ class TrainingPanel(QWidget):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
+        self._build_fields(d)
+        # Shown while a deliberately wrong model is chosen: what the mistake does.
+        self.mistake = QLabel()
+        self.mistake.setWordWrap(True)
+        self.mistake.setStyleSheet(theme.error_css())
+        # The fields decide the panel's width, not this note (resizeEvent gives it the
+        # lines it needs: a wrapped label's height is not counted in a squeezed dock).
+        self.mistake.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        for label, widget in (("Dataset", self.dataset), ("Model", self.model),
+                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+                              ("Momentum", self.momentum), ("Batch size", self.batch_size),
+                              ("Epochs", self.epochs), ("Weight decay", self.weight_decay),
+                              ("LR schedule", self.schedule), ("", self.standardize),
+                              ("Seed", self.seed), ("Device", self.device)):
+            form.addRow(label, widget)
+            if widget is self.model:
+                form.addRow(self.mistake)  # the whole width, under the model
+        # TrainConfig field -> its control: config() and set_config() both go through it.
+        self.fields = {
+            "dataset": self.dataset, "model": self.model, "optimizer": self.optimizer,
+            "lr": self.lr, "momentum": self.momentum, "batch_size": self.batch_size,
+            "epochs": self.epochs, "weight_decay": self.weight_decay,
+            "schedule": self.schedule, "standardize": self.standardize, "seed": self.seed,
+            "device": self.device,
+        }
+        self.model.currentIndexChanged.connect(self._sync_optimizer)
+        self.dataset.currentIndexChanged.connect(
+            lambda: self.dataset_changed.emit(self.dataset.currentData()))
+        self._sync_optimizer()
+
+    def _build_fields(self, d: TrainConfig) -> None:
+        """One control per setting, with ``d``'s values and what each does."""
         self.dataset = _combo({spec.title: name for name, spec in DATASETS.items()},
                               "Which dataset to train and test on. Fashion-MNIST: 70,000 "
                               "28x28 grey images of clothing in 10 classes (d2l §3.5).")
@@ -68,35 +100,6 @@ class TrainingPanel(QWidget):
         self.device.addItem("CPU", "cpu")
         self._wanted_device = d.device  # "cuda" may be chosen before it is listed
         self.device.setToolTip("Where to train. Auto picks a CUDA GPU when PyTorch sees one.")
-
-        # Shown while a deliberately wrong model is chosen: what the mistake does.
-        self.mistake = QLabel()
-        self.mistake.setWordWrap(True)
-        self.mistake.setStyleSheet(theme.error_css())
-        # The fields decide the panel's width, not this note (resizeEvent gives it the
-        # lines it needs: a wrapped label's height is not counted in a squeezed dock).
-        self.mistake.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        for label, widget in (("Dataset", self.dataset), ("Model", self.model),
-                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
-                              ("Momentum", self.momentum), ("Batch size", self.batch_size),
-                              ("Epochs", self.epochs), ("Weight decay", self.weight_decay),
-                              ("LR schedule", self.schedule), ("", self.standardize),
-                              ("Seed", self.seed), ("Device", self.device)):
-            form.addRow(label, widget)
-            if widget is self.model:
-                form.addRow(self.mistake)  # the whole width, under the model
-        # TrainConfig field -> its control: config() and set_config() both go through it.
-        self.fields = {
-            "dataset": self.dataset, "model": self.model, "optimizer": self.optimizer,
-            "lr": self.lr, "momentum": self.momentum, "batch_size": self.batch_size,
-            "epochs": self.epochs, "weight_decay": self.weight_decay,
-            "schedule": self.schedule, "standardize": self.standardize, "seed": self.seed,
-            "device": self.device,
-        }
-        self.model.currentIndexChanged.connect(self._sync_optimizer)
-        self.dataset.currentIndexChanged.connect(
-            lambda: self.dataset_changed.emit(self.dataset.currentData()))
-        self._sync_optimizer()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -113,6 +113,11 @@ class RunControls(QWidget):
         self._started: events.Started | None = None
         self._idle = False  # the progress bar says what Start will do, not a past result
         self._speeds: dict[tuple, float] = {}  # (model, batch size) -> s/epoch, measured
+        self._bind(session)
+        self._sync()
+
+    def _bind(self, session: Session) -> None:
+        """Follow the session: ready, datasets, GPUs, weights, Revert's, the runs."""
         session.ready.connect(self._learn_speeds)
         for field in (self.panel.epochs, self.panel.batch_size):
             field.valueChanged.connect(self._show_idle)
@@ -130,7 +135,6 @@ class RunControls(QWidget):
         runs.batches.connect(self._on_batches)
         runs.paused_changed.connect(self._on_paused)
         runs.finished.connect(self._on_finished)
-        self._sync()
 
     def _button(self, text: str, action: QAction) -> QPushButton:
         button = QPushButton(text)
