@@ -1,5 +1,5 @@
 """Command line: ``python -m softmax_gui train | evaluate | predict | export |
-compare-implementations | gradcheck | explain | counterfactual``.
+compare-implementations | gradcheck | explain | counterfactual | sweep``.
 
 Errors end with one clear line on stderr and exit status 2, never a traceback. The
 commands' flags are in :mod:`softmax_gui.cli_parser`.
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"train": _train, "evaluate": _evaluate, "predict": _predict,
                "export": _export, "compare-implementations": _compare,
                "gradcheck": _gradcheck, "explain": _explain,
-               "counterfactual": _counterfactual}[args.command]
+               "counterfactual": _counterfactual, "sweep": _sweep}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -39,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _sweep(args) -> int:
+    from softmax_gui import cli_sweep
+
+    return cli_sweep.run(args)
 
 
 def _load_data(args, name: str):

@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="where to write the changed image (.png)")
     counterfactual.add_argument("image", metavar="IMAGE", help=image_help)
 
+    from softmax_gui import cli_sweep
+
+    sweep = sub.add_parser("sweep", help="train a grid of configurations at once; a line "
+                           "per configuration, then 'sweep: K runs in T s'")
+    cli_sweep.add_arguments(sweep)
+    data_args(sweep)
+
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")

@@ -1,0 +1,95 @@
+"""``python -m softmax_gui sweep``: a grid of configurations trained at once
+(:mod:`softmax_gui.sweep`), one line per configuration, or one JSON document.
+
+Its grid flags take comma-separated lists (``--lr 0.01,0.1,1``); a bad grid (an empty
+list, a learning rate of 0, a million configurations) is refused in one line before
+anything loads.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from softmax_gui.config import TrainConfig
+from softmax_gui.sweep import GridError, describe, grid, train_sweep
+
+# Flag -> (TrainConfig field, how one value is read).
+LISTS = {"lr": ("lr", float), "batch_size": ("batch_size", int),
+         "weight_decay": ("weight_decay", float), "momentum": ("momentum", float),
+         "seed": ("seed", int)}
+SHOWN = ("lr", "batch_size", "weight_decay", "momentum", "seed")
+
+
+def add_arguments(parser) -> None:
+    """The sweep command's flags (cli_parser.py adds the dataset's)."""
+    defaults = TrainConfig()
+    from softmax_gui.config import DEVICES
+    from softmax_gui.model_registry import MODELS
+
+    parser.add_argument("--model", choices=tuple(MODELS), default=defaults.model)
+    for flag in LISTS:
+        parser.add_argument(f"--{flag.replace('_', '-')}", metavar="LIST",
+                            help=f"comma-separated values (default "
+                                 f"{getattr(defaults, flag)})")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--device", choices=DEVICES, default=defaults.device)
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: this machine, models batched; ray: Ray Tune")
+    parser.add_argument("--json", action="store_true", help="print one JSON document only")
+
+
+def _values(flag: str, text: str, read) -> list:
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise GridError(f"--{flag.replace('_', '-')} has no values: give at least one")
+    try:
+        return [read(item) for item in items if item]
+    except ValueError:
+        raise GridError(f"--{flag.replace('_', '-')} {text!r} is not a list of numbers "
+                        "(e.g. 0.01,0.1,1)") from None
+
+
+def configurations(args) -> list[TrainConfig]:
+    """The grid the flags ask for, validated (GridError otherwise)."""
+    values = {field: _values(flag, getattr(args, flag), read)
+              for flag, (field, read) in LISTS.items() if getattr(args, flag) is not None}
+    try:
+        base = TrainConfig(dataset=args.dataset, model=args.model, epochs=args.epochs,
+                           device=args.device)
+    except ValueError as exc:
+        raise GridError(str(exc)) from None
+    return grid(base, **values)
+
+
+def run(args) -> int:
+    """Train the grid; print a line per configuration and ``sweep: K runs in T s``."""
+    from tqdm import tqdm
+
+    from softmax_gui import data
+
+    configs = configurations(args)
+    if args.engine == "ray":
+        raise GridError("--engine ray is not available in this version: use --engine local "
+                        "(this machine, the models batched)")
+    dataset = data.load(args.dataset, args.data_dir, progress=sys.stderr.isatty())
+    if not args.json:
+        print(f"data: {dataset.describe()}", flush=True)
+    bar = tqdm(total=sum(c.epochs for c in configs), unit="epoch", disable=None,
+               leave=False, file=sys.stderr)
+    t0 = time.perf_counter()
+    results = train_sweep(configs, dataset,
+                          on_epoch=lambda done, _: bar.update(done - bar.n))
+    seconds = time.perf_counter() - t0
+    bar.close()
+    if args.json:
+        print(json.dumps({"runs": [{"config": r.config.to_dict(), "test_acc": r.final_test_acc,
+                                    "test_acc_per_epoch": r.test_acc,
+                                    "exploded": bool(r.diverged)} for r in results],
+                          "seconds": round(seconds, 3)}, allow_nan=False))
+        return 0
+    for result in results:
+        print(describe(result, SHOWN), flush=True)
+    print(f"sweep: {len(results)} runs in {seconds:.1f} s")
+    return 0

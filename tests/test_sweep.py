@@ -1,0 +1,133 @@
+"""Sweeps (softmax_gui/sweep.py): models trained in one product end as they would alone;
+one that explodes ends alone; a bad grid is refused in one line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from softmax_gui import cli, events, training
+from softmax_gui.config import TrainConfig
+from softmax_gui.sweep import GridError, grid, train_sweep
+
+
+def _alone(config, data):
+    """What training.train makes of ``config``: its last snapshot and its epochs."""
+    run = list(training.train(config, data))
+    snapshot = [e for e in run if isinstance(e, events.WeightSnapshot)][-1]
+    epochs = [e for e in run if isinstance(e, events.EpochMetrics)]
+    return snapshot, epochs
+
+
+def test_a_3x2_grid_trained_at_once_ends_as_each_configuration_alone(sample):
+    """Learning rate x weight decay, 10 epochs (470 steps) on the CPU: every model's
+    weights within 1e-4 of its own run, every epoch's test accuracy within 0.001.
+    (bench/sweep.py measures the same on the full set.)
+
+    Rates where momentum makes training chaotic are left out: there float32 rounding
+    grows until two runs differ by 0.1 in W, and the same single run on 1 and on 2
+    threads differs as much (lr 0.3 on the full set, measured)."""
+    configs = grid(TrainConfig(epochs=10, batch_size=128), lr=[0.003, 0.01, 0.03],
+                   weight_decay=[0.0, 1e-3])
+    assert len(configs) == 6
+    results = train_sweep(configs, sample)
+    for config, result in zip(configs, results):
+        snapshot, epochs = _alone(config, sample)
+        assert result.batched and not result.diverged
+        assert (result.mean, result.std) == (snapshot.mean, snapshot.std)
+        worst = max(np.abs(result.state[k] - snapshot.state[k]).max() for k in snapshot.state)
+        assert worst <= 1e-4, (config.lr, config.weight_decay, worst)
+        assert len(result.test_acc) == 10
+        assert np.allclose(result.test_acc, [e.test_acc for e in epochs], atol=1e-3)
+        assert np.allclose(result.train_loss, [e.train_loss for e in epochs], atol=1e-3)
+        assert np.allclose(result.train_acc, [e.train_acc for e in epochs], atol=1e-3)
+    # Different settings, different models: the grid is not six copies of one run.
+    assert len({round(r.train_loss[-1], 6) for r in results}) == 6
+
+
+def test_a_model_that_explodes_ends_alone_and_the_others_go_on(sample):
+    configs = grid(TrainConfig(epochs=2), lr=[0.1, 1000.0], seed=[0, 1])
+    results = train_sweep(configs, sample)
+    for config, result in zip(configs, results):
+        if config.lr == 1000.0:
+            assert result.diverged.startswith("The loss exploded in epoch 1")
+            assert result.state is None and result.test_acc == []
+        else:
+            snapshot, _ = _alone(config, sample)
+            assert not result.diverged and len(result.test_acc) == 2
+            worst = max(np.abs(result.state[k] - snapshot.state[k]).max()
+                        for k in snapshot.state)
+            assert worst <= 1e-5
+    # Two seeds: two groups, each with its own initial weights and data order.
+    assert results[0].state["1.weight"].tolist() != results[1].state["1.weight"].tolist()
+
+
+def test_what_cannot_share_a_product_is_trained_alone_with_the_same_result(sample):
+    configs = grid(TrainConfig(epochs=1), optimizer=["sgd", "adam"])
+    sgd, adam = train_sweep(configs, sample)
+    assert sgd.batched and not adam.batched
+    snapshot, _ = _alone(configs[1], sample)
+    assert all(np.array_equal(adam.state[k], snapshot.state[k]) for k in snapshot.state)
+
+
+def test_stop_ends_the_sweep_with_the_epochs_finished(sample):
+    class StopAfterFirstEpoch:
+        def __init__(self):
+            self.epochs = 0
+
+        def is_set(self):
+            return self.epochs >= 1
+
+    stop = StopAfterFirstEpoch()
+
+    def counted(done, total):
+        stop.epochs = done
+
+    configs = grid(TrainConfig(epochs=3), lr=[0.05, 0.1])
+    results = train_sweep(configs, sample, stop=stop, on_epoch=counted)
+    assert [len(r.test_acc) for r in results] == [1, 1]
+    assert all(r.state is not None for r in results)
+
+
+@pytest.mark.parametrize(("values", "said"), [
+    ({"lr": []}, "--lr has no values"),
+    ({"lr": [0.0, 0.1]}, "lr must be a number"),
+    ({"lr": [0.001 * (i + 1) for i in range(1000)], "seed": list(range(1000))},
+     "1,000,000 configurations"),
+    ({"colour": ["red"]}, "colour is not a hyper-parameter"),
+])
+def test_a_bad_grid_is_refused_in_words(values, said):
+    with pytest.raises(GridError, match=said):
+        grid(TrainConfig(), **values)
+
+
+def test_the_command_prints_a_line_per_configuration_then_its_count(sample, capsys):
+    from softmax_gui.datasets_registry import get_spec
+
+    folder = str(get_spec("fashion-mnist").sample_dir)
+    assert cli.main(["sweep", "--lr", "0.05,0.1", "--seed", "0,1", "--epochs", "1",
+                     "--data-dir", folder]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("data: ")
+    rows = lines[1:-1]
+    assert len(rows) == 4
+    assert rows[0].startswith("lr=0.05 batch_size=512 weight_decay=0.0 momentum=0.9 seed=0 "
+                              "test_acc=0.")
+    assert lines[-1].startswith("sweep: 4 runs in ") and lines[-1].endswith(" s")
+
+    assert cli.main(["sweep", "--lr", "0.1", "--epochs", "2", "--json",
+                     "--data-dir", folder]) == 0
+    document = json.loads(capsys.readouterr().out)
+    (run,) = document["runs"]
+    assert run["config"]["lr"] == 0.1 and run["config"]["epochs"] == 2
+    assert len(run["test_acc_per_epoch"]) == 2 and run["test_acc"] == run[
+        "test_acc_per_epoch"][-1]
+    assert document["seconds"] > 0
+
+
+@pytest.mark.parametrize("argv", [["--lr", ","], ["--lr", "0,1"], ["--batch-size", "x"],
+                                  ["--engine", "ray"]])
+def test_the_command_refuses_a_bad_grid_in_one_line(argv, capsys):
+    assert cli.main(["sweep", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
