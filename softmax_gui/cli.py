@@ -1,5 +1,6 @@
 """Command line: ``python -m softmax_gui train | evaluate | predict | export |
-compare-implementations | gradcheck | explain | counterfactual | sweep``.
+compare-implementations | gradcheck | explain | counterfactual | sweep |
+lr-find``.
 
 Errors end with one clear line on stderr and exit status 2, never a traceback. The
 commands' flags are in :mod:`softmax_gui.cli_parser`.
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"train": _train, "evaluate": _evaluate, "predict": _predict,
                "export": _export, "compare-implementations": _compare,
                "gradcheck": _gradcheck, "explain": _explain,
-               "counterfactual": _counterfactual, "sweep": _sweep}[args.command]
+               "counterfactual": _counterfactual, "sweep": _sweep,
+               "lr-find": _lr_find}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -42,9 +44,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sweep(args) -> int:
-    from softmax_gui import cli_sweep
+    from softmax_gui import cli_tuning
 
-    return cli_sweep.run(args)
+    return cli_tuning.run(args)
+
+
+def _lr_find(args) -> int:
+    from softmax_gui import cli_tuning
+
+    return cli_tuning.run_lr_find(args)
 
 
 def _load_data(args, name: str):

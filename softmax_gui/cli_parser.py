@@ -84,12 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="where to write the changed image (.png)")
     counterfactual.add_argument("image", metavar="IMAGE", help=image_help)
 
-    from softmax_gui import cli_sweep
+    from softmax_gui import cli_tuning
 
     sweep = sub.add_parser("sweep", help="train a grid of configurations at once; a line "
                            "per configuration, then 'sweep: K runs in T s'")
-    cli_sweep.add_arguments(sweep)
+    cli_tuning.add_arguments(sweep)
     data_args(sweep)
+    lr_find = sub.add_parser("lr-find", help="grow the learning rate from 1e-7 to 10 over "
+                             "100 minibatches; last line 'suggested_lr=X'")
+    cli_tuning.add_lr_find_arguments(lr_find)
+    data_args(lr_find)
 
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")

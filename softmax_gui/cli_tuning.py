@@ -1,9 +1,13 @@
-"""``python -m softmax_gui sweep``: a grid of configurations trained at once
-(:mod:`softmax_gui.sweep`), one line per configuration, or one JSON document.
+"""The commands that search hyper-parameters.
 
-Its grid flags take comma-separated lists (``--lr 0.01,0.1,1``); a bad grid (an empty
-list, a learning rate of 0, a million configurations) is refused in one line before
-anything loads.
+``python -m softmax_gui sweep``: a grid of configurations trained at once
+(:mod:`softmax_gui.sweep`), one line per configuration, or one JSON document. Its grid
+flags take comma-separated lists (``--lr 0.01,0.1,1``); a bad grid (an empty list, a
+learning rate of 0, a million configurations) is refused in one line before anything
+loads.
+
+``python -m softmax_gui lr-find``: the learning-rate finder
+(:mod:`softmax_gui.lr_finder`), ending with ``suggested_lr=X``.
 """
 
 from __future__ import annotations
@@ -92,4 +96,37 @@ def run(args) -> int:
     for result in results:
         print(describe(result, SHOWN), flush=True)
     print(f"sweep: {len(results)} runs in {seconds:.1f} s")
+    return 0
+
+
+def add_lr_find_arguments(parser) -> None:
+    from softmax_gui.config import DEVICES, OPTIMIZERS
+    from softmax_gui.model_registry import MODELS
+
+    defaults = TrainConfig()
+    parser.add_argument("--model", choices=tuple(MODELS), default=defaults.model)
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    parser.add_argument("--momentum", type=float, default=defaults.momentum)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--device", choices=DEVICES, default=defaults.device)
+
+
+def run_lr_find(args) -> int:
+    """Print the loss at every tenth rate tried, then ``suggested_lr=X``."""
+    from softmax_gui import data
+    from softmax_gui.lr_finder import find_lr
+
+    config = TrainConfig(dataset=args.dataset, model=args.model, optimizer=args.optimizer,
+                         momentum=args.momentum, batch_size=args.batch_size,
+                         device=args.device)
+    dataset = data.load(args.dataset, args.data_dir, progress=sys.stderr.isatty())
+    print(f"data: {dataset.describe()}", flush=True)
+    finding = find_lr(config, dataset)
+    for lr, loss in list(zip(finding.lrs, finding.smoothed))[::10]:
+        print(f"lr={lr:.3g} smoothed_loss={loss:.4f}")
+    if finding.stopped_early:
+        print(f"stopped at lr={finding.lrs[-1]:.3g}: the loss passed 4x its best")
+    if finding.suggested is None:
+        raise ValueError("the loss never fell over the rates tried: no rate to suggest")
+    print(f"suggested_lr={finding.suggested:.3g}")
     return 0
