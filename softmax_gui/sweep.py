@@ -30,7 +30,7 @@ from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.events import DIVERGED_LOSS
 from softmax_gui.models import build_model
-from softmax_gui.training import CHECK_EVERY, input_stats, lr_at, prepare_images, resolve_device
+from softmax_gui.training import CHECK_EVERY, input_stats, prepare_images, resolve_device
 
 # A grid larger than this is a typo (an extra digit), not a plan: refused before it runs.
 MAX_CONFIGURATIONS = 100_000
@@ -193,22 +193,28 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
     total_steps = batches * first.epochs
     for epoch in range(1, first.epochs + 1):
         order = torch.randperm(n, generator=generator).to(device)
-        loss_sum, correct = np.zeros(models), np.zeros(models)
+        # This epoch's rates, every model's, in one table (one copy to the device): a
+        # model that exploded has 0 from then on.
+        steps = np.arange((epoch - 1) * batches, epoch * batches)
+        rates = np.stack([lr_at_steps(steps, total_steps, base[k], configs[k].schedule)
+                          * alive[k] for k in range(models)], axis=1)
+        rates = torch.tensor(rates, dtype=torch.float32, device=device
+                             ).repeat_interleave(classes, dim=1)
+        loss_sum = np.zeros(models)
+        correct = torch.zeros(models, dtype=torch.long, device=device)
         chunk: list[torch.Tensor] = []
         for batch in range(batches):
             if stop is not None and stop.is_set():
                 return _ended(results, kept, W, b, classes)
             idx = order[batch * batch_size:(batch + 1) * batch_size]
             xb, yb = X.index_select(0, idx), Y.index_select(0, idx)
-            step = (epoch - 1) * batches + batch
-            lr = per_row([lr_at(step, total_steps, base[k], configs[k].schedule)
-                          if alive[k] else 0.0 for k in range(models)])
+            lr = rates[batch]
             with torch.no_grad():
                 logits = (xb @ W.T + b).view(len(idx), models, classes)
                 log_p = F.log_softmax(logits, dim=2)
                 picked = log_p.gather(2, yb.view(-1, 1, 1).expand(-1, models, 1))
                 chunk.append(-picked.mean(0).view(models))  # each model's batch loss
-                correct += (logits.argmax(2) == yb.view(-1, 1)).sum(0).cpu().numpy()
+                correct += (logits.argmax(2) == yb.view(-1, 1)).sum(0)
                 delta = log_p.exp_()
                 delta.scatter_add_(2, yb.view(-1, 1, 1).expand(-1, models, 1),
                                    torch.full_like(picked, -1.0))
@@ -230,12 +236,14 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
                                     | (losses.mean(0) > DIVERGED_LOSS))
                 for k in np.flatnonzero(exploded):
                     alive[k] = False
+                    rates[:, k * classes:(k + 1) * classes] = 0.0
                     results[k].diverged = (
                         f"The loss exploded in epoch {epoch}, batches {first_batch + 1}-"
                         f"{batch + 1}: learning rate {configs[k].lr:g} is too large.")
                     _restore(k, kept[k], W, b, velocity_W, velocity_b, classes)
                 chunk = []
         test_loss, test_acc = _evaluate(W, b, X_test, Y_test, models, classes)
+        correct = correct.cpu().numpy()
         for k in np.flatnonzero(alive):
             result = results[k]
             result.train_loss.append(float(loss_sum[k] / n))
@@ -246,6 +254,19 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
             kept[k] = (W[rows].clone(), b[rows].clone())
         epoch_done(int(alive.sum()))
     return _ended(results, kept, W, b, classes)
+
+
+def lr_at_steps(steps: np.ndarray, total: int, base: float, schedule: str) -> np.ndarray:
+    """``training.lr_at`` for many steps at once (the same formulas, vectorised)."""
+    t = np.minimum(steps / max(total, 1), 1.0)
+    if schedule == "constant":
+        return np.full(len(steps), base)
+    if schedule == "cosine":
+        return base * 0.5 * (1.0 + np.cos(np.pi * t))
+    warm = 0.3
+    u = (t - warm) / (1 - warm)
+    return np.where(t < warm, base / 25 + (base - base / 25) * t / warm,
+                    base / 1e4 + (base - base / 1e4) * 0.5 * (1.0 + np.cos(np.pi * u)))
 
 
 def _restore(k, kept, W, b, velocity_W, velocity_b, classes) -> None:

@@ -131,3 +131,13 @@ def test_the_command_refuses_a_bad_grid_in_one_line(argv, capsys):
     assert cli.main(["sweep", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine", "onecycle"])
+def test_the_rate_table_is_the_engine_s_own_schedule(schedule):
+    from softmax_gui.sweep import lr_at_steps
+
+    steps = np.arange(0, 1300)
+    table = lr_at_steps(steps, 1180, 0.3, schedule)
+    assert np.allclose(table, [training.lr_at(int(s), 1180, 0.3, schedule) for s in steps],
+                       rtol=1e-12, atol=0)
