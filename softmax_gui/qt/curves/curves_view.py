@@ -151,11 +151,19 @@ class PlotsView(QWidget):
         batches and epochs); the list's ticks and removals go back to it."""
         runs.state.events.runs.connect(self.sync)
         runs.run_started.connect(self.begin)
-        runs.batches.connect(lambda history, _: self.update_batches(history))
-        runs.epoch_ended.connect(lambda history, _: self.update_epochs(history))
-        runs.finished.connect(lambda _: self.run_ended())
+        # Bound methods: a connection to a method of this view ends with it (a lambda
+        # would keep it alive as long as the runs).
+        runs.batches.connect(self._batches)
+        runs.epoch_ended.connect(self._epoch_ended)
+        runs.finished.connect(self.run_ended)
         self.remove_requested.connect(runs.remove_history)
         self.shown_changed.connect(runs.set_shown)
+
+    def _batches(self, history: RunHistory, _event) -> None:
+        self.update_batches(history)
+
+    def _epoch_ended(self, history: RunHistory, _event) -> None:
+        self.update_epochs(history)
 
     def sync(self, histories: list[RunHistory]) -> None:
         """Show exactly ``histories``: add curves for new ones, drop removed ones."""

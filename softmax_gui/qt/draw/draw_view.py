@@ -104,11 +104,11 @@ class DrawPanel(QWidget):
     def _bind(self, session) -> None:
         """Follow the session's dataset, weights and temperature and the images sent to
         the canvas; tell it what is drawn, the T chosen and the classes clicked."""
+        # Bound methods, never lambdas: psygnal holds those weakly, so a closed window's
+        # views are not kept alive by the state they listened to.
         state = session.state
-        state.events.dataset.connect(lambda dataset: dataset is not None
-                                     and self.guide.set_dataset(dataset))
-        state.events.weights.connect(lambda weights: self.set_predictor(
-            None if weights is None else weights.predictor, state.dataset.name))
+        state.events.dataset.connect(self.guide.set_dataset)
+        state.events.weights.connect(self._weights_changed)
         state.events.temperature.connect(self.apply_temperature)
         session.canvas_image_requested.connect(self.show_example)
         self.examined.connect(session.examine_drawing)
@@ -173,6 +173,10 @@ class DrawPanel(QWidget):
             self.body.setStretch(1, shares[1])
 
     # --- inputs -------------------------------------------------------------------------
+
+    def _weights_changed(self, weights) -> None:
+        self.set_predictor(None if weights is None else weights.predictor,
+                           self.state.dataset.name)
 
     def set_predictor(self, predictor: Predictor | None, dataset: str) -> None:
         """Use ``predictor`` (a CPU copy) for ``dataset``'s preprocessing from now on."""

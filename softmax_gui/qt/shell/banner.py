@@ -47,7 +47,10 @@ class Banner(QFrame):
         # One surface per message: a later success (a message, a run, a dataset loaded)
         # replaces a problem that was shown.
         for news in (session.message, session.runs.run_started, session.state.events.dataset):
-            news.connect(lambda _: self.hide())
+            news.connect(self._news)  # bound: psygnal holds it weakly
+
+    def _news(self, *_) -> None:
+        self.hide()
 
     def show_problem(self, problem: Problem) -> None:
         self._problem = problem

@@ -208,8 +208,10 @@ class MainWindow(QMainWindow):
         # B, E, F, Ctrl+Z and Delete work at once.
         self.canvas_dock.visibilityChanged.connect(
             lambda shown: shown and self.draw_panel.canvas.setFocus())
-        session.state.events.weights.connect(
-            lambda weights: self.export_action.setEnabled(weights is not None))
+        session.state.events.weights.connect(self._weights_changed)  # bound: held weakly
+
+    def _weights_changed(self, weights) -> None:
+        self.export_action.setEnabled(weights is not None)
 
     # --- dialogs --------------------------------------------------------------------------
 

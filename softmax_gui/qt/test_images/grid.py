@@ -219,11 +219,9 @@ class SampleGrid(QWidget):
     def _bind(self, session) -> None:
         """Show the session's test set, the active weights' predictions and the
         selection; a click selects."""
-        state = session.state
-        state.events.dataset.connect(lambda dataset: dataset is not None and self.set_dataset(
-            dataset.test_images.numpy(), dataset.test_labels.numpy(), dataset.classes))
-        state.events.weights.connect(lambda weights: self.set_probabilities(
-            None if weights is None else weights.probabilities))
+        state = session.state  # bound methods: psygnal holds them weakly
+        state.events.dataset.connect(self._dataset_loaded)
+        state.events.weights.connect(self._weights_changed)
         state.events.selected.connect(self.view.set_selected)
         session.examples_requested.connect(self.show_only)
         self.clicked.connect(session.select)
@@ -286,6 +284,13 @@ class SampleGrid(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         return scroll
+
+    def _dataset_loaded(self, dataset) -> None:
+        self.set_dataset(dataset.test_images.numpy(), dataset.test_labels.numpy(),
+                         dataset.classes)
+
+    def _weights_changed(self, weights) -> None:
+        self.set_probabilities(None if weights is None else weights.probabilities)
 
     def set_dataset(self, images: np.ndarray, labels: np.ndarray, classes) -> None:
         """The test split to draw from (uint8 ``(N, 28, 28)``); clears predictions."""

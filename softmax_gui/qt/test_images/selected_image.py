@@ -52,11 +52,13 @@ class SelectedImageDetails(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
-        state.events.dataset.connect(lambda dataset: dataset is not None
-                                     and self.bars.set_classes(dataset.classes))
+        state.events.dataset.connect(self._dataset_loaded)  # bound: held weakly
         state.events.selected.connect(self._selected)
         state.events.example.connect(self._show)
         self.bars.class_clicked.connect(session.explain_class)
+
+    def _dataset_loaded(self, dataset) -> None:
+        self.bars.set_classes(dataset.classes)
 
     def _selected(self, index: int | None) -> None:
         self.send_to_canvas.setEnabled(index is not None)
