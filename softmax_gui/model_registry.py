@@ -102,14 +102,14 @@ MODELS: dict[str, ModelSpec] = {
             name="softmax", label="Softmax (concise)",
             tip="Softmax regression, o = Wx + b then softmax, written as d2l §3.7 does: "
                 "nn.Linear, CrossEntropyLoss and torch.optim.",
-            builder="softmax_gui.models:concise_softmax", shapes=_LINEAR,
+            builder="softmax_gui.model_builders:concise_softmax", shapes=_LINEAR,
             family="softmax", file_names={}, linear=True, hand_written_sgd=False,
             first_layer="dense"),
         ModelSpec(
             name="softmax-scratch", label="Softmax (scratch)",
             tip="The same softmax regression from scratch, as d2l §3.6: the hand-derived "
                 "gradient (p - y) x and a hand-written SGD step.",
-            builder="softmax_gui.models:scratch_softmax",
+            builder="softmax_gui.model_builders:scratch_softmax",
             shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
             family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
             hand_written_sgd=True, first_layer="dense"),
@@ -118,7 +118,7 @@ MODELS: dict[str, ModelSpec] = {
             tip="The same softmax regression in pure NumPy: W and b are arrays, the "
                 "softmax subtracts each row's maximum, the gradient (p - y) x^T is "
                 "averaged over the batch, plain minibatch SGD. No torch in its maths.",
-            builder="softmax_gui.models:numpy_softmax",
+            builder="softmax_gui.model_builders:numpy_softmax",
             shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
             family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
             hand_written_sgd=True, first_layer="dense"),
@@ -127,7 +127,7 @@ MODELS: dict[str, ModelSpec] = {
             tip="Softmax + extra nn.Softmax (pitfall): the concise model with an "
                 "nn.Softmax layer in front of CrossEntropyLoss, a classic mistake kept "
                 "here on purpose to be compared with the correct model.",
-            builder="softmax_gui.models:concise_softmax_pitfall", shapes=_LINEAR,
+            builder="softmax_gui.model_builders:concise_softmax_pitfall", shapes=_LINEAR,
             family="softmax", file_names={}, linear=True, hand_written_sgd=False,
             first_layer="dense",
             mistake="A deliberate mistake: CrossEntropyLoss applies log-softmax itself, so "
@@ -137,7 +137,7 @@ MODELS: dict[str, ModelSpec] = {
             name="mlp", label="MLP (1 hidden layer)",
             tip="A multilayer perceptron, 784 -> hidden (ReLU) -> classes, for comparison: "
                 "no longer linear in the pixels.",
-            builder="softmax_gui.models:mlp",
+            builder="softmax_gui.model_builders:mlp",
             shapes={"1.weight": ("H", SIDE_PIXELS), "1.bias": ("H",), "3.weight": ("C", "H"),
                     "3.bias": ("C",)},
             family="mlp", file_names={}, linear=False, hand_written_sgd=False,
@@ -145,7 +145,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             name="cnn", label="CNN (LeNet)",
             tip="LeNet-5 in d2l §7.6's modern form (ReLU, max pooling), for comparison.",
-            builder="softmax_gui.models:lenet",
+            builder="softmax_gui.model_builders:lenet",
             shapes={"0.weight": (6, 1, 5, 5), "0.bias": (6,), "3.weight": (16, 6, 5, 5),
                     "3.bias": (16,), "7.weight": (120, 400), "7.bias": (120,),
                     "9.weight": (84, 120), "9.bias": (84,), "11.weight": ("C", 84),

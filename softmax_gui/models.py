@@ -1,4 +1,6 @@
-"""The models: softmax regression (concise and from scratch), an MLP and a small CNN.
+"""The models: building one by name, rebuilding one from its weights, and the input
+standardisation in front of a network (the networks themselves are built by
+``softmax_gui.model_builders``, which the registry names).
 
 Every model maps a float batch ``(N, 1, 28, 28)`` of *standardised* pixels to logits.
 The standardisation (a scalar mean and std) is kept beside the weights, not inside the
@@ -15,8 +17,6 @@ from softmax_gui.model_registry import get_model, model_of_state, to_file_form
 from softmax_gui.numpy_softmax import NumpySoftmaxRegression
 from softmax_gui.scratch import ScratchSoftmaxRegression
 
-NUM_INPUTS = 28 * 28
-
 
 def build_model(kind: str, num_classes: int = 10, init_std: float = 0.01, hidden: int = 256,
                 generator: torch.Generator | None = None):
@@ -32,62 +32,6 @@ def build_model(kind: str, num_classes: int = 10, init_std: float = 0.01, hidden
     """
     return get_model(kind).build(num_classes, init_std=init_std, hidden=hidden,
                                  generator=generator)
-
-
-def scratch_softmax(num_classes: int, init_std: float, hidden: int, generator):
-    """d2l §3.6: explicit ``W`` and ``b`` with the hand-derived gradient."""
-    return ScratchSoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
-
-
-def numpy_softmax(num_classes: int, init_std: float, hidden: int, generator):
-    """Softmax regression in pure NumPy (``numpy_softmax.py``); the same first draw of
-    ``W`` as the scratch model for the same seed."""
-    return NumpySoftmaxRegression(NUM_INPUTS, num_classes, init_std, generator)
-
-
-def concise_softmax(num_classes: int, init_std: float, hidden: int, generator):
-    """Exactly the Sequential of d2l §3.7 and of the ``.pt`` export contract."""
-    return _normal_init(nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, num_classes)),
-                        init_std, generator)
-
-
-def concise_softmax_pitfall(num_classes: int, init_std: float, hidden: int, generator):
-    """d2l §3.7's model with the classic mistake: an ``nn.Softmax`` in front of
-    ``CrossEntropyLoss``, which applies log-softmax itself. Its outputs are probabilities
-    that the loss (and every view) take for logits; exported, it is the plain linear
-    layer it learned (``model_registry``: the softmax family's file model)."""
-    model = concise_softmax(num_classes, init_std, hidden, generator)
-    return nn.Sequential(*model, nn.Softmax(dim=1))
-
-
-def mlp(num_classes: int, init_std: float, hidden: int, generator):
-    """One hidden ReLU layer of ``hidden`` units."""
-    return _normal_init(nn.Sequential(nn.Flatten(), nn.Linear(NUM_INPUTS, hidden), nn.ReLU(),
-                                      nn.Linear(hidden, num_classes)), init_std, generator)
-
-
-def _normal_init(model: nn.Sequential, init_std: float, generator) -> nn.Sequential:
-    with torch.no_grad():
-        for layer in model:
-            if isinstance(layer, nn.Linear):
-                layer.weight.copy_(torch.randn(layer.weight.shape, generator=generator) * init_std)
-                layer.bias.zero_()
-    return model
-
-
-def lenet(num_classes: int, init_std: float, hidden: int, generator) -> nn.Module:
-    """LeNet-5 in d2l §7.6's modern form: ReLU and max pooling."""
-    if generator is not None:
-        # nn.Module init draws from the global RNG; seed it from the run's generator.
-        torch.manual_seed(int(torch.randint(2**62, (1,), generator=generator)))
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, num_classes),
-    )
 
 
 def model_kind_of(state: dict[str, torch.Tensor]) -> str:
