@@ -2,7 +2,7 @@
 epochs of the full Fashion-MNIST) trained at once (softmax_gui/sweep.py), against the
 same 25 runs one after another (training.train), and against the arithmetic floor: the
 two matrix products a step needs (logits, weight gradient) for all 25 models, over every
-minibatch, and nothing else. Also how far each model ends from its own run.
+minibatch, and each epoch's product with the test set, and nothing else. Also how far each model ends from its own run.
 
 Usage::
 
@@ -31,9 +31,12 @@ DECAYS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3]
 
 def floor_seconds(dataset, models: int, config: TrainConfig) -> float:
     """The products alone: ``xb @ W.T`` and ``delta.T @ xb`` for ``models`` stacked
-    models, every minibatch of ``config.epochs`` epochs."""
+    models, every minibatch of ``config.epochs`` epochs, and the test set's logits once
+    an epoch."""
     x = training.prepare_images(dataset.train_images, torch.device("cpu"), 0.0, 1.0
                                 ).flatten(1)
+    x_test = training.prepare_images(dataset.test_images, torch.device("cpu"), 0.0, 1.0
+                                     ).flatten(1)
     classes = len(dataset.classes)
     W = torch.zeros(models * classes, x.shape[1])
     n, size = len(x), config.batch_size
@@ -44,6 +47,7 @@ def floor_seconds(dataset, models: int, config: TrainConfig) -> float:
             xb = x.index_select(0, order[b * size:(b + 1) * size])
             logits = xb @ W.T
             W -= 1e-9 * (logits.T @ xb)
+        W -= 1e-12 * (x_test @ W.T).sum()
     return time.perf_counter() - t0
 
 

@@ -211,7 +211,10 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
             lr = rates[batch]
             with torch.no_grad():
                 logits = (xb @ W.T + b).view(len(idx), models, classes)
-                log_p = F.log_softmax(logits, dim=2)
+                # log-softmax written out: torch's kernel over a last dimension of 10 took
+                # 3.5x as long (0.69 against 0.19 ms a step for 25 models, measured).
+                shifted = logits - logits.amax(2, keepdim=True)
+                log_p = shifted - shifted.exp().sum(2, keepdim=True).log_()
                 picked = log_p.gather(2, yb.view(-1, 1, 1).expand(-1, models, 1))
                 chunk.append(-picked.mean(0).view(models))  # each model's batch loss
                 correct += (logits.argmax(2) == yb.view(-1, 1)).sum(0)
