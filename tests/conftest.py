@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import tempfile
+import weakref
 
 import pytest
 
@@ -28,6 +30,53 @@ def _garbage_collected_on_the_gui_thread(qapp):
     collector = collect_garbage_on_the_gui_thread()
     yield collector
     gc.enable()
+
+
+_finished_states: list = []  # the AppStates of the tests that have ended, disconnected
+_frozen = False
+
+
+@pytest.fixture(autouse=True)
+def _closed_windows_freed(monkeypatch, _garbage_collected_on_the_gui_thread):
+    """Free the windows (and sessions) of the tests that have ended.
+
+    Views connect lambdas that hold them to their session's ``AppState`` events, and
+    psygnal keeps an instance's signal group in a class-level map for as long as the
+    instance lives, so a closed window (its views, plots, arrays, and ~490 parentless
+    pyqtgraph menus) was never freed: tens of thousands of widgets piled up, which every
+    later palette change, menu and ``topLevelWidgets()`` walked, and the process grew to
+    gigabytes. A test's states are disconnected when it ends, and the cycles collected
+    before the next test (when nothing holds the last window any more), on the GUI thread
+    as the app's collector does. As the app does after start-up (``gc.freeze()``,
+    softmax_gui/qt/app.py), the objects alive once torch is loaded are left out of
+    collections, which then take milliseconds, not a tenth of a second.
+    """
+    global _frozen
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from softmax_gui.app_state import AppState
+
+    if _finished_states:
+        _finished_states.clear()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+    if not _frozen and "torch" in sys.modules:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    made = []
+    init = AppState.__init__
+
+    def recorded(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(AppState, "__init__", recorded)
+    yield
+    for state in (ref() for ref in made):
+        if state is not None:
+            state.events.disconnect()
+            _finished_states.append(True)
 
 
 @pytest.fixture(scope="session", autouse=True)
