@@ -115,6 +115,29 @@ def sample():
 
 
 @pytest.fixture
+def cli_here(capsys):
+    """``cli_here(*args)``: the same ``main()`` as ``python -m softmax_gui``, in this
+    process (torch is already loaded here, so a command costs milliseconds instead of a
+    two-second start-up); returns its exit status and output as ``subprocess.run`` would.
+    Tests whose point is the process itself (its exit status, a real full disk) start one.
+    """
+    import subprocess
+
+    from softmax_gui.cli import main
+
+    def run(*args) -> subprocess.CompletedProcess:
+        capsys.readouterr()  # only this command's output
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's own errors
+            code = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
+
+
+@pytest.fixture
 def settings(tmp_path):
     """An isolated QSettings file."""
     from PySide6.QtCore import QSettings
