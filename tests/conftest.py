@@ -105,6 +105,16 @@ def fashion():
 
 
 @pytest.fixture(scope="session")
+def default_run(fashion):
+    """The events of the README's run (``train --epochs 10 --seed 0``: ``TrainConfig()``'s
+    defaults) on the full dataset, trained once for the tests that only read them."""
+    from softmax_gui import training
+    from softmax_gui.config import TrainConfig
+
+    return tuple(training.train(TrainConfig(), fashion))
+
+
+@pytest.fixture(scope="session")
 def sample():
     """The stratified sample bundled with the app (always present)."""
     from softmax_gui import data
