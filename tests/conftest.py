@@ -89,6 +89,19 @@ def _shared_trainer_closed():
 
 
 @pytest.fixture(scope="session")
+def trainer():
+    """The tests' own trainer process (windows train in ``trainer_process.shared()``),
+    spawned once for tests/test_trainer_process.py and tests/test_runner.py (spawning
+    imports torch: seconds); closed, and gone, at the end."""
+    from softmax_gui import trainer_process
+
+    process = trainer_process.TrainerProcess()
+    yield process
+    process.close()
+    assert not process.alive
+
+
+@pytest.fixture(scope="session")
 def fashion():
     """The full Fashion-MNIST from a local copy; fails in CI when missing, skips elsewhere."""
     from softmax_gui import data
