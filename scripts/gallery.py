@@ -34,6 +34,47 @@ def settle(app, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
+# No event for this long, and no task running: the window has laid out and painted.
+QUIET_S = 0.1
+
+
+def count_events(app, owner):
+    """An event filter on ``app`` whose ``count`` is the number of events delivered since
+    (removed with ``app.removeEventFilter``, or when ``owner`` is deleted)."""
+    from PySide6.QtCore import QObject
+
+    class EventCounter(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+            self.count += 1
+            return False
+
+    counter = EventCounter(owner)
+    app.installEventFilter(counter)
+    return counter
+
+
+def settle_until_quiet(app, events, busy, longest: float = 30.0) -> None:
+    """Let the window lay out, paint and finish what it started (a tab shown may start a
+    task: the Weights tab's inputs): handle its events until none has come (``events``,
+    from :func:`count_events`) for :data:`QUIET_S` while ``busy()`` is false, at most
+    ``longest`` seconds. (A fixed 0.3 s a view was idle most of the time, and on a busy
+    machine not always enough.)"""
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + longest
+    seen, quiet_since = -1, time.perf_counter()
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        now = time.perf_counter()
+        if events.count != seen or busy():
+            seen, quiet_since = events.count, now
+        elif now - quiet_since >= QUIET_S:
+            return
+        time.sleep(0.005)
+
+
 def wait_for(app, condition, timeout: float = 120.0) -> None:
     end = time.perf_counter() + timeout
     while not condition():
@@ -43,22 +84,25 @@ def wait_for(app, condition, timeout: float = 120.0) -> None:
 
 
 def save_png(image, path: Path) -> None:
-    """A palette PNG: the gallery is kept in the repository, so it is kept small."""
+    """A palette PNG: the gallery is kept in the repository, so it is kept small.
+
+    ``image`` is a QPixmap (``window.grab()``); its pixels go to PIL as they are (an
+    intermediate PNG, written by Qt and read back, cost a tenth of a second an image).
+    """
     from PIL import Image
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImage
 
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    import io
-
-    Image.open(io.BytesIO(data.data())).convert("RGB").quantize(256).save(path, optimize=True)
+    rgb = image.toImage().convertToFormat(QImage.Format.Format_RGB888)
+    pixels = Image.frombuffer("RGB", (rgb.width(), rgb.height()), bytes(rgb.constBits()),
+                              "raw", "RGB", rgb.bytesPerLine(), 1)
+    pixels.quantize(256).save(path, optimize=True)
 
 
-def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[str, list]:
+def make_gallery(out: Path, sizes, themes, data_dir: str | None = None,
+                 dataset=None) -> dict[str, list]:
     """Save the gallery into ``out``; returns each file's name and the texts Qt found
-    clipped in it (an empty list when none)."""
+    clipped in it (an empty list when none). ``dataset``: one already loaded (the
+    tests'), instead of reading its files again."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -73,7 +117,7 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     scratch = Path(tempfile.mkdtemp(prefix="gallery-"))
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings, data_dir=data_dir, runs=RunStore(scratch / "runs"),
-                        engine=train_in_this_thread)
+                        engine=train_in_this_thread, dataset=dataset)
     window.show()
     session = window.session
     wait_for(app, lambda: session.is_ready)
@@ -102,9 +146,10 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
     explain.robustness.measure()
     wait_for(app, lambda: not session.tasks.busy)
     results: dict[str, list] = {}
+    events = count_events(app, window)
 
     def shoot(name: str, size: tuple[int, int]) -> None:
-        settle(app)
+        settle_until_quiet(app, events, lambda: session.tasks.busy)
         path = out / f"{name}.png"
         save_png(window.grab(), path)
         results[path.name] = legibility.clipped_texts(window)
@@ -118,7 +163,7 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
         for width, height in sizes:
             window.resize(width, height)
             window.reset_layout()
-            settle(app, 0.5)
+            settle_until_quiet(app, events, lambda: session.tasks.busy)
             prefix = f"{theme}-{width}x{height}"
             window.grid_dock.raise_()
             for index in range(tabs.count()):
@@ -135,6 +180,7 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None) -> dict[
             shoot(f"{prefix}-draw", (width, height))
             window.explain_dock.raise_()
             shoot(f"{prefix}-explain", (width, height))
+    app.removeEventFilter(events)
     window.close()
     return results
 

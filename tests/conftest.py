@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import tempfile
+import weakref
 
 import pytest
 
@@ -30,6 +32,53 @@ def _garbage_collected_on_the_gui_thread(qapp):
     gc.enable()
 
 
+_finished_states: list = []  # the AppStates of the tests that have ended, disconnected
+_frozen = False
+
+
+@pytest.fixture(autouse=True)
+def _closed_windows_freed(monkeypatch, _garbage_collected_on_the_gui_thread):
+    """Free the windows (and sessions) of the tests that have ended.
+
+    Views connect lambdas that hold them to their session's ``AppState`` events, and
+    psygnal keeps an instance's signal group in a class-level map for as long as the
+    instance lives, so a closed window (its views, plots, arrays, and ~490 parentless
+    pyqtgraph menus) was never freed: tens of thousands of widgets piled up, which every
+    later palette change, menu and ``topLevelWidgets()`` walked, and the process grew to
+    gigabytes. A test's states are disconnected when it ends, and the cycles collected
+    before the next test (when nothing holds the last window any more), on the GUI thread
+    as the app's collector does. As the app does after start-up (``gc.freeze()``,
+    softmax_gui/qt/app.py), the objects alive once torch is loaded are left out of
+    collections, which then take milliseconds, not a tenth of a second.
+    """
+    global _frozen
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from softmax_gui.app_state import AppState
+
+    if _finished_states:
+        _finished_states.clear()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+    if not _frozen and "torch" in sys.modules:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    made = []
+    init = AppState.__init__
+
+    def recorded(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(AppState, "__init__", recorded)
+    yield
+    for state in (ref() for ref in made):
+        if state is not None:
+            state.events.disconnect()
+            _finished_states.append(True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_trainer_closed():
     """Windows train in the shared trainer process; ask it to exit after the session."""
@@ -37,6 +86,19 @@ def _shared_trainer_closed():
     from softmax_gui import trainer_process
 
     trainer_process.shared().close()
+
+
+@pytest.fixture(scope="session")
+def trainer():
+    """The tests' own trainer process (windows train in ``trainer_process.shared()``),
+    spawned once for tests/test_trainer_process.py and tests/test_runner.py (spawning
+    imports torch: seconds); closed, and gone, at the end."""
+    from softmax_gui import trainer_process
+
+    process = trainer_process.TrainerProcess()
+    yield process
+    process.close()
+    assert not process.alive
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +118,16 @@ def fashion():
 
 
 @pytest.fixture(scope="session")
+def default_run(fashion):
+    """The events of the README's run (``train --epochs 10 --seed 0``: ``TrainConfig()``'s
+    defaults) on the full dataset, trained once for the tests that only read them."""
+    from softmax_gui import training
+    from softmax_gui.config import TrainConfig
+
+    return tuple(training.train(TrainConfig(), fashion))
+
+
+@pytest.fixture(scope="session")
 def sample():
     """The stratified sample bundled with the app (always present)."""
     from softmax_gui import data
@@ -63,6 +135,29 @@ def sample():
 
     dataset = data.load("fashion-mnist", data_dir=get_spec("fashion-mnist").sample_dir)
     return dataset
+
+
+@pytest.fixture
+def cli_here(capsys):
+    """``cli_here(*args)``: the same ``main()`` as ``python -m softmax_gui``, in this
+    process (torch is already loaded here, so a command costs milliseconds instead of a
+    two-second start-up); returns its exit status and output as ``subprocess.run`` would.
+    Tests whose point is the process itself (its exit status, a real full disk) start one.
+    """
+    import subprocess
+
+    from softmax_gui.cli import main
+
+    def run(*args) -> subprocess.CompletedProcess:
+        capsys.readouterr()  # only this command's output
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's own errors
+            code = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
 
 
 @pytest.fixture

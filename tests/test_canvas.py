@@ -14,8 +14,15 @@ from softmax_gui.qt.state.session import Session
 from softmax_gui.runs import RunStore
 
 
+@pytest.fixture(scope="module")
+def one_epoch(sample):
+    """One epoch's weights on the sample (read only: each panel prepares its own)."""
+    return [e for e in training.train(TrainConfig(epochs=1), sample)
+            if isinstance(e, events.WeightSnapshot)][-1]
+
+
 @pytest.fixture
-def panel(qtbot, sample, settings, tmp_path):
+def panel(qtbot, sample, settings, tmp_path, one_epoch):
     """A Draw panel bound to a session with the sample loaded and one epoch's weights
     active, as the window makes it."""
     session = Session(settings, RunStore(tmp_path / "runs"))
@@ -26,9 +33,10 @@ def panel(qtbot, sample, settings, tmp_path):
     qtbot.addWidget(widget)
     widget.resize(900, 360)
     widget.show()
-    snapshot = [e for e in training.train(TrainConfig(epochs=1), sample)
-                if isinstance(e, events.WeightSnapshot)][-1]
-    session.set_weights(prepare(snapshot, "one epoch", {}, None, test_images))
+    # Its answer to the weights may wait for the next frame: a test that began meanwhile
+    # took that answer for the one to its own action.
+    with qtbot.waitSignal(widget.inferred, timeout=5000):
+        session.set_weights(prepare(one_epoch, "one epoch", {}, None, test_images))
     yield widget
     session.shutdown()
 

@@ -1,4 +1,6 @@
-"""The command line end to end, as a user runs it (subprocesses, real files)."""
+"""The command line end to end, as a user runs it, on real files: `train` and an error's
+exit status from a real process (`python -m softmax_gui`), the other commands through the
+same main() in this process (``cli_here``: no two-second start-up each)."""
 
 import subprocess
 import sys
@@ -11,19 +13,6 @@ from PIL import Image
 def cli(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "softmax_gui", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
-
-
-def cli_here(capsys, *args):
-    """The same ``main()`` as ``python -m softmax_gui``, in this process (torch is already
-    loaded here, so a case costs milliseconds instead of a two-second start-up)."""
-    from softmax_gui.cli import main
-
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code, out.out, out.err)
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +35,14 @@ def test_train_prints_epochs_and_final_line(trained):
     assert path.is_file()
 
 
-def test_evaluate_reproduces_training_accuracy(trained):
+def test_evaluate_reproduces_training_accuracy(trained, cli_here):
     path, stdout = trained
-    out = cli("evaluate", "--weights", path)
+    out = cli_here("evaluate", "--weights", path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1].split()[0] == stdout.strip().split()[-2]
 
 
-def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path):
+def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path, cli_here):
     path, _ = trained
     files, labels = [], []
     for i in range(40):
@@ -65,7 +54,7 @@ def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path):
     # A light-background version of one image: auto-invert must handle it.
     inverted = tmp_path / "inverted.jpg"
     Image.fromarray(255 - fashion.test_images[0].numpy()).resize((280, 280)).save(inverted)
-    out = cli("predict", "--weights", path, *files, inverted)
+    out = cli_here("predict", "--weights", path, *files, inverted)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 41
@@ -76,13 +65,13 @@ def test_predict_png_files_of_real_test_images(trained, fashion, tmp_path):
     assert top1[-1] == top1[0]
 
 
-def test_export_converts_between_formats(trained, tmp_path, capsys):
+def test_export_converts_between_formats(trained, tmp_path, cli_here):
     path, _ = trained
     out = cli("export", "--weights", path, tmp_path / "model.pt")  # as a process, once
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"wrote {tmp_path / 'model.pt'} (softmax, 10 classes)")
     for target in ("model.npz", "model.onnx", "again.safetensors"):
-        out = cli_here(capsys, "export", "--weights", tmp_path / "model.pt", tmp_path / target)
+        out = cli_here("export", "--weights", tmp_path / "model.pt", tmp_path / target)
         assert out.returncode == 0, out.stderr
         assert (tmp_path / target).is_file()
 
@@ -101,8 +90,8 @@ def test_export_converts_between_formats(trained, tmp_path, capsys):
         ([], "required"),
     ],
 )
-def test_bad_arguments_exit_nonzero_with_one_clear_line(args, message, capsys):
-    out = cli_here(capsys, *args)
+def test_bad_arguments_exit_nonzero_with_one_clear_line(args, message, cli_here):
+    out = cli_here(*args)
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
@@ -115,25 +104,25 @@ def test_an_error_is_one_line_and_status_2_from_the_process_too():
     assert out.stderr.startswith("error: lr must be")
 
 
-def test_predict_reports_unreadable_and_blank_images(trained, tmp_path):
+def test_predict_reports_unreadable_and_blank_images(trained, tmp_path, cli_here):
     path, _ = trained
     blank = tmp_path / "blank.png"
     Image.fromarray(np.zeros((50, 50), np.uint8)).save(blank)
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not a png")
-    out = cli("predict", "--weights", path, blank, junk)
+    out = cli_here("predict", "--weights", path, blank, junk)
     assert out.returncode != 0
     assert "nothing drawn" in out.stdout
     assert "cannot read" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_compare_implementations_and_gradcheck_end_with_their_figure():
-    out = cli("compare-implementations", "--steps", "5", "--float64")
+def test_compare_implementations_and_gradcheck_end_with_their_figure(cli_here):
+    out = cli_here("compare-implementations", "--steps", "5", "--float64")
     assert out.returncode == 0, out.stderr
     last = out.stdout.strip().splitlines()[-1]
     value, steps, dtype = last.split()
     assert float(value.split("=")[1]) <= 1e-10
     assert (steps, dtype) == ("steps=5", "dtype=float64")
-    out = cli("gradcheck")
+    out = cli_here("gradcheck")
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.strip().splitlines()[-1].split("=")[1]) <= 1e-6

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from softmax_gui import events, trainer_process, training
+from softmax_gui import events, training
 from softmax_gui.config import TrainConfig
 from softmax_gui.runner import Runner
 
@@ -210,29 +210,25 @@ def test_shutdown_of_an_idle_runner_wakes_its_thread(make_runner, sample):
     assert time.monotonic() - started < 1
 
 
-def test_the_trainer_process_serves_the_queue(make_runner, sample):
-    trainer = trainer_process.TrainerProcess()
-    try:
-        runner, inbox = make_runner(trainer.train)
-        runner.set_paused(True)
-        first = TrainConfig(epochs=1, batch_size=256)
-        a, b = runner.submit(first, sample), runner.submit(LONG, sample)
-        c = runner.submit(first.replace(lr=0.2), sample)
-        assert runner.queued == [a, b, c]
-        runner.set_paused(False)
-        inbox.wait_training(b, timeout=180)  # the child imports torch first
-        pid = trainer.pid
-        assert runner.running == b and runner.queued == [c]
-        assert runner.cancel(b)
-        inbox.wait_ended(c, timeout=120)
-        finished = _result(inbox, a)
-        assert not finished.stopped
-        assert finished.test_acc == list(training.train(first, sample))[-1].test_acc
-        assert _result(inbox, b).stopped
-        assert not _result(inbox, c).stopped
-        assert trainer.pid == pid and pid is not None  # one child served them all
-    finally:
-        trainer.close()
+def test_the_trainer_process_serves_the_queue(make_runner, sample, trainer):
+    runner, inbox = make_runner(trainer.train)
+    runner.set_paused(True)
+    first = TrainConfig(epochs=1, batch_size=256)
+    a, b = runner.submit(first, sample), runner.submit(LONG, sample)
+    c = runner.submit(first.replace(lr=0.2), sample)
+    assert runner.queued == [a, b, c]
+    runner.set_paused(False)
+    inbox.wait_training(b, timeout=180)  # the child imports torch first
+    pid = trainer.pid
+    assert runner.running == b and runner.queued == [c]
+    assert runner.cancel(b)
+    inbox.wait_ended(c, timeout=120)
+    finished = _result(inbox, a)
+    assert not finished.stopped
+    assert finished.test_acc == list(training.train(first, sample))[-1].test_acc
+    assert _result(inbox, b).stopped
+    assert not _result(inbox, c).stopped
+    assert trainer.pid == pid and pid is not None  # one child served them all
 
 
 def test_the_controller_queues_runs_and_relays_each_on_the_gui_thread(qtbot, sample):

@@ -39,23 +39,32 @@ def test_work_in_the_helper_process(qtbot):
     tasks.shutdown()
 
 
-def test_collection_is_the_gui_thread_s_timer_s_job(qtbot):
+def test_collection_is_the_gui_thread_s_timer_s_job(qtbot, monkeypatch):
     """A background thread never starts a collection (it could destroy a Qt wrapper
-    there and deadlock with the GUI thread): automatic collection is off and a timer
-    of the GUI thread collects instead. (It checked only that gc was off, which the
-    suite's own fixture had already made so; now the timer must be running too.)"""
+    there and deadlock with the GUI thread): the first Tasks turns automatic collection
+    off and a timer of the GUI thread collects instead. (It asked
+    collect_garbage_on_the_gui_thread() itself, after the suite's own fixture had, so it
+    passed whatever Tasks did; now it starts from no collector and gc on, as a fresh
+    process does, and only Tasks() may change that.)"""
     import gc
 
-    from softmax_gui.qt.state.tasks import collect_garbage_on_the_gui_thread
-
-    tasks = Tasks()
-    collector = collect_garbage_on_the_gui_thread()
-    assert not gc.isenabled()
     from PySide6.QtCore import QCoreApplication
 
-    assert collector.timer.isActive()
-    assert collector.timer.thread() == QCoreApplication.instance().thread()
-    tasks.shutdown()
+    from softmax_gui.qt.state import tasks as tasks_module
+
+    monkeypatch.setattr(tasks_module, "_collector", None)
+    gc.enable()
+    try:
+        tasks = Tasks()
+        collector = tasks_module._collector
+        assert collector is not None and not gc.isenabled()
+        assert collector.timer.isActive()
+        assert collector.timer.thread() == QCoreApplication.instance().thread()
+        tasks.shutdown()
+    finally:
+        gc.disable()  # as the suite's collector keeps it
+        if tasks_module._collector is not None:
+            tasks_module._collector.timer.stop()  # the suite's own collector goes on
 
 
 def test_progress_and_partial_results_come_back_and_cancel_ends_the_work_early(qtbot):

@@ -12,14 +12,6 @@ from softmax_gui import events, trainer_process, training
 from softmax_gui.config import TrainConfig
 
 
-@pytest.fixture(scope="module")
-def trainer():
-    process = trainer_process.TrainerProcess()
-    yield process
-    process.close()
-    assert not process.alive
-
-
 def test_runs_in_a_child_and_matches_in_process_training(trainer, sample):
     config = TrainConfig(epochs=2, batch_size=256)
     remote = list(trainer.train(config, sample))

@@ -18,7 +18,7 @@ def test_the_gallery_shows_every_view_whole(qtbot, tmp_path, fashion):
     spec.loader.exec_module(gallery)
     try:
         results = gallery.make_gallery(tmp_path, [(1024, 700), (1920, 1080)],
-                                       ["light", "dark"])
+                                       ["light", "dark"], dataset=fashion)
     finally:
         theme.apply("light")  # the next tests' windows
     tabs = ["curves", "weights", "confusion", "calibration", "softmax", "lab-same-batches",

@@ -84,7 +84,7 @@ def test_the_app_starts_over_damaged_run_records(qtbot, settings, fashion, tmp_p
     for k, damage in enumerate(RECORD_DAMAGE.values()):
         write_record(root / f"bad-{k:02d}", damage)
     write_record(root / "good")
-    window = MainWindow(settings, runs=RunStore(root))
+    window = MainWindow(settings, runs=RunStore(root), dataset=fashion)  # the session's
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.session.is_ready, timeout=30_000)
@@ -117,7 +117,7 @@ def test_a_full_disk_is_said_in_the_window_and_by_the_cli(qtbot, settings, fashi
         assert "the disk is full" in line and str(kept) in line and kept.is_file()
         assert [p.name for p in disk.iterdir()] == ["filler"]
 
-        window = MainWindow(settings)
+        window = MainWindow(settings, dataset=fashion)  # the session's, as loaded
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.session.is_ready, timeout=30_000)
