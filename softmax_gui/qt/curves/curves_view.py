@@ -151,19 +151,12 @@ class PlotsView(QWidget):
         batches and epochs); the list's ticks and removals go back to it."""
         runs.state.events.runs.connect(self.sync)
         runs.run_started.connect(self.begin)
-        # Bound methods: a connection to a method of this view ends with it (a lambda
-        # would keep it alive as long as the runs).
-        runs.batches.connect(self._batches)
-        runs.epoch_ended.connect(self._epoch_ended)
+        # Bound methods: they end with this view (a lambda would live as long as runs).
+        runs.batches.connect(self.update_batches)
+        runs.epoch_ended.connect(self.update_epochs)
         runs.finished.connect(self.run_ended)
         self.remove_requested.connect(runs.remove_history)
         self.shown_changed.connect(runs.set_shown)
-
-    def _batches(self, history: RunHistory, _event) -> None:
-        self.update_batches(history)
-
-    def _epoch_ended(self, history: RunHistory, _event) -> None:
-        self.update_epochs(history)
 
     def sync(self, histories: list[RunHistory]) -> None:
         """Show exactly ``histories``: add curves for new ones, drop removed ones."""
@@ -224,7 +217,7 @@ class PlotsView(QWidget):
 
     # --- streaming ------------------------------------------------------------------------
 
-    def update_batches(self, history: RunHistory) -> None:
+    def update_batches(self, history: RunHistory, _event=None) -> None:
         curves = self.curves.get(history.number)
         if curves is None or not history.batch_loss:
             return
@@ -272,7 +265,7 @@ class PlotsView(QWidget):
         for plot in (self.loss_plot, self.epoch_plot):
             plot.setXRange(first, max([first + 1.0, *ends]), padding=0.04)
 
-    def update_epochs(self, history: RunHistory) -> None:
+    def update_epochs(self, history: RunHistory, _event=None) -> None:
         curves = self.curves.get(history.number)
         if curves is None or not history.epochs:
             return

@@ -95,11 +95,11 @@ class DrawPanel(QWidget):
         self.evidence_box = self.tools.evidence_box
         self._build_layout()
         self._frames = OnceAFrame(self._infer, self)
-        self.canvas.changed.connect(self._schedule)
+        self.canvas.changed.connect(self._frames.request)
         self.canvas.file_dropped.connect(self.load_file)
         self.bars.class_clicked.connect(self.explain_class)
         self._bind(session)
-        self._schedule(time.perf_counter())
+        self._frames.request(time.perf_counter())
 
     def _bind(self, session) -> None:
         """Follow the session's dataset, weights and temperature and the images sent to
@@ -184,14 +184,14 @@ class DrawPanel(QWidget):
         self.linear = explain.linear_form(predictor.snapshot) if predictor else None
         if predictor is not None:
             self.bars.set_classes(predictor.classes)
-        self._schedule(time.perf_counter())
+        self._frames.request(time.perf_counter())
 
     def show_example(self, example) -> None:
         """Put a test image (a session ``Example``) on the canvas: the model sees exactly
         its 28x28 input, with its true class, until the drawing is edited."""
         self.canvas.set_image(example.pixels, announce=False)
         self._source = (example, self.canvas.revision)
-        self._schedule(time.perf_counter())
+        self._frames.request(time.perf_counter())
 
     def load_file(self, path: str) -> None:
         """Put an image file on the canvas, read in the background; a message says why
@@ -206,13 +206,9 @@ class DrawPanel(QWidget):
     def apply_temperature(self, temperature: float) -> None:
         """Show the bars at the session's new temperature."""
         self.t_row.show_temperature(temperature)
-        self._schedule(time.perf_counter())
+        self._frames.request(time.perf_counter())
 
     # --- inference ----------------------------------------------------------------------
-
-    def _schedule(self, when: float) -> None:
-        """Fold this edit into the next inference, at most one per frame."""
-        self._frames.request(when)
 
     def _infer(self, when: float) -> None:
         source = self._source
@@ -270,13 +266,13 @@ class DrawPanel(QWidget):
     def _evidence_toggled(self, on: bool) -> None:
         if not on:
             self.evidence_class = None  # ticked again: the prediction's evidence
-        self._schedule(time.perf_counter())
+        self._frames.request(time.perf_counter())
 
     def explain_class(self, k: int) -> None:
         """Show the evidence for class ``k`` (a bar was clicked) from now on."""
         self.evidence_class = k
         if self.evidence_box.isChecked():
-            self._schedule(time.perf_counter())
+            self._frames.request(time.perf_counter())
         else:
             self.evidence_box.setChecked(True)
 
