@@ -40,14 +40,15 @@ _frozen = False
 def _closed_windows_freed(monkeypatch, _garbage_collected_on_the_gui_thread):
     """Free the windows (and sessions) of the tests that have ended.
 
-    Views connect lambdas that hold them to their session's ``AppState`` events, and
-    psygnal keeps an instance's signal group in a class-level map for as long as the
-    instance lives, so a closed window (its views, plots, arrays, and ~490 parentless
-    pyqtgraph menus) was never freed: tens of thousands of widgets piled up, which every
-    later palette change, menu and ``topLevelWidgets()`` walked, and the process grew to
-    gigabytes. A test's states are disconnected when it ends, and the cycles collected
-    before the next test (when nothing holds the last window any more), on the GUI thread
-    as the app's collector does. As the app does after start-up (``gc.freeze()``,
+    A closed window is a web of reference cycles (its views, plots, arrays, ~490
+    parentless pyqtgraph menus, its session and ``AppState``), and automatic collection
+    is off (softmax_gui/qt/state/tasks.py): left to the GUI-thread collector, closed
+    windows piled up (when views still connected lambdas to the state, none was ever
+    freed; tests/test_view_lifetime.py keeps that fixed), and every later palette
+    change, menu and ``topLevelWidgets()`` walked them. A test's states are
+    disconnected when it ends, and the cycles collected before the next test (when
+    nothing holds the last window any more), on the GUI thread as the app's collector
+    does. As the app does after start-up (``gc.freeze()``,
     softmax_gui/qt/app.py), the objects alive once torch is loaded are left out of
     collections, which then take milliseconds, not a tenth of a second.
     """
