@@ -2,7 +2,8 @@
 epochs of the full Fashion-MNIST) trained at once (softmax_gui/sweep.py), against the
 same 25 runs one after another (training.train), and against the arithmetic floor: the
 two matrix products a step needs (logits, weight gradient) for all 25 models, over every
-minibatch, and each epoch's product with the test set, and nothing else. Also how far each model ends from its own run.
+minibatch, and each epoch's product with the test set, and nothing else. Also how far
+each model ends from its own run.
 
 Usage::
 
