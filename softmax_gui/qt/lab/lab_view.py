@@ -285,8 +285,9 @@ class PitfallPage(QWidget):
         def work(task):  # the task is the stop flag; each epoch comes back as it ends
             return implementations.pitfall_curves(
                 dataset, epochs, stop=task,
-                progress=lambda done, total, curves: (task.set_progress(done, total),
-                                                      task.set_partial(curves)))
+                # The curves first: when the bar says an epoch is done, its point is drawn.
+                progress=lambda done, total, curves: (task.set_partial(curves),
+                                                      task.set_progress(done, total)))
 
         self._task = self.session.tasks.run(
             "Training the correct model and the pitfall…", work, done, failed,
