@@ -17,16 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # QSettings and the runs folder go to throwaway places, never the user's.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-config-")
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="softmax-gui-data-")
-# torch's OpenMP threads wait for each other by spinning (libgomp: 300,000 turns). On a
-# busy machine one of them is descheduled and the other spins on: beside one busy
-# process on 2 cores, 3 epochs in a niced process took 21-32 s instead of 1.4 s, and
-# under `stress --cpu 2` a 3-epoch run in the window outran the journeys' 90 s limit.
-# 1,000 turns (what libgomp itself uses when it has more threads than CPUs) and then
-# sleep: 1.4 s there, and 10 epochs 0.76 s instead of 0.70 s on a quiet machine (never
-# spinning, OMP_WAIT_POLICY=PASSIVE: 1.2 s). In this process and every one it starts
-# (the trainer, the CLI, main.py); the same threads do the same work, so every result
-# is the same. Set before torch is imported; an explicit value wins.
-os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+# The app sets how torch's OpenMP threads wait (softmax_gui/__init__.py: spinning threads
+# on a busy machine made a 1 s run take 20-30 s); imported before any test imports torch.
+import softmax_gui  # noqa: E402,F401
 
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
