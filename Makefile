@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed
 run: $(STAMP)
 	$(PY) main.py
 
+# Two workers: the end-to-end journeys in one, every other file in turn (tests/conftest.py).
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,22 @@ import softmax_gui  # noqa: E402,F401
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n`` (pytest-xdist), each test file runs whole in one worker, and the
+    end-to-end journeys all in one, one after another: the last of them
+    (``e2e/test_zz_controls_coverage.py``) checks that together they used every control,
+    which it can see only in its own process. (``--dist loadgroup`` would say this with
+    a mark, but pytest-xdist 3.8 cannot rename items under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class JourneysTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e" if path.startswith("tests/e2e/") else path
+
+    return JourneysTogether(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _garbage_collected_on_the_gui_thread(qapp):
     """As the app does (softmax_gui/qt/state/tasks.py): a collection in a worker thread that

@@ -1,7 +1,8 @@
 """Every control of the window is used by some end-to-end test, the way a person does.
 
 The list of used controls is recorded by the tests themselves (``person.EXERCISED``),
-so this runs last (pytest orders files by name) and only when the whole suite ran.
+so this runs last (pytest orders files by name) and only when the whole suite ran;
+under ``-n`` all the journeys run in one worker (``tests/conftest.py``).
 """
 
 from pathlib import Path
