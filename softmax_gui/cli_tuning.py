@@ -84,7 +84,7 @@ def run(args) -> int:
                leave=False, file=sys.stderr)
     t0 = time.perf_counter()
     results = train_sweep(configs, dataset,
-                          on_epoch=lambda done, _: bar.update(done - bar.n))
+                          on_epoch=lambda done, _total, _curves: bar.update(done - bar.n))
     seconds = time.perf_counter() - t0
     bar.close()
     if args.json:

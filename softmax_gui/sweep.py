@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -108,22 +109,28 @@ def _group_key(config: TrainConfig) -> tuple:
             config.epochs, config.init_std, config.device)
 
 
-def train_sweep(configs: list[TrainConfig], data: Dataset, stop=None,
-                on_epoch: Callable[[int, int], None] | None = None) -> list[SweepResult]:
+Curves = dict[int, list[float]]  # configuration's index -> its test accuracy per epoch
+
+
+def train_sweep(configs: list[TrainConfig], data: Dataset, stop=None, pause=None,
+                on_epoch: Callable[[int, int, Curves], None] | None = None
+                ) -> list[SweepResult]:
     """Train every configuration of ``configs``; results in the same order.
 
     ``stop`` (``threading.Event``-like) ends the sweep after the current batch, each
-    result holding the epochs it finished; ``on_epoch(done, total)`` counts model-epochs
-    as they end (for a progress bar).
+    result holding the epochs it finished; ``pause`` holds it until cleared.
+    ``on_epoch(done, total, curves)`` counts model-epochs as they end (for a progress
+    bar) and gives the test accuracies so far of the configurations that just finished
+    one (copies: a view may keep them).
     """
     results: list[SweepResult | None] = [None] * len(configs)
     total, done = sum(c.epochs for c in configs), 0
 
-    def epoch_done(models: int) -> None:
+    def epoch_done(curves: Curves) -> None:
         nonlocal done
-        done += models
+        done += len(curves)
         if on_epoch is not None:
-            on_epoch(done, total)
+            on_epoch(done, total, curves)
 
     groups: dict[tuple, list[int]] = {}
     alone = []
@@ -133,23 +140,28 @@ def train_sweep(configs: list[TrainConfig], data: Dataset, stop=None,
         else:
             alone.append(i)
     for members in groups.values():
+        def group_epoch_done(curves: Curves, members=members) -> None:
+            epoch_done({members[k]: acc for k, acc in curves.items()})
+
         for i, result in zip(members, _train_group([configs[i] for i in members], data,
-                                                   stop, epoch_done)):
+                                                   stop, pause, group_epoch_done)):
             results[i] = result
     for i in alone:
-        results[i] = _train_alone(configs[i], data, stop, epoch_done)
+        results[i] = _train_alone(configs[i], data, stop, pause,
+                                  lambda curve, i=i: epoch_done({i: curve}))
     return results
 
 
-def _train_alone(config: TrainConfig, data: Dataset, stop, epoch_done) -> SweepResult:
+def _train_alone(config: TrainConfig, data: Dataset, stop, pause, epoch_done
+                 ) -> SweepResult:
     from softmax_gui import training
 
     result = SweepResult(config)
-    for event in training.train(config, data, stop):
+    for event in training.train(config, data, stop, pause):
         if isinstance(event, events.EpochMetrics):
             for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
                 getattr(result, key).append(float(getattr(event, key)))
-            epoch_done(1)
+            epoch_done(list(result.test_acc))
         elif isinstance(event, events.WeightSnapshot) and event.epoch == int(event.epoch):
             result.state, result.mean, result.std = event.state, event.mean, event.std
         elif isinstance(event, events.Failed):
@@ -159,7 +171,7 @@ def _train_alone(config: TrainConfig, data: Dataset, stop, epoch_done) -> SweepR
     return result
 
 
-def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
+def _train_group(configs: list[TrainConfig], data: Dataset, stop, pause, epoch_done):
     """``configs`` (one group: the same data order) trained in stacked products."""
     first = configs[0]
     device = resolve_device(first.device)
@@ -204,6 +216,8 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
         correct = torch.zeros(models, dtype=torch.long, device=device)
         chunk: list[torch.Tensor] = []
         for batch in range(batches):
+            while pause is not None and pause.is_set() and not (stop and stop.is_set()):
+                time.sleep(0.05)
             if stop is not None and stop.is_set():
                 return _ended(results, kept, W, b, classes)
             idx = order[batch * batch_size:(batch + 1) * batch_size]
@@ -255,7 +269,7 @@ def _train_group(configs: list[TrainConfig], data: Dataset, stop, epoch_done):
             result.test_acc.append(float(test_acc[k]))
             rows = slice(k * classes, (k + 1) * classes)
             kept[k] = (W[rows].clone(), b[rows].clone())
-        epoch_done(int(alive.sum()))
+        epoch_done({k: list(results[k].test_acc) for k in np.flatnonzero(alive)})
     return _ended(results, kept, W, b, classes)
 
 

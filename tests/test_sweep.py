@@ -2,6 +2,7 @@
 one that explodes ends alone; a bad grid is refused in one line."""
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -79,14 +80,33 @@ def test_stop_ends_the_sweep_with_the_epochs_finished(sample):
             return self.epochs >= 1
 
     stop = StopAfterFirstEpoch()
+    reported = []
 
-    def counted(done, total):
+    def counted(done, total, curves):
         stop.epochs = done
+        reported.append((done, total, curves))
 
     configs = grid(TrainConfig(epochs=3), lr=[0.05, 0.1])
     results = train_sweep(configs, sample, stop=stop, on_epoch=counted)
     assert [len(r.test_acc) for r in results] == [1, 1]
     assert all(r.state is not None for r in results)
+    # One report for the group's first epoch: both models, their accuracy so far.
+    assert reported == [(2, 6, {0: results[0].test_acc, 1: results[1].test_acc})]
+
+
+def test_pause_holds_the_sweep_until_cleared(sample):
+    pause, stop = threading.Event(), threading.Event()
+    pause.set()
+    reported = []
+    configs = grid(TrainConfig(epochs=1), lr=[0.05, 0.1], optimizer=["sgd", "adam"])
+    worker = threading.Thread(target=lambda: reported.append(train_sweep(
+        configs, sample, stop=stop, pause=pause)))
+    worker.start()
+    worker.join(1.0)
+    assert worker.is_alive() and not reported  # held: not one epoch ended
+    pause.clear()
+    worker.join(120)
+    assert [len(r.test_acc) for r in reported[0]] == [1, 1, 1, 1]
 
 
 @pytest.mark.parametrize(("values", "said"), [
