@@ -52,9 +52,9 @@ class RunArchive(QObject):
     # --- keeping --------------------------------------------------------------------------
 
     def save(self, history: RunHistory, snapshot: events.WeightSnapshot | None,
-             epochs: list[events.WeightSnapshot]) -> None:
+             epochs: list[events.WeightSnapshot], then=None) -> None:
         """Keep ``history`` (its status says how it ended), its last weights and its
-        epochs' weights, replacing what a Step extended."""
+        epochs' weights, replacing what a Step extended; ``then(saved)`` once kept."""
         replaced = self._saved.get(history.number)
         sample = self.state.dataset.source.is_sample
         status = history.status
@@ -69,6 +69,8 @@ class RunArchive(QObject):
             self._saved[history.number] = saved
             self._highest_saved = max(self._highest_saved, history.number)
             self.saved_runs_changed.emit()
+            if then is not None:
+                then(saved)
 
         def failed(error: BaseException) -> None:
             self.session.report(f"Run #{history.number} finished but could not be saved: "

@@ -16,6 +16,7 @@ from softmax_gui.qt.insight.weights_view import WeightTemplates
 from softmax_gui.qt.lab.lab_view import LabView
 from softmax_gui.qt.runs.runs_view import RunsView
 from softmax_gui.qt.state.session import Session
+from softmax_gui.qt.sweep.sweep_view import SweepView
 
 
 class CompactTabs(QProxyStyle):
@@ -29,7 +30,7 @@ class CompactTabs(QProxyStyle):
 
 
 class MainTabs(QTabWidget):
-    """Curves, Weights, Confusion, Calibration, Softmax, Lab and Runs."""
+    """Curves, Weights, Confusion, Calibration, Softmax, Lab, Sweep and Runs."""
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -41,6 +42,7 @@ class MainTabs(QTabWidget):
         self.steps = SoftmaxStepsView(session)
         self.runs = RunsView(session)
         self.lab = LabView(session)
+        self.sweep = SweepView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
                              (self.plots.run_list, "Runs on the plots"),
@@ -72,6 +74,8 @@ class MainTabs(QTabWidget):
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
                  "pitfall, one minibatch under the microscope"),
+                (self.sweep, "Sweep", "Many runs at once: vary the learning rate, batch "
+                 "size, epochs… and compare"),
                 (self.runs, "Runs", "Every finished run, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
 

@@ -61,6 +61,9 @@ class TaskState:
         self.description, self.key = description, key
         self._tasks, self._callbacks = tasks, callbacks
         self._cancel = threading.Event()
+        # Set while the work should hold (a sweep's Pause): compute code takes it as its
+        # ``pause`` flag (``sweep.train_sweep(..., pause=task.pause)``).
+        self.pause = threading.Event()
         self.wanted = True  # False once replaced by a newer one: its results are dropped
 
     @property
@@ -77,6 +80,10 @@ class TaskState:
         """Ask the work to end early; what it returns then still comes to ``done``
         (the Lab's Stop shows the epochs trained so far)."""
         self._cancel.set()
+
+    def set_paused(self, paused: bool) -> None:
+        """Hold the work (where it checks :attr:`pause`) or let it go on."""
+        (self.pause.set if paused else self.pause.clear)()
 
     def _drop(self) -> None:
         """End it, and drop whatever it still reports: nobody wants it any more."""

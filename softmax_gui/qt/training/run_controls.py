@@ -77,8 +77,13 @@ class RunControls(QWidget):
                                           session.revert, "Ctrl+R",
                                           "Make the weights active before the last run (or "
                                           "file) active again")
+        self.find_lr_action = make_action(self, "&Find a learning rate…", self._find_lr,
+                                          "Ctrl+L", "Try rates from 1e-7 to 10 for a "
+                                          "minibatch each and suggest one (on a copy)")
+        self.find_lr_action.setIconText("Find…")
+        self.panel.find_lr.setDefaultAction(self.find_lr_action)
         self.actions = [self.start_action, self.pause_action, self.step_action,
-                        self.stop_action, self.revert_action]
+                        self.stop_action, self.revert_action, self.find_lr_action]
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for k, (name, action) in enumerate((("Start", self.start_action),
@@ -113,6 +118,7 @@ class RunControls(QWidget):
         self._started: events.Started | None = None
         self._idle = False  # the progress bar says what Start will do, not a past result
         self._speeds: dict[tuple, float] = {}  # (model, batch size) -> s/epoch, measured
+        self.finder = None  # the learning-rate finder's dialog, once opened
         self._bind(session)
         self._sync()
 
@@ -165,6 +171,15 @@ class RunControls(QWidget):
         if config is not None:
             self.session.runs.step(config)
 
+    def _find_lr(self) -> None:
+        from softmax_gui.qt.training.lr_finder_dialog import LrFinderDialog
+
+        if self.finder is None:
+            self.finder = LrFinderDialog(self.session, self.panel, self.window())
+        self.finder.show()
+        self.finder.raise_()
+        self.finder.run()
+
     def _toggle_pause(self) -> None:
         runs = self.session.runs
         runs.set_paused(not runs.paused)
@@ -175,7 +190,7 @@ class RunControls(QWidget):
         running = self.session.runs.run is not None
         idle = self.session.is_ready and not running and self.session.state.dataset is not None
         self.panel.setEnabled(not running)
-        for action in (self.start_action, self.step_action):
+        for action in (self.start_action, self.step_action, self.find_lr_action):
             action.setEnabled(idle)
         for action in (self.pause_action, self.stop_action):
             action.setEnabled(running)

@@ -1,0 +1,122 @@
+"""What a sweep varies: up to three hyper-parameters with their values, seeds, epochs and
+d2l §3.7's exercises as presets. It only reads what the person typed into a plan
+(``softmax_gui/sweep_plan.py`` parses, ``softmax_gui/sweep.py`` builds the grid)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
+
+from softmax_gui.config import TrainConfig
+from softmax_gui.sweep import grid
+from softmax_gui.sweep_plan import PARAMETERS, PRESETS, parse_values
+
+ROWS = 3
+# The window trains at most this many runs in one sweep: each is a curve and a row here.
+MAX_RUNS = 500
+NONE = "—"
+START = {"lr": "0.01, 0.1, 1", "batch_size": "64, 256, 1024", "epochs": "1, 5, 10",
+         "weight_decay": "0, 0.001, 0.01", "momentum": "0, 0.5, 0.9",
+         "optimizer": "sgd, adam", "schedule": "constant, cosine",
+         "model": "softmax, mlp", "hidden": "16, 64, 256"}
+
+
+class SweepForm(QWidget):
+    """The preset, three rows of (hyper-parameter, values), the seeds and the epochs."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preset = QComboBox()
+        self.preset.addItem("Choose a d2l §3.7 exercise…")
+        self.preset.addItems(list(PRESETS))
+        self.preset.setAccessibleName("Preset")
+        self.preset.setToolTip("Fill the rows with one of d2l §3.7's exercises")
+        self.preset.activated.connect(self._preset_chosen)
+        self.parameters: list[QComboBox] = []
+        self.values: list[QLineEdit] = []
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preset, 0, 0, 1, 2)
+        for row in range(ROWS):
+            parameter = QComboBox()
+            parameter.addItem(NONE, "")
+            for field, p in PARAMETERS.items():
+                parameter.addItem(p.label, field)
+            parameter.setAccessibleName(f"Hyper-parameter {row + 1}")
+            parameter.setToolTip("What this row varies")
+            values = QLineEdit()
+            values.setAccessibleName(f"Values {row + 1}")
+            values.setPlaceholderText("0.01, 0.1, 1   or   0.001 to 10, 5 log")
+            values.setToolTip("A list (0.01, 0.1, 1) or a range: 0.001 to 10, 5 log (five "
+                              "values evenly spread on a log scale) or 1 to 50, 6")
+            parameter.currentIndexChanged.connect(
+                lambda _i, r=row: self._parameter_chosen(r))
+            layout.addWidget(parameter, row + 1, 0)
+            layout.addWidget(values, row + 1, 1, 1, 3)
+            self.parameters.append(parameter)
+            self.values.append(values)
+        layout.setColumnStretch(1, 1)
+        self.seeds = QSpinBox()
+        self.seeds.setRange(1, 10)
+        self.seeds.setPrefix("Seeds: ")
+        self.seeds.setAccessibleName("Seeds")
+        self.seeds.setToolTip("Train each configuration with this many seeds (0, 1, 2, …): "
+                              "the results show their mean and spread")
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 200)
+        self.epochs.setValue(TrainConfig().epochs)
+        self.epochs.setPrefix("Epochs: ")
+        self.epochs.setAccessibleName("Epochs of each run")
+        self.epochs.setToolTip("How long each run trains, unless a row varies the epochs")
+        layout.addWidget(self.seeds, 0, 2)
+        layout.addWidget(self.epochs, 0, 3)
+        d = TrainConfig()
+        rest = QLabel(f"Everything else as the defaults: {d.model} regression, "
+                      f"{d.optimizer.upper()} lr {d.lr:g}, momentum {d.momentum:g}, batch "
+                      f"{d.batch_size}, {d.schedule} schedule, standardised inputs.")
+        rest.setWordWrap(True)
+        layout.addWidget(rest, ROWS + 1, 0, 1, 4)
+        for row in range(ROWS):
+            self._parameter_chosen(row)
+        self.parameters[0].setCurrentIndex(self.parameters[0].findData("lr"))
+
+    def _parameter_chosen(self, row: int) -> None:
+        field = self.parameters[row].currentData()
+        self.values[row].setEnabled(bool(field))
+        self.values[row].setText(START.get(field, ""))
+
+    def _preset_chosen(self, index: int) -> None:
+        if index <= 0:
+            return
+        field, values, epochs = PRESETS[self.preset.itemText(index)]
+        for row, combo in enumerate(self.parameters):
+            combo.setCurrentIndex(combo.findData(field) if row == 0 else 0)
+        self.values[0].setText(values)
+        self.epochs.setValue(epochs)
+
+    def plan(self, dataset: str) -> tuple[list[TrainConfig], list[str]]:
+        """The configurations to train and the fields they vary (``seed`` last when
+        there are several).
+
+        Raises
+        ------
+        ValueError
+            (``PlanError``, ``GridError``) in one line: what to change.
+        """
+        chosen: dict[str, list] = {}
+        for combo, line in zip(self.parameters, self.values):
+            field = combo.currentData()
+            if not field:
+                continue
+            if field in chosen:
+                raise ValueError(f"{PARAMETERS[field].label} is chosen twice")
+            chosen[field] = parse_values(field, line.text())
+        if not chosen:
+            raise ValueError("choose at least one hyper-parameter to vary")
+        if self.seeds.value() > 1:
+            chosen["seed"] = list(range(self.seeds.value()))
+        base = TrainConfig(dataset=dataset, epochs=self.epochs.value())
+        configs = grid(base, **chosen)
+        if len(configs) > MAX_RUNS:
+            raise ValueError(f"that is {len(configs):,} runs; the window trains at most "
+                             f"{MAX_RUNS} at once (python -m softmax_gui sweep trains more)")
+        return configs, list(chosen)

@@ -1,0 +1,231 @@
+"""The Sweep tab: train a grid of configurations at once (``softmax_gui/sweep.py``), watch
+a small curve per configuration grow with the best one highlighted, then compare them
+(``sweep_results.py``).
+
+The sweep is one session task: its epochs come back as partial results, Pause holds it
+(``TaskState.pause``) and Stop ends it after the current minibatch, keeping every epoch
+finished so far.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softmax_gui import sweep
+from softmax_gui.qt.shell import theme
+from softmax_gui.qt.sweep.sweep_form import SweepForm
+from softmax_gui.qt.sweep.sweep_results import SweepResults
+from softmax_gui.sweep_plan import seconds_left
+from softmax_gui.sweep_record import label
+
+BEST = pg.mkPen("#ff7f0e", width=3)
+OTHER = pg.mkPen((31, 119, 180, 110), width=1)
+
+
+def duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+class SweepView(QWidget):
+    """The form, Train/Pause/Stop with the sweep's progress, the live curves and the
+    results."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.form = SweepForm()
+        self.train_button = QPushButton("Train sweep")
+        self.train_button.setToolTip("Train every configuration of the grid, the softmax "
+                                     "ones together in one product")
+        self.pause_button = QPushButton("Pause sweep")
+        self.pause_button.setObjectName("sweep-pause")  # its text turns to Resume sweep
+        self.pause_button.setToolTip("Hold the sweep; Resume goes on where it was")
+        self.stop_button = QPushButton("Stop sweep")
+        self.stop_button.setObjectName("sweep-stop")
+        self.stop_button.setToolTip("End the sweep now, keeping every finished epoch")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Sweep progress")
+        self.progress.setFormat("%p%")
+        self.status = QLabel("Choose what to vary, then Train sweep.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Sweep status")
+        self.train_button.clicked.connect(self.train)
+        self.pause_button.clicked.connect(self._pause_clicked)
+        self.stop_button.clicked.connect(self._stop_clicked)
+        controls = QHBoxLayout()
+        for widget in (self.train_button, self.pause_button, self.stop_button):
+            controls.addWidget(widget)
+        controls.addWidget(self.progress, 1)
+        self.live = pg.PlotWidget(background=theme.colors().background,
+                                  title="Test accuracy per epoch")
+        self.live.setAccessibleName("Sweep curves")
+        self.live.setMenuEnabled(False)
+        self.live.setLabel("bottom", "epoch")
+        self.live.showGrid(x=True, y=True, alpha=0.2)
+        self.live.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.results = SweepResults(session)
+        # One plot at a time, the tab's whole width: side by side, neither could be read
+        # beside the docks of a 1024-wide window.
+        self.plots = QTabWidget()
+        self.plots.setDocumentMode(True)
+        self.plots.addTab(self.live, "Curves")
+        self.plots.addTab(self.results.plot, "Results")
+        self.plots.setTabToolTip(0, "Each configuration's test accuracy, epoch by epoch")
+        self.plots.setTabToolTip(1, "The final test accuracy against what was varied")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plots)
+        split.addWidget(self.results)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+        self._task = None
+        self._configs, self._varied, self._curves = [], [], {}
+        self.curve_items: dict[tuple, tuple] = {}
+        self._started = self._paused_at = 0.0
+        self._paused_for = 0.0
+        session.ready.connect(self._enable)
+        self._enable()
+
+    def _enable(self) -> None:
+        running = self._task is not None
+        self.train_button.setEnabled(not running and self.session.state.dataset is not None)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.form.setEnabled(not running)
+
+    # --- training --------------------------------------------------------------------------
+
+    def train(self) -> None:
+        state = self.session.state
+        try:
+            configs, varied = self.form.plan(state.dataset.name)
+        except ValueError as exc:
+            self.status.setText(f"Cannot train this sweep: {exc}.")
+            return
+        self._configs, self._varied, self._curves = configs, varied, {}
+        self.live.clear()
+        self.curve_items = {}
+        self.plots.setCurrentWidget(self.live)
+        self.live.setXRange(1, max(max(c.epochs for c in configs), 2), padding=0.05)
+        self.progress.setRange(0, sum(c.epochs for c in configs))
+        self.progress.setValue(0)
+        self._started, self._paused_for = time.monotonic(), 0.0
+        self.status.setText(f"Training {len(configs)} runs…")
+        dataset = state.dataset
+
+        def work(task):
+            return sweep.train_sweep(
+                configs, dataset, stop=task, pause=task.pause,
+                on_epoch=lambda done, total, curves: (task.set_partial(curves),
+                                                      task.set_progress(done, total)))
+
+        self._task = self.session.tasks.run(
+            f"Training a sweep of {len(configs)} runs…", work, self._done, self._failed,
+            progress=self._progressed, partial=self._grown)
+        self._enable()
+
+    def _pause_clicked(self) -> None:
+        task = self._task
+        if task is None:
+            return
+        paused = not task.pause.is_set()
+        task.set_paused(paused)
+        self.pause_button.setText("Resume sweep" if paused else "Pause sweep")
+        if paused:
+            self._paused_at = time.monotonic()
+            self.status.setText("Paused. Resume sweep goes on where it was.")
+        else:
+            self._paused_for += time.monotonic() - self._paused_at
+
+    def _stop_clicked(self) -> None:
+        if self._task is not None:
+            self._task.cancel()  # ends after this minibatch; done() shows what it trained
+            self.status.setText("Stopping after this minibatch…")
+
+    def _progressed(self, done: float, total: float) -> None:
+        self.progress.setValue(int(done))
+        if self._task is None or self._task.pause.is_set():
+            return
+        elapsed = time.monotonic() - self._started - self._paused_for
+        left = seconds_left(elapsed, int(done), int(total))
+        self.status.setText(f"{int(done)} of {int(total)} epochs trained in "
+                            f"{duration(elapsed)}" + (f", about {duration(left)} left"
+                                                      if left is not None else ""))
+
+    def _grown(self, curves: dict[int, list[float]]) -> None:
+        self._curves.update(curves)
+        by_configuration: dict[tuple, list[list[float]]] = {}
+        shown = [f for f in self._varied if f != "seed"]
+        for i, accuracies in self._curves.items():
+            key = tuple(getattr(self._configs[i], f) for f in shown)
+            by_configuration.setdefault(key, []).append(accuracies)
+        ends = {key: np.mean([a[-1] for a in seeds]) for key, seeds in
+                by_configuration.items()}
+        best = max(ends, key=ends.get)
+        for key, seeds in by_configuration.items():
+            self._draw(key, seeds, key == best)
+        # The curves' own range, not 0 to 1: sweeps differ by a few points of accuracy.
+        values = np.concatenate([np.asarray(a) for a in self._curves.values()])
+        self.live.setYRange(values.min(), values.max(), padding=0.08)
+
+    def _draw(self, key: tuple, seeds: list[list[float]], best: bool) -> None:
+        """One configuration: the mean over its seeds, and their range as a band."""
+        epochs = min(len(a) for a in seeds)
+        values = np.array([a[:epochs] for a in seeds])
+        x = np.arange(1, epochs + 1)
+        if key not in self.curve_items:
+            mean = self.live.plot(pen=OTHER, symbol="o", symbolSize=4)
+            low, high = self.live.plot(pen=None), self.live.plot(pen=None)
+            band = pg.FillBetweenItem(low, high, brush=(31, 119, 180, 40))
+            self.live.addItem(band)
+            self.curve_items[key] = (mean, low, high)
+        mean, low, high = self.curve_items[key]
+        mean.setData(x, values.mean(0))
+        mean.setPen(BEST if best else OTHER)
+        mean.setSymbolBrush(BEST.color() if best else OTHER.color())
+        mean.setSymbolPen(None)
+        mean.setZValue(10 if best else 0)
+        low.setData(x, values.min(0))
+        high.setData(x, values.max(0))
+
+    def _done(self, results: list) -> None:
+        stopped = self._task.cancelled
+        self._task = None
+        self.pause_button.setText("Pause sweep")
+        self._enable()
+        elapsed = time.monotonic() - self._started - self._paused_for
+        self.results.show_results(results, self._varied)
+        self.plots.setCurrentWidget(self.results.plot)
+        finished = [r for r in results if r.final_test_acc is not None]
+        if not finished:
+            self.status.setText("Stopped before any run finished an epoch.")
+            return
+        best = max(finished, key=lambda r: r.final_test_acc)
+        self.status.setText(
+            ("Stopped. " if stopped else "") + f"{len(results)} runs in {duration(elapsed)}; "
+            f"best: {label(best, self._varied)}, test accuracy {best.final_test_acc:.4f}. "
+            "Select a run in the table to use or keep it.")
+
+    def _failed(self, error: BaseException) -> None:
+        self._task = None
+        self.pause_button.setText("Pause sweep")
+        self._enable()
+        self.status.setText(f"The sweep failed: {error}")
