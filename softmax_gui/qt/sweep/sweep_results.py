@@ -136,7 +136,7 @@ class SweepResults(QWidget):
             if s.mean is not None:
                 grid[rows.index(s.values[0]), cols.index(s.values[1])] = s.mean
         item = self.plot.getPlotItem()
-        item.setTitle(("Mean test accuracy" if "seed" in self.varied else ACCURACY))
+        item.setTitle("Mean test accuracy" if "seed" in self.varied else ACCURACY)
         item.setLabel("bottom", label_of(fields[0]))
         item.setLabel("left", label_of(fields[1]))
         finite = grid[np.isfinite(grid)]
