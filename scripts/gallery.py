@@ -135,6 +135,10 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None,
     lab.pitfall.epochs.setValue(2)
     lab.pitfall.train()
     wait_for(app, lambda: not session.tasks.busy)
+    lab.sweep.form.epochs.setValue(2)
+    lab.sweep.form.seeds.setValue(2)  # three rates, two seeds: a mean with its spread
+    lab.sweep.train()
+    wait_for(app, lambda: not session.tasks.busy)
     lab.microscope.momentum.setValue(0.9)
     for _ in range(2):
         lab.microscope.step()

@@ -4,9 +4,13 @@ a history to keep in the runs folder). No Qt.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from softmax_gui import events
 from softmax_gui.run_history import RunHistory
-from softmax_gui.sweep import SweepResult
+
+if TYPE_CHECKING:  # sweep.py imports torch; the window imports this module before it
+    from softmax_gui.sweep import SweepResult
 
 
 def status(result: SweepResult) -> str:

@@ -11,6 +11,7 @@ from person import (
     choose,
     click,
     click_button,
+    click_first_image,
     drag,
     menu,
     progress_text,
@@ -187,3 +188,50 @@ def test_a_relaunch_says_when_the_weights_it_had_are_gone(qtbot, open_window, tm
                     timeout=10_000)
     assert "bundled default" in again.status.weights.text()
     assert np.isfinite(again.session.state.weights.probabilities).all()
+
+
+def test_new_weights_never_take_a_picked_test_image_from_explain(qtbot, window):
+    """A drawing on the canvas, then a test image picked: Explain shows the image, and a
+    Step (new weights) keeps it there; the drawing is examined again once it is edited."""
+    show_dock(window, "Draw")
+    canvas = window.draw_panel.canvas
+    qtbot.waitUntil(canvas.isVisible, timeout=2000)
+    cx, cy, r = canvas.width() // 2, canvas.height() // 2, min(canvas.width(),
+                                                                canvas.height()) // 4
+    drag(canvas, [(cx - r, cy - r), (cx - r, cy + r), (cx + r, cy + r)])
+    qtbot.waitUntil(lambda: "Looks like" in window.draw_panel.status.text(), timeout=3000)
+    show_dock(window, "Test images")
+    index = click_first_image(window)
+    show_dock(window, "Explain")
+    heading = window.explain.heading
+    qtbot.waitUntil(lambda: heading.text().startswith(f"Test image #{index} "), timeout=5000)
+    click_button(window, "Step")
+    wait_until_done(qtbot, window)
+    qtbot.wait(300)  # the canvas re-scores on its next frame
+    assert heading.text().startswith(f"Test image #{index} "), heading.text()
+    show_dock(window, "Draw")
+    drag(canvas, [(cx + r, cy - r), (cx + r, cy + r)])
+    show_dock(window, "Explain")
+    qtbot.waitUntil(lambda: heading.text().startswith("Your drawing"), timeout=5000)
+
+
+def test_a_deleted_run_stays_deleted_and_a_step_from_its_weights_is_a_new_run(qtbot,
+                                                                             window):
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    plots = window.tabs.plots
+    assert plots.run_list.count() == 1
+    show_tab(window, "Runs")
+    table = window.tabs.runs.table
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
+    select_run(window, 0)
+    click_button(window, "Delete…")
+    assert "Delete 1 run(s)" in answer_question(qtbot, "Yes")
+    qtbot.waitUntil(lambda: table.rowCount() == 0, timeout=5000)
+    assert plots.run_list.count() == 0  # its curves went with it
+    click_button(window, "Step")  # from its weights, still active
+    wait_until_done(qtbot, window)
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
+    assert runs_cells(window, 0)[0] == "#2"  # a new run, not #1 back from the dead
+    assert plots.run_list.count() == 1 and "continues run #1" in plots.run_list.item(0).text()

@@ -11,6 +11,7 @@ from person import (
     click,
     click_button,
     menu,
+    show_lab_page,
     show_tab,
     status_text,
     tick,
@@ -22,8 +23,9 @@ from softmax_gui.qt.sweep.sweep_results import ACCURACY
 
 
 def open_sweep(window):
-    show_tab(window, "Sweep")
-    return window.tabs.sweep
+    show_tab(window, "Lab")
+    show_lab_page(window, "Sweep")
+    return window.tabs.lab.sweep
 
 
 def click_row(table, row: int) -> None:
@@ -127,8 +129,8 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
 
 def test_the_finder_suggests_a_rate_and_puts_it_in_the_panel(qtbot, window):
     panel = window.controls.panel
-    click_button(window, "Find…")
-    dialog = window.controls.finder
+    click_button(window, "Find rate…")
+    dialog = window.controls.finder.dialog
     qtbot.waitUntil(lambda: dialog.use.isEnabled(), timeout=60_000)
     suggested = float(re.search(r"Suggested learning rate: ([0-9.e-]+)",
                                 dialog.result.text()).group(1))

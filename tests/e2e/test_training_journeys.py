@@ -9,6 +9,7 @@ from person import (
     RUN_TIMEOUT,
     button,
     choose,
+    click,
     click_button,
     keys,
     menu,
@@ -20,6 +21,7 @@ from person import (
     wait_until_done,
 )
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 
 def panel(window):
@@ -136,6 +138,10 @@ def test_step_three_times_continues_one_run(qtbot, window):
     click_button(window, "Step")
     wait_until_done(qtbot, window)
     assert "run #1, epoch 2," in window.status.weights.text()
+    # From inside a field, where Ctrl+E would otherwise move to the end of the line.
+    click(panel(window).seed)
+    assert QApplication.focusWidget() in (panel(window).seed,
+                                          panel(window).seed.findChild(QLineEdit))
     keys(window, Qt.Key.Key_E, CTRL)
     wait_until_done(qtbot, window)
     assert "run #1, epoch 3," in window.status.weights.text()

@@ -1,5 +1,6 @@
 """The Lab tab: the seeds' three implementations side by side, the nn.Softmax pitfall,
-and one minibatch under the gradient microscope (qt/lab/microscope_view.py).
+one minibatch under the gradient microscope (qt/lab/microscope_view.py) and sweeps of
+many runs (qt/sweep/).
 
 Each page runs its work as a session task (off the GUI thread) and shows the figures
 ``softmax_gui.implementations`` computes: nothing here does maths of its own.
@@ -26,6 +27,7 @@ from softmax_gui import implementations
 from softmax_gui.config import TrainConfig
 from softmax_gui.qt.lab.microscope_view import MicroscopePage
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.sweep.sweep_view import SweepView
 
 # Colour and line style together: the curves read without colour too.
 STYLES = {"numpy": ("#1f77b4", Qt.PenStyle.SolidLine),
@@ -325,7 +327,7 @@ class PitfallPage(QWidget):
 
 
 class LabView(QTabWidget):
-    """Same minibatches, the pitfall and the gradient microscope, as inner tabs."""
+    """Same minibatches, the pitfall, the gradient microscope and sweeps, as inner tabs."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -334,11 +336,14 @@ class LabView(QTabWidget):
         self.same_batches = SameBatchesPage(session)
         self.pitfall = PitfallPage(session)
         self.microscope = MicroscopePage(session)
+        self.sweep = SweepView(session)
         for page, title, tip in (
                 (self.same_batches, "Same batches",
                  "NumPy, torch from scratch and torch concise on the same minibatches"),
                 (self.pitfall, "Pitfall", "nn.Softmax in front of CrossEntropyLoss, against "
                  "the correct model"),
                 (self.microscope, "Microscope", "One minibatch of SGD: the gradient, the "
-                 "update and the weights before and after")):
+                 "update and the weights before and after"),
+                (self.sweep, "Sweep", "Many runs at once (d2l §3.7's exercises): vary the "
+                 "learning rate, batch size, epochs… and compare them")):
             self.setTabToolTip(self.addTab(page, title), tip)

@@ -80,11 +80,18 @@ class RunArchive(QObject):
         self.session.tasks.run("Saving the run…", work, done, failed)
 
     def delete(self, runs: list[SavedRun]) -> None:
+        """Delete ``runs`` from disk and take their curves off the plots: a deleted run
+        is gone, and a Step from its weights (Revert can bring them back) starts a new
+        run instead of saving the deleted one again."""
         for run in runs:
             try:
                 self.store.delete(run)
             except RunError as exc:
                 self.session.report(str(exc))
+                continue
+            for history in self.state.runs:
+                if history.number == run.number or history.saved_id == run.id:
+                    self.session.runs.remove_history(history.number)
         self._saved = {n: s for n, s in self._saved.items() if s not in runs}
         self.saved_runs_changed.emit()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 
 def make_action(parent, text: str, slot, shortcut, tip: str) -> QAction:
@@ -18,3 +19,22 @@ def make_action(parent, text: str, slot, shortcut, tip: str) -> QAction:
     action.setStatusTip(tip)
     action.triggered.connect(lambda: slot())
     return action
+
+
+class ShortcutsWinInFields(QObject):
+    """In the text fields under ``root``, ``actions``' shortcuts win over the field's own
+    keys: a field takes Ctrl+E as "end of line" before the window's shortcut sees it, so
+    Step one epoch did nothing from the Epochs field."""
+
+    def __init__(self, root: QWidget, actions: list[QAction]):
+        super().__init__(root)
+        self.actions = actions
+        for field in [root, *root.findChildren(QWidget)]:
+            field.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ShortcutOverride:
+            chord = QKeySequence(event.keyCombination())
+            if any(a.shortcut() == chord and a.isEnabled() for a in self.actions):
+                return True  # not accepted by the field: the action's shortcut fires
+        return False

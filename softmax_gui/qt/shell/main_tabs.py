@@ -16,7 +16,6 @@ from softmax_gui.qt.insight.weights_view import WeightTemplates
 from softmax_gui.qt.lab.lab_view import LabView
 from softmax_gui.qt.runs.runs_view import RunsView
 from softmax_gui.qt.state.session import Session
-from softmax_gui.qt.sweep.sweep_view import SweepView
 
 
 class CompactTabs(QProxyStyle):
@@ -30,7 +29,7 @@ class CompactTabs(QProxyStyle):
 
 
 class MainTabs(QTabWidget):
-    """Curves, Weights, Confusion, Calibration, Softmax, Lab, Sweep and Runs."""
+    """Curves, Weights, Confusion, Calibration, Softmax, Lab and Runs."""
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -42,7 +41,6 @@ class MainTabs(QTabWidget):
         self.steps = SoftmaxStepsView(session)
         self.runs = RunsView(session)
         self.lab = LabView(session)
-        self.sweep = SweepView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
                              (self.plots.run_list, "Runs on the plots"),
@@ -73,9 +71,7 @@ class MainTabs(QTabWidget):
                 (self.steps, "Softmax", "The softmax step by step: from logits to "
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
-                 "pitfall, one minibatch under the microscope"),
-                (self.sweep, "Sweep", "Many runs at once: vary the learning rate, batch "
-                 "size, epochs… and compare"),
+                 "pitfall, one minibatch under the microscope, sweeps of many runs"),
                 (self.runs, "Runs", "Every finished run, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
 

@@ -68,6 +68,7 @@ class Session(QObject):
         self.runs = Runs(self, self.archive, engine)
         self._parked: dict[str, ActiveWeights] = {}  # each dataset's weights while away
         self.is_ready = False
+        self._drawn = None  # the canvas's pixels last examined (a re-score is not news)
         self._first_data_dir = data_dir
 
     # --- start-up and datasets ------------------------------------------------------------
@@ -216,20 +217,27 @@ class Session(QObject):
 
     def select(self, index: int | None) -> None:
         """Select test image ``index``: the details and the softmax steps show it."""
+        self.state.selected = index
+        if index is not None and self.state.weights is not None:
+            self.state.example = self._test_image(index)
+
+    def _test_image(self, index: int) -> Example:
+        """Test image ``index``, scored by the active weights (if any)."""
         state = self.state
-        state.selected = index
-        if index is None or state.weights is None:
-            return
-        label = int(state.dataset.test_labels[index])
-        pixels = state.test_images[index]
-        state.example = Example(
-            f"Test image #{index} (true class: {state.dataset.classes[label]})", pixels,
-            state.weights.predictor.logits(pixels), label, index)
+        label, pixels = int(state.dataset.test_labels[index]), state.test_images[index]
+        logits = state.weights.predictor.logits(pixels) if state.weights else np.zeros(0)
+        return Example(f"Test image #{index} (true class: {state.dataset.classes[label]})",
+                       pixels, logits, label, index)
 
     def examine_drawing(self, pixels: np.ndarray, logits: np.ndarray,
                         source: Example | None = None) -> None:
         """The canvas shows ``pixels``: a drawing, or ``source``, a test image sent there
-        and not edited since (it keeps its true class)."""
+        and not edited since (it keeps its true class). The same drawing scored again (new
+        weights, another T) never takes the place of a test image picked since."""
+        same = self._drawn is not None and np.array_equal(self._drawn, pixels)
+        self._drawn = pixels
+        if same and source is None and not getattr(self.state.example, "on_canvas", True):
+            return
         if source is not None:
             self.state.example = Example(f"{source.title}, on the canvas", pixels, logits,
                                          source.label, source.index, True)
@@ -274,13 +282,7 @@ class Session(QObject):
     def send_to_canvas(self, index: int) -> None:
         """Put test image ``index`` on the canvas: exactly its model input and its true
         class, until the user edits it."""
-        state = self.state
-        label = int(state.dataset.test_labels[index])
-        pixels = state.test_images[index]
-        logits = state.weights.predictor.logits(pixels) if state.weights else np.zeros(0)
-        self.canvas_image_requested.emit(Example(
-            f"Test image #{index} (true class: {state.dataset.classes[label]})", pixels,
-            logits, label, index))
+        self.canvas_image_requested.emit(self._test_image(index))
 
     # --- end ------------------------------------------------------------------------------
 

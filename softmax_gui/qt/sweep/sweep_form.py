@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from softmax_gui.config import TrainConfig
-from softmax_gui.sweep import grid
 from softmax_gui.sweep_plan import PARAMETERS, PRESETS, parse_values
 
 ROWS = 3
@@ -29,13 +28,17 @@ class SweepForm(QWidget):
         self.preset.addItem("Choose a d2l §3.7 exercise…")
         self.preset.addItems(list(PRESETS))
         self.preset.setAccessibleName("Preset")
+        # Narrower than its longest item: the tab must fit beside the docks at 1024.
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(12)
         self.preset.setToolTip("Fill the rows with one of d2l §3.7's exercises")
         self.preset.activated.connect(self._preset_chosen)
         self.parameters: list[QComboBox] = []
         self.values: list[QLineEdit] = []
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.preset, 0, 0, 1, 2)
+        layout.addWidget(self.preset, 0, 0, 1, 4)
         for row in range(ROWS):
             parameter = QComboBox()
             parameter.addItem(NONE, "")
@@ -67,14 +70,14 @@ class SweepForm(QWidget):
         self.epochs.setPrefix("Epochs: ")
         self.epochs.setAccessibleName("Epochs of each run")
         self.epochs.setToolTip("How long each run trains, unless a row varies the epochs")
-        layout.addWidget(self.seeds, 0, 2)
-        layout.addWidget(self.epochs, 0, 3)
+        layout.addWidget(self.seeds, ROWS + 1, 0)
+        layout.addWidget(self.epochs, ROWS + 1, 1)
         d = TrainConfig()
         rest = QLabel(f"Everything else as the defaults: {d.model} regression, "
                       f"{d.optimizer.upper()} lr {d.lr:g}, momentum {d.momentum:g}, batch "
                       f"{d.batch_size}, {d.schedule} schedule, standardised inputs.")
         rest.setWordWrap(True)
-        layout.addWidget(rest, ROWS + 1, 0, 1, 4)
+        layout.addWidget(rest, ROWS + 2, 0, 1, 4)
         for row in range(ROWS):
             self._parameter_chosen(row)
         self.parameters[0].setCurrentIndex(self.parameters[0].findData("lr"))
@@ -114,6 +117,8 @@ class SweepForm(QWidget):
             raise ValueError("choose at least one hyper-parameter to vary")
         if self.seeds.value() > 1:
             chosen["seed"] = list(range(self.seeds.value()))
+        from softmax_gui.sweep import grid  # imports torch: not before the window shows
+
         base = TrainConfig(dataset=dataset, epochs=self.epochs.value())
         configs = grid(base, **chosen)
         if len(configs) > MAX_RUNS:

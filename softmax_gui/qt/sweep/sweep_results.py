@@ -60,6 +60,7 @@ class SweepResults(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setAccessibleName("Sweep results plot")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # 0.84, not 840
+        self.plot.getViewBox().setDefaultPadding(0.08)  # the end points' bars in full
         self.table = QTableWidget()
         self.table.setAccessibleName("Sweep runs")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softmax_gui import sweep
 from softmax_gui.qt.shell import theme
 from softmax_gui.qt.sweep.sweep_form import SweepForm
 from softmax_gui.qt.sweep.sweep_results import SweepResults
@@ -69,7 +68,7 @@ class SweepView(QWidget):
         controls = QHBoxLayout()
         for widget in (self.train_button, self.pause_button, self.stop_button):
             controls.addWidget(widget)
-        controls.addWidget(self.progress, 1)
+        controls.addStretch(1)
         self.live = pg.PlotWidget(background=theme.colors().background,
                                   title="Test accuracy per epoch")
         self.live.setAccessibleName("Sweep curves")
@@ -94,6 +93,7 @@ class SweepView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addLayout(controls)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
         self._task = None
@@ -132,6 +132,8 @@ class SweepView(QWidget):
         dataset = state.dataset
 
         def work(task):
+            from softmax_gui import sweep  # imports torch: not before the window shows
+
             return sweep.train_sweep(
                 configs, dataset, stop=task, pause=task.pause,
                 on_epoch=lambda done, total, curves: (task.set_partial(curves),

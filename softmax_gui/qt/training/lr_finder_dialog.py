@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -16,6 +17,26 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.shell.actions import make_action
+
+
+class LrFinder(QObject):
+    """Train > Find a learning rate… (and its button): opens the dialog, made once."""
+
+    def __init__(self, session, panel, parent):
+        super().__init__(parent)
+        self.session, self.panel = session, panel
+        self.action = make_action(parent, "&Find a learning rate…", self.open, "Ctrl+L",
+                                  "Try rates from 1e-7 to 10, a minibatch each, on a copy "
+                                  "of the model, and suggest one for the panel")
+        self.dialog: LrFinderDialog | None = None
+
+    def open(self) -> None:
+        if self.dialog is None:
+            self.dialog = LrFinderDialog(self.session, self.panel, self.parent().window())
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.run()
 
 
 class LrFinderDialog(QDialog):

@@ -8,11 +8,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSpinBox,
-    QToolButton,
     QWidget,
 )
 
@@ -43,15 +41,8 @@ class TrainingPanel(QWidget):
         # The fields decide the panel's width, not this note (resizeEvent gives it the
         # lines it needs: a wrapped label's height is not counted in a squeezed dock).
         self.mistake.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        # The learning-rate finder's button sits beside the rate it sets (its action is
-        # the Train menu's: run_controls.py).
-        self.find_lr = QToolButton()
-        rate = QHBoxLayout()
-        rate.setContentsMargins(0, 0, 0, 0)
-        rate.addWidget(self.lr, 1)
-        rate.addWidget(self.find_lr)
         for label, widget in (("Dataset", self.dataset), ("Model", self.model),
-                              ("Optimizer", self.optimizer), ("Learning rate", rate),
+                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
                               ("Momentum", self.momentum), ("Batch size", self.batch_size),
                               ("Epochs", self.epochs), ("Weight decay", self.weight_decay),
                               ("LR schedule", self.schedule), ("", self.standardize),

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from softmax_gui import events
 from softmax_gui.model_registry import MODELS, can_continue
-from softmax_gui.qt.shell.actions import make_action
+from softmax_gui.qt.shell.actions import ShortcutsWinInFields, make_action
 from softmax_gui.qt.state.session import Session
+from softmax_gui.qt.training.lr_finder_dialog import LrFinder
 from softmax_gui.qt.training.panel import TrainingPanel
 from softmax_gui.qt.training.runs import span_text, step_target
 from softmax_gui.run_history import epochs_text
@@ -77,13 +78,9 @@ class RunControls(QWidget):
                                           session.revert, "Ctrl+R",
                                           "Make the weights active before the last run (or "
                                           "file) active again")
-        self.find_lr_action = make_action(self, "&Find a learning rate…", self._find_lr,
-                                          "Ctrl+L", "Try rates from 1e-7 to 10 for a "
-                                          "minibatch each and suggest one (on a copy)")
-        self.find_lr_action.setIconText("Find…")
-        self.panel.find_lr.setDefaultAction(self.find_lr_action)
+        self.finder = LrFinder(session, self.panel, self)
         self.actions = [self.start_action, self.pause_action, self.step_action,
-                        self.stop_action, self.revert_action, self.find_lr_action]
+                        self.stop_action, self.revert_action, self.finder.action]
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for k, (name, action) in enumerate((("Start", self.start_action),
@@ -91,7 +88,8 @@ class RunControls(QWidget):
                                             ("Step", self.step_action),
                                             ("Stop", self.stop_action))):
             grid.addWidget(self._button(name, action), k // 2, k % 2)
-        grid.addWidget(self._button("Revert", self.revert_action), 2, 0, 1, 2)
+        grid.addWidget(self._button("Revert", self.revert_action), 2, 0)
+        grid.addWidget(self._button("Find rate…", self.finder.action), 2, 1)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         font = self.hint.font()
@@ -118,9 +116,9 @@ class RunControls(QWidget):
         self._started: events.Started | None = None
         self._idle = False  # the progress bar says what Start will do, not a past result
         self._speeds: dict[tuple, float] = {}  # (model, batch size) -> s/epoch, measured
-        self.finder = None  # the learning-rate finder's dialog, once opened
         self._bind(session)
         self._sync()
+        self._keys = ShortcutsWinInFields(self.panel, self.actions)
 
     def _bind(self, session: Session) -> None:
         """Follow the session: ready, datasets, GPUs, weights, Revert's, the runs."""
@@ -171,15 +169,6 @@ class RunControls(QWidget):
         if config is not None:
             self.session.runs.step(config)
 
-    def _find_lr(self) -> None:
-        from softmax_gui.qt.training.lr_finder_dialog import LrFinderDialog
-
-        if self.finder is None:
-            self.finder = LrFinderDialog(self.session, self.panel, self.window())
-        self.finder.show()
-        self.finder.raise_()
-        self.finder.run()
-
     def _toggle_pause(self) -> None:
         runs = self.session.runs
         runs.set_paused(not runs.paused)
@@ -190,7 +179,7 @@ class RunControls(QWidget):
         running = self.session.runs.run is not None
         idle = self.session.is_ready and not running and self.session.state.dataset is not None
         self.panel.setEnabled(not running)
-        for action in (self.start_action, self.step_action, self.find_lr_action):
+        for action in (self.start_action, self.step_action, self.finder.action):
             action.setEnabled(idle)
         for action in (self.pause_action, self.stop_action):
             action.setEnabled(running)
