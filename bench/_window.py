@@ -30,7 +30,7 @@ def open_window():
     window = MainWindow(QSettings(), runs=RunStore(Path(tempfile.mkdtemp())))
     window.show()
     wait_for(app, lambda: window.session.is_ready)
-    print(f"data: {window.session.dataset.describe()}")
+    print(f"data: {window.session.state.dataset.describe()}")
     return app, window
 
 

@@ -132,7 +132,14 @@ class Failed:
     diverged: bool = False  # the loss exploded (not a failure of the machinery)
 
 
-Event = Started | BatchMetrics | EpochMetrics | WeightSnapshot | Finished | Failed
+@dataclass(frozen=True)
+class Holding:
+    """The run is held by its pause flag: sent once as the hold begins, so that what a
+    viewer was not shown yet (a thinned snapshot) is shown while nothing else comes.
+    ``throttle`` consumes it."""
+
+
+Event = Started | BatchMetrics | EpochMetrics | WeightSnapshot | Finished | Failed | Holding
 
 
 # What a runner (runner.py) adds to its engines' events: each run's stream, addressed by

@@ -4,7 +4,8 @@ The engine reports every 16 batches, which for softmax regression can be hundred
 times a second. A viewer repaints on each update, taking CPU the trainer could use, so
 batch losses are merged into at most ``max_updates_per_s`` updates and weight snapshots
 thinned to ``max_snapshots_per_s`` (the latest wins). Epoch ends, the snapshot before a
-run's end, ``Finished`` and ``Failed`` always pass at once, and no batch loss is lost.
+run's end or a pause (``Holding``, consumed here), ``Finished`` and ``Failed`` always
+pass at once, and no batch loss is lost.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def throttle(stream: Iterable[events.Event], max_updates_per_s: float = MAX_UPDA
         if pending:
             yield merge(pending)
             pending = []
+        if isinstance(event, events.Holding):  # paused: the weights held back, now
+            if snapshot is not None:
+                yield snapshot
+                snapshot, last_snapshot = None, now
+            continue
         if isinstance(event, events.WeightSnapshot):
             snapshot = event
             if now - last_snapshot >= 1.0 / max_snapshots_per_s:

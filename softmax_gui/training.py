@@ -195,6 +195,8 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
         tally = _EpochTally(epoch, batches, config.batch_size, order, Y, begin,
                             resume if epoch == first_epoch else None)
         for b in range(begin, batches):
+            if pause.is_set() and not stop.is_set():
+                yield events.Holding()
             while pause.is_set() and not stop.is_set():
                 time.sleep(0.01)
             if stop.is_set():

@@ -53,3 +53,15 @@ def test_epoch_ends_and_failures_pass_at_once_after_pending_batches():
     kinds = [type(e).__name__ for e in out]
     assert kinds == ["BatchMetrics", "BatchMetrics", "EpochMetrics", "BatchMetrics", "Failed"]
     assert list(out[1].loss) == [2.0]  # the batch held back is flushed before the epoch end
+
+
+def test_a_pause_lets_the_held_snapshot_through_and_is_not_passed_on():
+    # Two snapshots 10 ms apart at 2 a second: the second is held... until the pause.
+    stream = [snapshot(1), snapshot(2), events.Holding(), batch(1)]
+    out = list(throttle(stream, max_snapshots_per_s=2, clock=Clock(0.01)))
+    assert [type(e).__name__ for e in out] == ["WeightSnapshot", "WeightSnapshot",
+                                                "BatchMetrics"]
+    assert [e.epoch for e in out[:2]] == [1, 2]
+    # Nothing held: the pause passes nothing.
+    out = list(throttle([snapshot(1), events.Holding()], clock=Clock(0.01)))
+    assert [e.epoch for e in out] == [1]

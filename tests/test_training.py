@@ -128,6 +128,7 @@ def test_pause_holds_the_run_until_cleared(sample):
     pause.set()
     gen = training.train(TrainConfig(epochs=1), sample, pause=pause)
     assert isinstance(next(gen), events.Started)
+    assert isinstance(next(gen), events.Holding)  # said once, as the hold begins
     result = []
     worker = threading.Thread(target=lambda: result.append(next(gen)))
     worker.start()

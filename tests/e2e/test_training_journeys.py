@@ -115,6 +115,27 @@ def test_pause_resume_and_stop_by_button_and_by_shortcut(qtbot, window):
     save_screenshot(window, "paused-resumed-stopped")
 
 
+def test_paused_the_weights_shown_are_those_of_the_last_epoch_said(qtbot, window):
+    """Snapshots are thinned to 2 a second while epochs take a tenth of that; a pause
+    shows the last finished epoch's weights, the one the status bar names, not one the
+    thinning held back (a new user saw epoch 29's weights beside epoch 30's accuracy)."""
+    type_into(panel(window).epochs, "200")
+    click_button(window, "Start")
+
+    def said() -> int:
+        found = re.search(r"epoch (\d+)/200", status_text(window))
+        return int(found.group(1)) if found else 0
+
+    qtbot.waitUntil(lambda: said() >= 5, timeout=60_000)
+    click_button(window, "Pause")
+    qtbot.waitUntil(lambda: f"epoch {said()}," in window.status.weights.text(),
+                    timeout=10_000)
+    qtbot.wait(1000)  # and it stays so while paused
+    assert f"run #1, epoch {said()}," in window.status.weights.text()
+    keys(window, Qt.Key.Key_Period, CTRL)
+    assert wait_until_done(qtbot, window).startswith("Stopped after")
+
+
 def test_a_stop_in_the_first_epoch_says_so_honestly(qtbot, window):
     type_into(panel(window).batch_size, "16")
     click_button(window, "Start")
