@@ -23,6 +23,7 @@ import numpy as np
 from psygnal import evented
 
 from softmax_gui.active_weights import ActiveWeights
+from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.run_history import RunHistory
 
@@ -67,6 +68,7 @@ class AppState:
     viewed: ActiveWeights | None = None  # an epoch looked back at on the timeline
     runs: tuple[RunHistory, ...] = field(default=())  # every run on the plots
     running: int | None = None  # the number of the run in progress
+    panel: TrainConfig | None = None  # the training panel's settings (None: invalid)
 
     @property
     def shown_weights(self) -> ActiveWeights | None:

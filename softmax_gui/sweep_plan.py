@@ -34,7 +34,7 @@ class Parameter:
     @property
     def logarithmic(self) -> bool:
         """Whether its values are usually spread over decades (drawn on a log axis)."""
-        return self.field in ("lr", "weight_decay", "batch_size")
+        return self.field in ("lr", "weight_decay", "batch_size", "epochs", "hidden")
 
 
 PARAMETERS = {p.field: p for p in (

@@ -24,6 +24,11 @@ import softmax_gui  # noqa: E402,F401
 REQUIRE_FULL = os.environ.get("SOFTMAX_GUI_REQUIRE_FULL_DATA") == "1"
 
 
+# End-to-end files that click nothing through person.py (a gallery of direct calls, a
+# window in another process, a reading of the sources): free to run in either worker.
+APART_FROM_THE_JOURNEYS = ("test_gallery.py", "test_real_window.py", "test_user_like.py")
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Under ``-n`` (pytest-xdist), each test file runs whole in one worker, and the
     end-to-end journeys all in one, one after another: the last of them
@@ -35,7 +40,9 @@ def pytest_xdist_make_scheduler(config, log):
     class JourneysTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "tests/e2e" if path.startswith("tests/e2e/") else path
+            together = path.startswith("tests/e2e/") and path.rsplit("/", 1)[1] not in \
+                APART_FROM_THE_JOURNEYS
+            return "tests/e2e" if together else path
 
     return JourneysTogether(config, log)
 

@@ -48,13 +48,14 @@ def control_name(control) -> str:
 
 def window_controls(window: QWidget) -> list:
     """The controls a person can use: menu-bar actions, and the window's buttons and
-    check boxes (not Qt's own, such as tab-bar arrows or dock title buttons)."""
+    check boxes (not Qt's own, such as tab-bar arrows, dock title buttons or a field's
+    clear button)."""
     actions = []
     for top in window.menuBar().actions():
         actions.extend(_menu_items(top.menu()))
     buttons = [b for b in window.findChildren(QAbstractButton)
                if isinstance(b, (QPushButton, QToolButton, QCheckBox))
-               and not isinstance(b.parent(), (QTabBar, QDialogButtonBox))
+               and not isinstance(b.parent(), (QTabBar, QDialogButtonBox, QLineEdit))
                and type(b.parent()).__name__ not in ("QMenuBar", "QMessageBox")
                and not isinstance(b.window(), (QFileDialog, QMessageBox))]
     return actions + buttons

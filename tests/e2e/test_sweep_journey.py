@@ -17,7 +17,6 @@ from person import (
     tick,
     type_into,
 )
-from PySide6.QtCore import Qt
 
 from softmax_gui.qt.sweep.sweep_results import ACCURACY
 
@@ -36,7 +35,7 @@ def click_row(table, row: int) -> None:
 def column(table, title: str) -> list:
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     c = headers.index(title)
-    return [table.item(r, c).data(Qt.ItemDataRole.DisplayRole) for r in range(table.rowCount())]
+    return [table.item(r, c).key for r in range(table.rowCount())]  # what it sorts by
 
 
 def holds(qtbot, read, quiet_s: float = 1.0, timeout_s: float = 15.0) -> None:
@@ -79,7 +78,7 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window):
     table = view.results.table
     accuracies = column(table, ACCURACY)
     assert len(accuracies) == 12 and accuracies == sorted(accuracies, reverse=True)
-    assert set(column(table, "Seed")) == {0, 1} and set(column(table, "Epochs")) == {2}
+    assert set(column(table, "Seed")) == {0, 1} and set(column(table, "Epochs trained")) == {2}
     click_row(table, 0)
     click_button(window, "Make active")
     qtbot.waitUntil(lambda: window.session.state.weights.label.startswith("sweep run"),
@@ -96,11 +95,33 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window):
     qtbot.waitUntil(lambda: runs.rowCount() >= 1, timeout=10_000)
     row = [runs.item(0, c).text() for c in range(runs.columnCount()) if runs.item(0, c)]
     assert row[1:4] == [f"{accuracies[0]:.2%}", "2", "finished"], row
+    # The worst run kept too; the Runs tab's filter tells them apart by a column.
+    show_tab(window, "Lab")
+    click_row(table, 11)
+    click_button(window, "Keep in Runs")
+    show_tab(window, "Runs")
+    qtbot.waitUntil(lambda: runs.rowCount() == 2, timeout=10_000)
+    view = window.tabs.runs
+
+    def shown() -> list[str]:
+        return [runs.item(r, 5).text() for r in range(runs.rowCount())  # lr
+                if not runs.isRowHidden(r)]
+
+    type_into(view.filter, f"lr={best_lr}")
+    assert shown() == [best_lr] and view.order.text().startswith("1 of 2 runs shown")
+    type_into(view.filter, "sweep, finished")  # words of the runs' labels and cells
+    assert len(shown()) == 2 and view.order.text().startswith("2 runs")
+    type_into(view.filter, "seed=7")
+    assert shown() == [] and view.order.text().startswith("0 of 2 runs shown")
 
 
 def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
+    # What the rows do not vary comes from the training panel, as typed there.
+    type_into(window.controls.panel.batch_size, "1024")
     view = open_sweep(window)
     form = view.form
+    assert "bs=1024" in form.rest.text() and form.rest.text().startswith(
+        "Everything else as the training panel")
     type_into(form.values[0], "0.01, abc")
     click_button(window, "Train sweep")
     assert view.status.text() == ("Cannot train this sweep: learning rate: 'abc' is not a "
@@ -120,8 +141,16 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
     click_button(window, "Stop sweep")
     qtbot.waitUntil(lambda: view.status.text().startswith("Stopped."), timeout=60_000)
     assert "4 runs in" in view.status.text()
-    epochs = column(view.results.table, "Epochs")
+    epochs = column(view.results.table, "Epochs trained")
     assert len(epochs) == 4 and all(1 <= e < 30 for e in epochs)
+    # Kept, a run says it trained with the panel's batch size.
+    click_row(view.results.table, 0)
+    click_button(window, "Keep in Runs")
+    show_tab(window, "Runs")
+    runs = window.tabs.runs.table
+    qtbot.waitUntil(lambda: runs.rowCount() == 1, timeout=10_000)
+    assert runs.item(0, 6).text() == "1024"  # the batch column
+    show_tab(window, "Lab")
     assert set(column(view.results.table, "Status")) == {"stopped"}
     assert button(window, "Train sweep").isEnabled()
     assert view.results.plot.getPlotItem().titleLabel.text == ACCURACY

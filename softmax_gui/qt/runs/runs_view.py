@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -23,9 +26,14 @@ from softmax_gui.runs import SavedRun
 
 ROW = Qt.ItemDataRole.UserRole
 MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
-# The figures first, so a narrow window still shows which run did best.
-COLUMNS = ["run", "test acc", "epochs", "status", "model", "date", "train s", "lr", "batch",
-           "momentum", "optimizer", "schedule"]
+# The figures first, so a narrow window still shows which run did best; then what the
+# runs differ in, then when.
+COLUMNS = ["run", "test acc", "epochs", "status", "model", "lr", "batch", "momentum",
+           "weight decay", "seed", "optimizer", "schedule", "date", "train s"]
+# A filter's words: ``column=value`` (a column's name may be two words) or plain text.
+FILTER_WORD = re.compile(r"(\w+(?: \w+)?)\s*=\s*([^\s,]+)|([^\s,=]+)")
+HYPER_PARAMETERS = ("lr", "batch_size", "momentum", "weight_decay", "seed", "optimizer",
+                    "schedule")
 
 
 def _epochs(trained: float, planned) -> str:
@@ -34,6 +42,28 @@ def _epochs(trained: float, planned) -> str:
     if isinstance(planned, int) and trained < planned:
         text += f" of {planned}"
     return text
+
+
+def _key(name: str) -> str:
+    """``weight decay``, ``weight_decay`` and ``weightdecay`` are one column name."""
+    return name.lower().replace(" ", "").replace("_", "")
+
+
+def _matches(word: str, cells: dict[str, str], label: str) -> bool:
+    """``column=value`` (numbers compared as numbers), or ``word`` anywhere in the row's
+    cells or its label, ignoring case."""
+    if "=" in word:
+        name, value = (part.strip() for part in word.split("=", 1))
+        text = cells.get({"batchsize": "batch", "acc": "testacc"}.get(_key(name),
+                                                                       _key(name)))
+        if text is None:
+            return False
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return text.lower() == value.lower()
+    word = word.lower()
+    return any(word in text.lower() for text in (*cells.values(), label))
 
 
 class SortableItem(QTableWidgetItem):
@@ -72,6 +102,14 @@ class RunsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setToolTip("Click a column's title to sort by it; click again to reverse")
         self.order = QLabel()
+        self.filter = QLineEdit()
+        self.filter.setAccessibleName("Filter runs")
+        self.filter.setPlaceholderText("Filter: lr=0.1, adam, stopped…")
+        self.filter.setToolTip("Show only the runs whose cells match every word: "
+                               "column=value (lr=0.1, seed=2, weight decay=0.001) or any "
+                               "text of the row or its settings (adam, sweep, stopped)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._apply_filter)
         header.sortIndicatorChanged.connect(self._say_order)
         self.table.setToolTip(f"Runs kept in {store.root}")
         self.load_button = QPushButton("Load weights")
@@ -91,6 +129,7 @@ class RunsView(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.order)
         layout.addWidget(self.note)
@@ -119,10 +158,10 @@ class RunsView(QWidget):
                      (_epochs(run.epochs_trained, config.get("epochs")), run.epochs_trained),
                      (run.status + ("" if run.has_weights else ", no weights"), run.status),
                      (MODEL_NAMES.get(info["model"], info["model"]), info["model"]),
-                     (info["created"][:16].replace("T", " "), info["created"]),
-                     (f"{info['train_seconds']:.1f}", info["train_seconds"]),
                      *((str(config.get(k, "")), config.get(k, ""))
-                       for k in ("lr", "batch_size", "momentum", "optimizer", "schedule"))]
+                       for k in HYPER_PARAMETERS),
+                     (info["created"][:16].replace("T", " "), info["created"]),
+                     (f"{info['train_seconds']:.1f}", info["train_seconds"])]
             for col, (text, key) in enumerate(cells):
                 item = SortableItem(text, key)
                 item.setData(ROW, row)  # index into self.runs, whatever the sort order
@@ -130,9 +169,23 @@ class RunsView(QWidget):
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicatorShown(False)  # sorting turns it on
+        self._apply_filter()
         self._fit_columns()
         self._say_order()
         self._sync_buttons()
+
+    def _apply_filter(self, *_) -> None:
+        words = [f"{m[1]}={m[2]}" if m[1] else m[3]
+                 for m in FILTER_WORD.finditer(self.filter.text())]
+        shown = 0
+        for row in range(self.table.rowCount()):
+            cells = {_key(COLUMNS[c]): self.table.item(row, c).text()
+                     for c in range(len(COLUMNS))}
+            hidden = not all(_matches(w, cells, self.table.item(row, 0).toolTip())
+                             for w in words if w)
+            self.table.setRowHidden(row, hidden)
+            shown += not hidden
+        self._say_order(shown=shown)
 
     def _fit_columns(self) -> None:
         """Every title and cell whole: each column as wide as its widest text."""
@@ -142,7 +195,7 @@ class RunsView(QWidget):
             header.resizeSection(col, max(header.sectionSize(col),
                                           metrics.horizontalAdvance(title) + 24))
 
-    def _say_order(self, *_) -> None:
+    def _say_order(self, *_, shown: int | None = None) -> None:
         header = self.table.horizontalHeader()
         column = COLUMNS[header.sortIndicatorSection()] if \
             0 <= header.sortIndicatorSection() < len(COLUMNS) else "run"
@@ -150,8 +203,10 @@ class RunsView(QWidget):
         words = {"run": ("oldest first", "newest first"), "date": ("oldest first",
                                                                   "newest first")}.get(
             column, ("smallest first", "largest first"))
-        self.order.setText(f"{len(self.runs)} runs, by {column}: "
-                           f"{words[descending]}. Click a title to sort by it.")
+        count = f"{len(self.runs)} runs" if shown is None or shown == len(self.runs) else \
+            f"{shown} of {len(self.runs)} runs shown"
+        self.order.setText(f"{count}, by {column}: {words[descending]}. Click a title to "
+                           "sort by it.")
 
     def selected(self) -> list[SavedRun]:
         rows = {self.table.item(i.row(), 0).data(ROW) for i in self.table.selectedIndexes()}

@@ -4,6 +4,7 @@ d2l §3.7's exercises as presets. It only reads what the person typed into a pla
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from softmax_gui.config import TrainConfig
@@ -21,6 +22,8 @@ START = {"lr": "0.01, 0.1, 1", "batch_size": "64, 256, 1024", "epochs": "1, 5, 1
 
 class SweepForm(QWidget):
     """The preset, three rows of (hyper-parameter, values), the seeds and the epochs."""
+
+    preset_chosen = Signal(str)  # what the preset set, in words
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,20 +75,29 @@ class SweepForm(QWidget):
         self.epochs.setToolTip("How long each run trains, unless a row varies the epochs")
         layout.addWidget(self.seeds, ROWS + 1, 0)
         layout.addWidget(self.epochs, ROWS + 1, 1)
-        d = TrainConfig()
-        rest = QLabel(f"Everything else as the defaults: {d.model} regression, "
-                      f"{d.optimizer.upper()} lr {d.lr:g}, momentum {d.momentum:g}, batch "
-                      f"{d.batch_size}, {d.schedule} schedule, standardised inputs.")
-        rest.setWordWrap(True)
-        layout.addWidget(rest, ROWS + 2, 0, 1, 4)
+        self.rest = QLabel()
+        self.rest.setWordWrap(True)
+        self.rest.setAccessibleName("What the sweep does not vary")
+        layout.addWidget(self.rest, ROWS + 2, 0, 1, 4)
+        self.show_base(TrainConfig())
         for row in range(ROWS):
             self._parameter_chosen(row)
         self.parameters[0].setCurrentIndex(self.parameters[0].findData("lr"))
+
+    def show_base(self, base: TrainConfig | None) -> None:
+        """Say what the rows do not vary: the training panel's settings."""
+        self.rest.setText(
+            "Everything else as the training panel: " + (
+                f"{base.summary()}, {'standardised' if base.standardize else 'raw'} "
+                f"inputs, seed {base.seed}." if base is not None else
+                "(a field there is invalid: fix it to train a sweep)."))
 
     def _parameter_chosen(self, row: int) -> None:
         field = self.parameters[row].currentData()
         self.values[row].setEnabled(bool(field))
         self.values[row].setText(START.get(field, ""))
+        # The epochs a row varies are the runs' own: the box would say nothing.
+        self.epochs.setEnabled("epochs" not in [c.currentData() for c in self.parameters])
 
     def _preset_chosen(self, index: int) -> None:
         if index <= 0:
@@ -95,10 +107,16 @@ class SweepForm(QWidget):
             combo.setCurrentIndex(combo.findData(field) if row == 0 else 0)
         self.values[0].setText(values)
         self.epochs.setValue(epochs)
+        self.preset_chosen.emit(f"{self.preset.itemText(index)}: "
+                                + ("each run trains its own epochs." if field == "epochs"
+                                   else f"{epochs} epoch{'s' if epochs > 1 else ''} each"
+                                   + (" (batch size 1 takes 60,000 steps an epoch)."
+                                      if field == "batch_size" else ".")))
 
-    def plan(self, dataset: str) -> tuple[list[TrainConfig], list[str]]:
-        """The configurations to train and the fields they vary (``seed`` last when
-        there are several).
+    def plan(self, base: TrainConfig) -> tuple[list[TrainConfig], list[str]]:
+        """The configurations to train (``base`` with each combination of the rows'
+        values) and the fields they vary: a row with one value pins it, varying nothing;
+        ``seed`` last when there are several.
 
         Raises
         ------
@@ -119,9 +137,8 @@ class SweepForm(QWidget):
             chosen["seed"] = list(range(self.seeds.value()))
         from softmax_gui.sweep import grid  # imports torch: not before the window shows
 
-        base = TrainConfig(dataset=dataset, epochs=self.epochs.value())
-        configs = grid(base, **chosen)
+        configs = grid(base.replace(epochs=self.epochs.value()), **chosen)
         if len(configs) > MAX_RUNS:
             raise ValueError(f"that is {len(configs):,} runs; the window trains at most "
                              f"{MAX_RUNS} at once (python -m softmax_gui sweep trains more)")
-        return configs, list(chosen)
+        return configs, [f for f, values in chosen.items() if len(values) > 1] or list(chosen)

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from softmax_gui import sweep_record
+from softmax_gui.qt.runs.runs_view import SortableItem
 from softmax_gui.qt.shell import theme
 from softmax_gui.sweep_plan import PARAMETERS, Summary, summarise
 
@@ -68,6 +68,8 @@ class SweepResults(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setSortingEnabled(True)
+        # Four runs at least, whatever the plot above would take.
+        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 5 + 8)
         self.activate_button = QPushButton("Make active")
         self.activate_button.setToolTip("Use this run's weights everywhere in the window "
                                         "(Revert goes back)")
@@ -147,7 +149,7 @@ class SweepResults(QWidget):
         image.setLevels((low, max(high, low + 1e-6)))
         self.plot.addItem(image)
         for i, j in np.ndindex(grid.shape):
-            text = "—" if math.isnan(grid[i, j]) else f"{grid[i, j]:.3f}"
+            text = "—" if math.isnan(grid[i, j]) else f"{grid[i, j]:.1%}"
             dark = not math.isnan(grid[i, j]) and grid[i, j] < (low + high) / 2
             label = pg.TextItem(text, color="w" if dark else "k", anchor=(0.5, 0.5))
             label.setPos(i + 0.5, j + 0.5)
@@ -176,7 +178,7 @@ class SweepResults(QWidget):
         means = np.array([s.mean for s in summaries])
         low, high = (means.min(), means.max()) if len(means) else (0, 1)
         axes.append(list((means - low) / (high - low) if high > low else means * 0 + 0.5))
-        ends.append(("Accuracy", f"{low:.3f}", f"{high:.3f}"))
+        ends.append(("Accuracy", f"{low:.1%}", f"{high:.1%}"))
         colours = pg.colormap.get("viridis")
         best = int(np.argmax(means)) if len(means) else -1
         for n in range(len(summaries)):
@@ -198,7 +200,7 @@ class SweepResults(QWidget):
     def _fill_table(self) -> None:
         table = self.table
         table.setSortingEnabled(False)
-        headers = [label_of(f) for f in self.varied] + [ACCURACY, "Epochs", "Status"]
+        headers = [label_of(f) for f in self.varied] + [ACCURACY, "Epochs trained", "Status"]
         table.clear()
         table.setColumnCount(len(headers))
         table.setHorizontalHeaderLabels(headers)
@@ -209,11 +211,10 @@ class SweepResults(QWidget):
             cells += [accuracy if accuracy is not None else float("nan"),
                       len(result.test_acc), sweep_record.status(result)]
             for col, value in enumerate(cells):
-                cell = QTableWidgetItem()
-                if isinstance(value, float) and col == len(self.varied):
-                    cell.setData(Qt.ItemDataRole.DisplayRole, round(value, 4))
-                else:
-                    cell.setData(Qt.ItemDataRole.DisplayRole, value)
+                text = ("—" if math.isnan(value) else f"{value:.2%}") \
+                    if col == len(self.varied) else \
+                    (f"{value:g}" if isinstance(value, float) else str(value))
+                cell = SortableItem(text, -1.0 if text == "—" else value)
                 cell.setData(Qt.ItemDataRole.UserRole, row)
                 table.setItem(row, col, cell)
         table.setSortingEnabled(True)

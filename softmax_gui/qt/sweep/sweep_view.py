@@ -28,15 +28,27 @@ from PySide6.QtWidgets import (
 from softmax_gui.qt.shell import theme
 from softmax_gui.qt.sweep.sweep_form import SweepForm
 from softmax_gui.qt.sweep.sweep_results import SweepResults
-from softmax_gui.sweep_plan import seconds_left
-from softmax_gui.sweep_record import label
+from softmax_gui.sweep_plan import seconds_left, summarise
 
 BEST = pg.mkPen("#ff7f0e", width=3)
 OTHER = pg.mkPen((31, 119, 180, 110), width=1)
+LEGEND = 6  # configurations with a colour and a name each; more are one colour
 
 
 def duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def live_plot() -> pg.PlotWidget:
+    """The curves' plot: test accuracy per epoch, a legend at the bottom right."""
+    live = pg.PlotWidget(background=theme.colors().background, title="Test accuracy per epoch")
+    live.setAccessibleName("Sweep curves")
+    live.setMenuEnabled(False)
+    live.setLabel("bottom", "epoch")
+    live.showGrid(x=True, y=True, alpha=0.2)
+    live.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # 0.84, not 840 m
+    live.addLegend(offset=(-10, -10), brush=theme.legend_brush(), colCount=2)  # bottom right
+    return live
 
 
 class SweepView(QWidget):
@@ -69,13 +81,7 @@ class SweepView(QWidget):
         for widget in (self.train_button, self.pause_button, self.stop_button):
             controls.addWidget(widget)
         controls.addStretch(1)
-        self.live = pg.PlotWidget(background=theme.colors().background,
-                                  title="Test accuracy per epoch")
-        self.live.setAccessibleName("Sweep curves")
-        self.live.setMenuEnabled(False)
-        self.live.setLabel("bottom", "epoch")
-        self.live.showGrid(x=True, y=True, alpha=0.2)
-        self.live.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.live = live_plot()
         self.results = SweepResults(session)
         # One plot at a time, the tab's whole width: side by side, neither could be read
         # beside the docks of a 1024-wide window.
@@ -88,8 +94,7 @@ class SweepView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.plots)
         split.addWidget(self.results)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setSizes([3000, 1000])  # the plots first; the table keeps its 4 rows
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addLayout(controls)
@@ -102,6 +107,9 @@ class SweepView(QWidget):
         self._started = self._paused_at = 0.0
         self._paused_for = 0.0
         session.ready.connect(self._enable)
+        session.state.events.panel.connect(self.form.show_base)
+        self.form.show_base(session.state.panel)
+        self.form.preset_chosen.connect(self.status.setText)
         self._enable()
 
     def _enable(self) -> None:
@@ -116,7 +124,9 @@ class SweepView(QWidget):
     def train(self) -> None:
         state = self.session.state
         try:
-            configs, varied = self.form.plan(state.dataset.name)
+            if state.panel is None:
+                raise ValueError("a setting in the training panel is invalid")
+            configs, varied = self.form.plan(state.panel.replace(dataset=state.dataset.name))
         except ValueError as exc:
             self.status.setText(f"Cannot train this sweep: {exc}.")
             return
@@ -183,27 +193,40 @@ class SweepView(QWidget):
                 by_configuration.items()}
         best = max(ends, key=ends.get)
         for key, seeds in by_configuration.items():
-            self._draw(key, seeds, key == best)
+            self._draw(key, seeds, key == best, shown)
         # The curves' own range, not 0 to 1: sweeps differ by a few points of accuracy.
         values = np.concatenate([np.asarray(a) for a in self._curves.values()])
         self.live.setYRange(values.min(), values.max(), padding=0.08)
 
-    def _draw(self, key: tuple, seeds: list[list[float]], best: bool) -> None:
-        """One configuration: the mean over its seeds, and their range as a band."""
+    def _draw(self, key: tuple, seeds: list[list[float]], best: bool, shown: list[str]
+              ) -> None:
+        """One configuration: the mean over its seeds, and their range as a band. Up to
+        LEGEND configurations each have a colour and a name in the legend; more are one
+        colour, the best in orange."""
         epochs = min(len(a) for a in seeds)
         values = np.array([a[:epochs] for a in seeds])
         x = np.arange(1, epochs + 1)
+        named = len({tuple(getattr(c, f) for f in shown) for c in self._configs}) <= LEGEND
         if key not in self.curve_items:
-            mean = self.live.plot(pen=OTHER, symbol="o", symbolSize=4)
-            low, high = self.live.plot(pen=None), self.live.plot(pen=None)
-            band = pg.FillBetweenItem(low, high, brush=(31, 119, 180, 40))
-            self.live.addItem(band)
+            colour = pg.intColor(len(self.curve_items), hues=LEGEND) if named else OTHER.color()
+            name = ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}"
+                             for f, v in zip(shown, key)) if named else None
+            mean = self.live.plot(pen=pg.mkPen(colour, width=1.5), symbol="o", symbolSize=4,
+                                  symbolPen=None, symbolBrush=colour, name=name)
+            # Invisible edges (a curve without a pen draws no path to fill between).
+            low, high = (self.live.plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
+            shade = pg.mkColor(colour)
+            shade.setAlpha(45)
+            self.live.addItem(pg.FillBetweenItem(low, high, brush=shade))
             self.curve_items[key] = (mean, low, high)
         mean, low, high = self.curve_items[key]
         mean.setData(x, values.mean(0))
-        mean.setPen(BEST if best else OTHER)
-        mean.setSymbolBrush(BEST.color() if best else OTHER.color())
-        mean.setSymbolPen(None)
+        pen = mean.opts["pen"]
+        if named:
+            mean.setPen(pg.mkPen(pen.color(), width=3.5 if best else 1.5))
+        else:
+            mean.setPen(BEST if best else OTHER)
+            mean.setSymbolBrush(BEST.color() if best else OTHER.color())
         mean.setZValue(10 if best else 0)
         low.setData(x, values.min(0))
         high.setData(x, values.max(0))
@@ -216,15 +239,22 @@ class SweepView(QWidget):
         elapsed = time.monotonic() - self._started - self._paused_for
         self.results.show_results(results, self._varied)
         self.plots.setCurrentWidget(self.results.plot)
-        finished = [r for r in results if r.final_test_acc is not None]
-        if not finished:
+        shown = [f for f in self._varied if f != "seed"] or self._varied
+        summaries = [s for s in summarise([r.config for r in results],
+                                          [r.final_test_acc for r in results], shown)
+                     if s.mean is not None]
+        if not summaries:
             self.status.setText("Stopped before any run finished an epoch.")
             return
-        best = max(finished, key=lambda r: r.final_test_acc)
+        best = max(summaries, key=lambda s: s.mean)
+        seeds = len(best.finished)
+        named = ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}"
+                          for f, v in zip(shown, best.values))
         self.status.setText(
             ("Stopped. " if stopped else "") + f"{len(results)} runs in {duration(elapsed)}; "
-            f"best: {label(best, self._varied)}, test accuracy {best.final_test_acc:.4f}. "
-            "Select a run in the table to use or keep it.")
+            f"best: {named}, test accuracy {best.mean:.2%}"
+            + (f" ± {best.spread:.2%} over {seeds} seeds" if seeds > 1 else "")
+            + ". Select a run in the table to use or keep it.")
 
     def _failed(self, error: BaseException) -> None:
         self._task = None

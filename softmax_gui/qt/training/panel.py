@@ -26,6 +26,7 @@ class TrainingPanel(QWidget):
     """Controls for one run; ``config()`` returns the validated :class:`TrainConfig`."""
 
     dataset_changed = Signal(str)
+    changed = Signal()  # any setting
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,6 +59,10 @@ class TrainingPanel(QWidget):
             "schedule": self.schedule, "standardize": self.standardize, "seed": self.seed,
             "device": self.device,
         }
+        for widget in self.fields.values():
+            for name in ("valueChanged", "currentIndexChanged", "toggled"):
+                if hasattr(widget, name):
+                    getattr(widget, name).connect(self.changed)
         self.model.currentIndexChanged.connect(self._sync_optimizer)
         self.dataset.currentIndexChanged.connect(
             lambda: self.dataset_changed.emit(self.dataset.currentData()))
@@ -124,6 +129,13 @@ class TrainingPanel(QWidget):
     def config(self) -> TrainConfig:
         """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""
         return TrainConfig(**{name: _get(widget) for name, widget in self.fields.items()})
+
+    def valid_config(self) -> TrainConfig | None:
+        """``config()``, or None while a value is invalid."""
+        try:
+            return self.config()
+        except ValueError:
+            return None
 
     def show_dataset(self, name: str) -> None:
         """Show dataset ``name`` in its combo without asking for it to be loaded."""

@@ -139,6 +139,8 @@ class RunControls(QWidget):
         runs.batches.connect(self._on_batches)
         runs.paused_changed.connect(self._on_paused)
         runs.finished.connect(self._on_finished)
+        self.panel.changed.connect(self._publish_settings)
+        self._publish_settings()
 
     def _button(self, text: str, action: QAction) -> QPushButton:
         button = QPushButton(text)
@@ -168,6 +170,10 @@ class RunControls(QWidget):
         config = self._config()
         if config is not None:
             self.session.runs.step(config)
+
+    def _publish_settings(self) -> None:
+        """``state.panel``: what a sweep varies from (None while a field is invalid)."""
+        self.session.state.panel = self.panel.valid_config()
 
     def _toggle_pause(self) -> None:
         runs = self.session.runs
