@@ -197,8 +197,12 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
         for b in range(begin, batches):
             if pause.is_set() and not stop.is_set():
                 yield events.Holding()
-            while pause.is_set() and not stop.is_set():
-                time.sleep(0.01)
+                held = time.perf_counter()
+                while pause.is_set() and not stop.is_set():
+                    time.sleep(0.01)
+                held = time.perf_counter() - held  # not training time: the clocks skip it
+                t0 += held
+                tally.t0 += held
             if stop.is_set():
                 if tally.chunk:  # the batches since the last report: the curve reaches
                     event, diverged_at = tally.report(b - 1)  # the stop

@@ -132,12 +132,17 @@ def test_pause_holds_the_run_until_cleared(sample):
     result = []
     worker = threading.Thread(target=lambda: result.append(next(gen)))
     worker.start()
-    worker.join(0.3)
+    worker.join(1.5)
     assert worker.is_alive() and not result  # held by the pause
     pause.clear()
     worker.join(5)
     assert isinstance(result[0], events.BatchMetrics)
-    gen.close()
+    # The time held is not training time: the epoch and the run say so.
+    rest = list(gen)
+    finished = of(events.Finished, rest)[-1]
+    alone = of(events.Finished, run(TrainConfig(epochs=1), sample))[-1]
+    assert finished.train_seconds < alone.train_seconds + 1.0  # held 1.5 s at least
+    assert of(events.EpochMetrics, rest)[-1].seconds < alone.train_seconds + 1.0
 
 
 def test_continue_from_initial_weights(sample):

@@ -227,7 +227,7 @@ def test_a_deleted_run_stays_deleted_and_a_step_from_its_weights_is_a_new_run(qt
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
     select_run(window, 0)
     click_button(window, "Delete…")
-    assert "Delete 1 run(s)" in answer_question(qtbot, "Yes")
+    assert "Delete run #1 and its weights" in answer_question(qtbot, "Yes")
     qtbot.waitUntil(lambda: table.rowCount() == 0, timeout=5000)
     assert plots.run_list.count() == 0  # its curves went with it
     click_button(window, "Step")  # from its weights, still active

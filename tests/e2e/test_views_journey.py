@@ -165,7 +165,7 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
     show_tab(again, "Runs")
     click(view.table.viewport(), row.center())
     click_button(again, "Delete…")
-    assert "Delete 1 run(s)" in answer_question(qtbot, "Yes")
+    assert "Delete run #1 and its weights" in answer_question(qtbot, "Yes")
     qtbot.waitUntil(lambda: view.table.rowCount() == 0, timeout=5000)
     assert not [p for p in runs.iterdir() if not p.name.startswith(".")]
 

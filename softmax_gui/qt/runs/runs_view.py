@@ -232,9 +232,13 @@ class RunsView(QWidget):
         runs = self.selected()
         if not runs:
             return
+        names = ", ".join(f"#{r.number}" if r.number else r.id for r in runs[:6]) + \
+            (", …" if len(runs) > 6 else "")
+        what = f"run {names} and its weights" if len(runs) == 1 else \
+            f"{len(runs)} runs ({names}) and their weights"
         box = QMessageBox(QMessageBox.Icon.Question, "Delete runs",
-                          f"Delete {len(runs)} run(s) and their weights from disk? This cannot "
-                          "be undone.", QMessageBox.StandardButton.Yes
+                          f"Delete {what} from disk? This cannot be undone.",
+                          QMessageBox.StandardButton.Yes
                           | QMessageBox.StandardButton.No, self)
         box.setObjectName("delete-runs")
         box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
