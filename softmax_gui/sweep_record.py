@@ -1,10 +1,14 @@
 """What a sweep leaves: any of its runs as a run of the app's own (weights to make active,
-a history to keep in the runs folder). No Qt.
+a history to keep in the runs folder), and the whole sweep as one record on disk. No Qt.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from softmax_gui import events
 from softmax_gui.run_history import RunHistory
@@ -55,3 +59,77 @@ def history(result: SweepResult, number: int, varied: list[str]) -> RunHistory:
                            **dict(zip(("train_loss", "train_acc", "test_loss",
                                        "test_acc"), map(float, figures)))})
     return run
+
+
+# --- a sweep on disk: one folder, one record and one weights file --------------------------
+
+RECORD, WEIGHTS = "sweep.json", "weights.safetensors"
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+# 1,000 configurations of 200 epochs each are ~6 MB of JSON: more is not a record of ours.
+MAX_RECORD_BYTES = 64 << 20
+
+
+class SweepRecordError(ValueError):
+    """A folder that is not a sweep record this app can read, said in one line."""
+
+
+def save_record(folder: Path, results: list[SweepResult], varied: list[str],
+                seconds: float) -> None:
+    """Keep a sweep in ``folder`` (made if missing): ``sweep.json`` (the grid's
+    configurations, each one's curves and how it ended) and every run's final weights in
+    one ``weights.safetensors`` (``run<i>.<name>``), both written atomically."""
+    from safetensors.numpy import save_file
+
+    from softmax_gui.safe_files import atomic_write
+
+    info = {"format": 1, "varied": list(varied), "seconds": round(float(seconds), 3),
+            "runs": [{"config": r.config.to_dict(), **{k: getattr(r, k) for k in CURVES},
+                      "mean": r.mean, "std": r.std, "diverged": r.diverged,
+                      "batched": r.batched} for r in results]}
+    tensors = {f"run{i}.{name}": np.ascontiguousarray(array, dtype=np.float32)
+               for i, r in enumerate(results) if r.state for name, array in r.state.items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write({folder / WEIGHTS: lambda path: save_file(tensors, path),
+                  folder / RECORD: lambda path: Path(path).write_text(json.dumps(info))})
+
+
+def load_record(folder: Path) -> tuple[list[SweepResult], list[str], float]:
+    """The runs, the varied fields and the seconds of the sweep kept in ``folder``.
+
+    Raises
+    ------
+    SweepRecordError
+        What is missing, too large or not as ``save_record`` writes it.
+    """
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    from softmax_gui.config import TrainConfig
+    from softmax_gui.sweep import SweepResult
+
+    def refuse(why: str) -> SweepRecordError:
+        return SweepRecordError(f"{folder} is not a sweep this app can open: {why}")
+
+    try:
+        if (folder / RECORD).stat().st_size > MAX_RECORD_BYTES:
+            raise refuse(f"its {RECORD} is over {MAX_RECORD_BYTES >> 20} MB")
+        info = json.loads((folder / RECORD).read_text())
+        weights = load_file(str(folder / WEIGHTS))
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    except (ValueError, UnicodeDecodeError, SafetensorError) as exc:  # a damaged file
+        raise refuse(f"a damaged file ({str(exc)[:80]})") from None
+    try:
+        results = []
+        for i, run in enumerate(info["runs"]):
+            curves = {k: [float(v) for v in run[k]] for k in CURVES}
+            state = {key.split(".", 1)[1]: value for key, value in weights.items()
+                     if key.split(".", 1)[0] == f"run{i}"} or None
+            results.append(SweepResult(TrainConfig.from_dict(run["config"]), **curves,
+                                       state=state, mean=float(run["mean"]),
+                                       std=float(run["std"]), diverged=str(run["diverged"]),
+                                       batched=bool(run["batched"])))
+        varied = [str(v) for v in info["varied"]]
+        return results, varied, float(info["seconds"])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise refuse(f"its {RECORD} is not as this app writes it ({exc})") from None

@@ -161,3 +161,51 @@ def test_the_rate_table_is_the_engine_s_own_schedule(schedule):
     table = lr_at_steps(steps, 1180, 0.3, schedule)
     assert np.allclose(table, [training.lr_at(int(s), 1180, 0.3, schedule) for s in steps],
                        rtol=1e-12, atol=0)
+
+
+def test_a_sweep_is_kept_as_one_record_and_read_back_whole(sample, tmp_path):
+    from softmax_gui.sweep_record import WEIGHTS, load_record, save_record
+
+    configs = grid(TrainConfig(epochs=2), lr=[0.05, 0.1], optimizer=["sgd", "adam"])
+    results = train_sweep(configs, sample)
+    save_record(tmp_path / "sweep", results, ["lr", "optimizer"], 1.5)
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir()) == ["sweep.json", WEIGHTS]
+    back, varied, seconds = load_record(tmp_path / "sweep")
+    assert varied == ["lr", "optimizer"] and seconds == 1.5
+    for old, new in zip(results, back, strict=True):
+        assert new.config == old.config and new.test_acc == old.test_acc
+        assert new.train_loss == old.train_loss and new.batched == old.batched
+        assert set(new.state) == set(old.state)
+        assert all(np.array_equal(new.state[k], old.state[k]) for k in old.state)
+
+
+@pytest.mark.parametrize("damage", ["no folder", "truncated record", "not a list",
+                                    "weights garbage", "a lr of 0"])
+def test_a_damaged_sweep_record_is_refused_in_one_line(sample, tmp_path, damage):
+    from softmax_gui.sweep_record import (
+        RECORD,
+        WEIGHTS,
+        SweepRecordError,
+        load_record,
+        save_record,
+    )
+
+    folder = tmp_path / "sweep"
+    if damage != "no folder":
+        save_record(folder, train_sweep(grid(TrainConfig(epochs=1), lr=[0.1]), sample),
+                    ["lr"], 1.0)
+    record = folder / RECORD
+    if damage == "truncated record":
+        record.write_text(record.read_text()[:40])
+    elif damage == "not a list":
+        record.write_text(json.dumps({"runs": 3, "varied": [], "seconds": 1}))
+    elif damage == "weights garbage":
+        (folder / WEIGHTS).write_bytes(b"\xff" * 64)
+    elif damage == "a lr of 0":
+        info = json.loads(record.read_text())
+        info["runs"][0]["config"]["lr"] = 0
+        record.write_text(json.dumps(info))
+    with pytest.raises(SweepRecordError) as caught:
+        load_record(folder)
+    assert "\n" not in str(caught.value) and "is not a sweep this app can open" in str(
+        caught.value)

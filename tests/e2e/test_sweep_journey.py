@@ -6,6 +6,7 @@ import re
 import time
 
 from person import (
+    answer_file_dialog,
     button,
     choose,
     click,
@@ -52,7 +53,7 @@ def holds(qtbot, read, quiet_s: float = 1.0, timeout_s: float = 15.0) -> None:
     raise AssertionError("it kept changing while paused")
 
 
-def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window):
+def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, tmp_path):
     view = open_sweep(window)
     form = view.form
     choose(qtbot, form.preset, "Learning rate 0.001 to 10")
@@ -79,6 +80,15 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window):
     accuracies = column(table, ACCURACY)
     assert len(accuracies) == 12 and accuracies == sorted(accuracies, reverse=True)
     assert set(column(table, "Seed")) == {0, 1} and set(column(table, "Epochs trained")) == {2}
+    # Every finished sweep is kept on disk beside the runs, and opens again as it ended.
+    qtbot.waitUntil(lambda: "Kept as sweep-" in view.status.text(), timeout=30_000)
+    kept = next((tmp_path / "sweeps").iterdir())
+    assert f"Kept as {kept.name}." in view.status.text()
+    click_button(window, "Open sweep…")
+    answer_file_dialog(qtbot, kept / "sweep.json")
+    qtbot.waitUntil(lambda: view.status.text().startswith(f"Opened {kept.name}: 12 runs"),
+                    timeout=30_000)
+    assert column(table, ACCURACY) == accuracies and len(view.curve_items) == 6
     click_row(table, 0)
     click_button(window, "Make active")
     qtbot.waitUntil(lambda: window.session.state.weights.label.startswith("sweep run"),

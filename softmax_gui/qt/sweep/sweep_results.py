@@ -68,8 +68,9 @@ class SweepResults(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setSortingEnabled(True)
-        # Four runs at least, whatever the plot above would take.
-        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 5 + 8)
+        # Three runs at least, whatever the plot above would take (and no more: on a
+        # 700-pixel screen the plot needs the rest).
+        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 4 + 8)
         self.activate_button = QPushButton("Make active")
         self.activate_button.setToolTip("Use this run's weights everywhere in the window "
                                         "(Revert goes back)")
@@ -81,7 +82,7 @@ class SweepResults(QWidget):
         self.activate_button.clicked.connect(self.make_active)
         self.keep_button.clicked.connect(self.keep)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        buttons = QHBoxLayout()
+        self.buttons = buttons = QHBoxLayout()  # the Sweep page adds Open sweep… first
         buttons.addStretch(1)
         buttons.addWidget(self.activate_button)
         buttons.addWidget(self.keep_button)

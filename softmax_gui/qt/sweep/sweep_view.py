@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.sweep.sweep_files import SweepFiles
 from softmax_gui.qt.sweep.sweep_form import SweepForm
 from softmax_gui.qt.sweep.sweep_results import SweepResults
 from softmax_gui.sweep_plan import seconds_left, summarise
@@ -37,6 +38,13 @@ LEGEND = 6  # configurations with a colour and a name each; more are one colour
 
 def duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def button(text: str, tip: str, name: str = "") -> QPushButton:
+    made = QPushButton(text)
+    made.setToolTip(tip)
+    made.setObjectName(name)
+    return made
 
 
 def live_plot() -> pg.PlotWidget:
@@ -59,21 +67,24 @@ class SweepView(QWidget):
         super().__init__(parent)
         self.session = session
         self.form = SweepForm()
-        self.train_button = QPushButton("Train sweep")
-        self.train_button.setToolTip("Train every configuration of the grid, the softmax "
-                                     "ones together in one product")
-        self.pause_button = QPushButton("Pause sweep")
-        self.pause_button.setObjectName("sweep-pause")  # its text turns to Resume sweep
-        self.pause_button.setToolTip("Hold the sweep; Resume goes on where it was")
-        self.stop_button = QPushButton("Stop sweep")
-        self.stop_button.setObjectName("sweep-stop")
-        self.stop_button.setToolTip("End the sweep now, keeping every finished epoch")
+        self.train_button = button("Train sweep", "Train every configuration of the grid, "
+                                   "the softmax ones together in one product")
+        # Named: its text turns to Resume sweep.
+        self.pause_button = button("Pause sweep", "Hold the sweep; Resume goes on where it "
+                                   "was", "sweep-pause")
+        self.stop_button = button("Stop sweep", "End the sweep now, keeping every finished "
+                                  "epoch", "sweep-stop")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Sweep progress")
         self.progress.setFormat("%p%")
         self.status = QLabel("Choose what to vary, then Train sweep.")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Sweep status")
+        self.open_button = button("Open sweep…", "Show a sweep kept on disk again (every "
+                                  "finished sweep is kept beside the runs folder)")
+        self.files = SweepFiles(session, self)
+        self.open_button.clicked.connect(
+            lambda: self.files.choose_and_open(self._opened, self.status.setText))
         self.train_button.clicked.connect(self.train)
         self.pause_button.clicked.connect(self._pause_clicked)
         self.stop_button.clicked.connect(self._stop_clicked)
@@ -83,6 +94,7 @@ class SweepView(QWidget):
         controls.addStretch(1)
         self.live = live_plot()
         self.results = SweepResults(session)
+        self.results.buttons.insertWidget(0, self.open_button)  # the row under the table
         # One plot at a time, the tab's whole width: side by side, neither could be read
         # beside the docks of a 1024-wide window.
         self.plots = QTabWidget()
@@ -254,7 +266,21 @@ class SweepView(QWidget):
             ("Stopped. " if stopped else "") + f"{len(results)} runs in {duration(elapsed)}; "
             f"best: {named}, test accuracy {best.mean:.2%}"
             + (f" ± {best.spread:.2%} over {seeds} seeds" if seeds > 1 else "")
-            + ". Select a run in the table to use or keep it.")
+            + ". Select a run to use or keep it.")
+        self.files.keep(results, self._varied, elapsed,
+                        lambda words: self.status.setText(f"{self.status.text()} {words}"))
+
+    def _opened(self, results: list, varied: list[str], seconds: float, folder) -> None:
+        """A kept sweep, shown as when it ended: its curves, its results, its table."""
+        self._configs, self._varied, self._curves = [r.config for r in results], varied, {}
+        self.live.clear()
+        self.curve_items = {}
+        self.live.setXRange(1, max(max(c.epochs for c in self._configs), 2), padding=0.05)
+        self._grown({i: list(r.test_acc) for i, r in enumerate(results) if r.test_acc})
+        self.results.show_results(results, varied)
+        self.plots.setCurrentWidget(self.results.plot)
+        self.status.setText(f"Opened {folder.name}: {len(results)} runs, trained in "
+                            f"{duration(seconds)}.")
 
     def _failed(self, error: BaseException) -> None:
         self._task = None
