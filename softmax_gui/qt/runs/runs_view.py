@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from softmax_gui.model_registry import MODELS
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.shell.sortable_item import SortableItem
 from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import SavedRun
 
@@ -64,20 +64,6 @@ def _matches(word: str, cells: dict[str, str], label: str) -> bool:
             return text.lower() == value.lower()
     word = word.lower()
     return any(word in text.lower() for text in (*cells.values(), label))
-
-
-class SortableItem(QTableWidgetItem):
-    """A cell shown as text and sorted by its value (numbers as numbers, not strings)."""
-
-    def __init__(self, text: str, key):
-        super().__init__(text)
-        self.key = key
-
-    def __lt__(self, other) -> bool:
-        mine, theirs = self.key, getattr(other, "key", None)
-        if isinstance(mine, (int, float)) and isinstance(theirs, (int, float)):
-            return mine < theirs
-        return str(mine) < str(theirs)
 
 
 class RunsView(QWidget):

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui import sweep_record
-from softmax_gui.qt.runs.runs_view import SortableItem
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.shell.sortable_item import SortableItem
 from softmax_gui.sweep_plan import PARAMETERS, Summary, summarise
 
 ACCURACY = "Test accuracy"
