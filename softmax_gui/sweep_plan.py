@@ -150,6 +150,16 @@ def summarise(configs: list, accuracies: list[float | None], varied: list[str]
     return list(summaries.values())
 
 
+def value_text(value) -> str:
+    """A swept value as the window writes it: ``0.001``, ``1e-05``, ``256``, ``adam``."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def settings_text(fields, values) -> str:
+    """``lr=0.1, weight_decay=0``: what tells one configuration from the others."""
+    return ", ".join(f"{f}={value_text(v)}" for f, v in zip(fields, values))
+
+
 def seconds_left(elapsed: float, done: int, total: int) -> float | None:
     """How long the rest takes at the pace so far (None before the first epoch)."""
     if done <= 0 or elapsed <= 0:

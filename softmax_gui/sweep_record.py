@@ -12,6 +12,7 @@ import numpy as np
 
 from softmax_gui import events
 from softmax_gui.run_history import RunHistory
+from softmax_gui.sweep_plan import settings_text
 
 if TYPE_CHECKING:  # sweep.py imports torch; the window imports this module before it
     from softmax_gui.sweep import SweepResult
@@ -27,9 +28,7 @@ def status(result: SweepResult) -> str:
 
 def label(result: SweepResult, varied: list[str]) -> str:
     """``lr=0.1, seed=1``: what tells this run from the sweep's others."""
-    return ", ".join(f"{name}={getattr(result.config, name):g}"
-                     if isinstance(getattr(result.config, name), float)
-                     else f"{name}={getattr(result.config, name)}" for name in varied)
+    return settings_text(varied, [getattr(result.config, name) for name in varied])
 
 
 def snapshot(result: SweepResult, classes: tuple[str, ...]) -> events.WeightSnapshot:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from softmax_gui import sweep_record
 from softmax_gui.qt.shell import theme
 from softmax_gui.qt.shell.sortable_item import SortableItem
-from softmax_gui.sweep_plan import PARAMETERS, Summary, summarise
+from softmax_gui.sweep_plan import PARAMETERS, Summary, summarise, value_text
 
 ACCURACY = "Test accuracy"
 
@@ -41,7 +41,7 @@ def positions(values: list, field: str) -> tuple[list[float], list[tuple[float, 
         xs = [float(v) for v in values]
     else:
         xs = [float(i) for i in range(len(values))]
-    return xs, [(x, f"{v:g}" if isinstance(v, float) else str(v)) for x, v in zip(xs, values)]
+    return xs, [(x, value_text(v)) for x, v in zip(xs, values)]
 
 
 def _finite(summaries: list[Summary]) -> list[Summary]:
@@ -155,9 +155,8 @@ class SweepResults(QWidget):
             label = pg.TextItem(text, color="w" if dark else "k", anchor=(0.5, 0.5))
             label.setPos(i + 0.5, j + 0.5)
             self.plot.addItem(label)
-        name = lambda v: f"{v:g}" if isinstance(v, float) else str(v)  # noqa: E731
-        item.getAxis("bottom").setTicks([[(i + 0.5, name(v)) for i, v in enumerate(rows)]])
-        item.getAxis("left").setTicks([[(j + 0.5, name(v)) for j, v in enumerate(cols)]])
+        item.getAxis("bottom").setTicks([[(i + 0.5, value_text(v)) for i, v in enumerate(rows)]])
+        item.getAxis("left").setTicks([[(j + 0.5, value_text(v)) for j, v in enumerate(cols)]])
         self.plot.setRange(xRange=(0, len(rows)), yRange=(0, len(cols)), padding=0.02)
 
     def _parallel(self, summaries: list[Summary], fields: list[str]) -> None:
@@ -214,7 +213,7 @@ class SweepResults(QWidget):
             for col, value in enumerate(cells):
                 text = ("—" if math.isnan(value) else f"{value:.2%}") \
                     if col == len(self.varied) else \
-                    (f"{value:g}" if isinstance(value, float) else str(value))
+                    value_text(value)
                 cell = SortableItem(text, -1.0 if text == "—" else value)
                 cell.setData(Qt.ItemDataRole.UserRole, row)
                 table.setItem(row, col, cell)

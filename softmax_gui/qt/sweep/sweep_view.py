@@ -29,7 +29,7 @@ from softmax_gui.qt.shell import theme
 from softmax_gui.qt.sweep.sweep_files import SweepFiles
 from softmax_gui.qt.sweep.sweep_form import SweepForm
 from softmax_gui.qt.sweep.sweep_results import SweepResults
-from softmax_gui.sweep_plan import seconds_left, summarise
+from softmax_gui.sweep_plan import seconds_left, settings_text, summarise
 
 BEST = pg.mkPen("#ff7f0e", width=3)
 OTHER = pg.mkPen((31, 119, 180, 110), width=1)
@@ -221,8 +221,7 @@ class SweepView(QWidget):
         named = len({tuple(getattr(c, f) for f in shown) for c in self._configs}) <= LEGEND
         if key not in self.curve_items:
             colour = pg.intColor(len(self.curve_items), hues=LEGEND) if named else OTHER.color()
-            name = ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}"
-                             for f, v in zip(shown, key)) if named else None
+            name = settings_text(shown, key) if named else None
             # Markers for the few named ones, and where an epoch is all there is (a line
             # of one point draws nothing); many longer curves are lines only (markers on
             # 100 curves added 0.07 s to the first epoch's drawing, measured).
@@ -267,8 +266,7 @@ class SweepView(QWidget):
             return
         best = max(summaries, key=lambda s: s.mean)
         seeds = len(best.finished)
-        named = ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}"
-                          for f, v in zip(shown, best.values))
+        named = settings_text(shown, best.values)
         self.status.setText(
             ("Stopped. " if stopped else "") + f"{len(results)} runs in {duration(elapsed)}; "
             f"best: {named}, test accuracy {best.mean:.2%}"
