@@ -22,7 +22,7 @@ bench: $(STAMP)
 # Re-install only when the project's requirements change.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,cluster]'
 	@touch $(STAMP)
 
 clean:

@@ -15,15 +15,14 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 from softmax_gui.config import TrainConfig
 from softmax_gui.sweep import GridError, describe, grid, train_sweep
 
-# Flag -> (TrainConfig field, how one value is read).
-LISTS = {"lr": ("lr", float), "batch_size": ("batch_size", int),
-         "weight_decay": ("weight_decay", float), "momentum": ("momentum", float),
-         "seed": ("seed", int)}
-SHOWN = ("lr", "batch_size", "weight_decay", "momentum", "seed")
+# The grid flags: each a hyper-parameter of sweep_plan.py (the seed is the command line's).
+LISTS = ("lr", "batch_size", "weight_decay", "momentum", "seed")
+SHOWN = LISTS
 
 
 def add_arguments(parser) -> None:
@@ -35,30 +34,36 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", choices=tuple(MODELS), default=defaults.model)
     for flag in LISTS:
         parser.add_argument(f"--{flag.replace('_', '-')}", metavar="LIST",
-                            help=f"comma-separated values (default "
-                                 f"{getattr(defaults, flag)})")
+                            help=f"comma-separated values or a range ('0.001 to 10, 5 "
+                                 f"log'); default {getattr(defaults, flag)}")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--device", choices=DEVICES, default=defaults.device)
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
-                        help="local: this machine, models batched; ray: Ray Tune")
+                        help="local: this machine, models batched; ray: Ray Tune trials "
+                             "(pip install 'softmax-studio[cluster]')")
+    parser.add_argument("--address", metavar="ADDR",
+                        help="with --engine ray: the Ray cluster (default: one started here)")
+    parser.add_argument("--save", metavar="DIR",
+                        help="keep the sweep record in DIR (default: a new sweep-<time> "
+                             "folder among the window's kept sweeps)")
     parser.add_argument("--json", action="store_true", help="print one JSON document only")
-
-
-def _values(flag: str, text: str, read) -> list:
-    items = [item.strip() for item in text.split(",")]
-    if not any(items):
-        raise GridError(f"--{flag.replace('_', '-')} has no values: give at least one")
-    try:
-        return [read(item) for item in items if item]
-    except ValueError:
-        raise GridError(f"--{flag.replace('_', '-')} {text!r} is not a list of numbers "
-                        "(e.g. 0.01,0.1,1)") from None
 
 
 def configurations(args) -> list[TrainConfig]:
     """The grid the flags ask for, validated (GridError otherwise)."""
-    values = {field: _values(flag, getattr(args, flag), read)
-              for flag, (field, read) in LISTS.items() if getattr(args, flag) is not None}
+    from softmax_gui.sweep_plan import PARAMETERS, Parameter, PlanError, parse_values
+
+    values = {}
+    for field in LISTS:
+        text = getattr(args, field)
+        if text is None:
+            continue
+        flag = f"--{field.replace('_', '-')}"
+        try:
+            values[field] = parse_values(PARAMETERS.get(field, Parameter(field, "Seed", int)),
+                                         text, name=flag)
+        except PlanError as error:
+            raise GridError(str(error)) from None
     try:
         base = TrainConfig(dataset=args.dataset, model=args.model, epochs=args.epochs,
                            device=args.device)
@@ -68,33 +73,56 @@ def configurations(args) -> list[TrainConfig]:
 
 
 def run(args) -> int:
-    """Train the grid; print a line per configuration and ``sweep: K runs in T s``."""
+    """Train the grid; print a line per configuration, where its record is kept, and
+    ``sweep: K runs in T s`` (with ``--json``, one JSON document and the record's place
+    on stderr)."""
     from tqdm import tqdm
 
     from softmax_gui import data
+    from softmax_gui.safe_files import reason
+    from softmax_gui.sweep_record import fresh_folder, save_record, sweeps_folder
 
     configs = configurations(args)
     if args.engine == "ray":
-        raise GridError("--engine ray is not available in this version: use --engine local "
-                        "(this machine, the models batched)")
+        from softmax_gui.sweep_ray import INSTALL, ray_installed
+
+        if not ray_installed():
+            raise GridError(INSTALL)
     dataset = data.load(args.dataset, args.data_dir, progress=sys.stderr.isatty())
     if not args.json:
         print(f"data: {dataset.describe()}", flush=True)
     bar = tqdm(total=sum(c.epochs for c in configs), unit="epoch", disable=None,
                leave=False, file=sys.stderr)
+
+    def epoch_done(done: int, _total: int, _curves) -> None:
+        bar.update(done - bar.n)
+
     t0 = time.perf_counter()
-    results = train_sweep(configs, dataset,
-                          on_epoch=lambda done, _total, _curves: bar.update(done - bar.n))
+    if args.engine == "ray":
+        from softmax_gui.sweep_ray import train_sweep_ray
+
+        results = train_sweep_ray(configs, dataset, args.address, on_epoch=epoch_done)
+    else:
+        results = train_sweep(configs, dataset, on_epoch=epoch_done)
     seconds = time.perf_counter() - t0
     bar.close()
+    record = Path(args.save) if args.save else fresh_folder(sweeps_folder())
+    varied = [field for field in LISTS if getattr(args, field) is not None]
+    try:
+        save_record(record, results, varied, seconds)
+        kept = f"record: {record} (open it in the window: Lab > Sweep > Open sweep…)"
+    except OSError as error:  # the results are still printed
+        kept = f"record: not kept in {record}: {reason(error)}"
     if args.json:
         print(json.dumps({"runs": [{"config": r.config.to_dict(), "test_acc": r.final_test_acc,
                                     "test_acc_per_epoch": r.test_acc,
                                     "exploded": bool(r.diverged)} for r in results],
                           "seconds": round(seconds, 3)}, allow_nan=False))
+        print(kept, file=sys.stderr)
         return 0
     for result in results:
         print(describe(result, SHOWN), flush=True)
+    print(kept)
     print(f"sweep: {len(results)} runs in {seconds:.1f} s")
     return 0
 

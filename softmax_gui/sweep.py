@@ -103,7 +103,7 @@ def batchable(config: TrainConfig) -> bool:
     return config.model == "softmax" and config.optimizer == "sgd"
 
 
-def _group_key(config: TrainConfig) -> tuple:
+def group_key(config: TrainConfig) -> tuple:
     """What configurations must share to see the same data in the same order."""
     return (config.dataset, config.seed, config.batch_size, config.standardize,
             config.epochs, config.init_std, config.device)
@@ -136,7 +136,7 @@ def train_sweep(configs: list[TrainConfig], data: Dataset, stop=None, pause=None
     alone = []
     for i, config in enumerate(configs):
         if batchable(config):
-            groups.setdefault(_group_key(config), []).append(i)
+            groups.setdefault(group_key(config), []).append(i)
         else:
             alone.append(i)
     for members in groups.values():

@@ -60,8 +60,10 @@ PRESETS = {
 _RANGE = re.compile(r"^\s*(\S+)\s+to\s+(\S+)\s*,\s*(\d+)\s*(log)?\s*$", re.IGNORECASE)
 
 
-def parse_values(field: str, text: str) -> list:
-    """The values ``text`` names for ``field``, in order, each once.
+def parse_values(field: str | Parameter, text: str, name: str = "") -> list:
+    """The values ``text`` names for ``field`` (a key of :data:`PARAMETERS`, or a
+    parameter of its own), in order, each once; a refusal starts with ``name`` (the
+    parameter's label unless given: the command line gives its flag).
 
     Raises
     ------
@@ -69,11 +71,11 @@ def parse_values(field: str, text: str) -> list:
         Nothing given, a value that is not a number (or not one of the choices), a range
         with fewer than 2 or more than 100 steps, or a log range through 0.
     """
-    parameter = PARAMETERS[field]
-    name = parameter.label.lower()
+    parameter = field if isinstance(field, Parameter) else PARAMETERS[field]
+    name = name or parameter.label.lower()
     match = _RANGE.match(text)
     if match and parameter.kind is not str:
-        low, high = (_number(parameter, v) for v in match.group(1, 2))
+        low, high = (_number(parameter, v, name) for v in match.group(1, 2))
         count, log = int(match.group(3)), bool(match.group(4))
         if not 2 <= count <= 100:
             raise PlanError(f"{name}: a range takes 2 to 100 values, not {count}")
@@ -85,26 +87,26 @@ def parse_values(field: str, text: str) -> list:
                   for v in values]
     else:
         items = [item.strip() for item in text.split(",") if item.strip()]
-        values = [_number(parameter, item) for item in items]
+        values = [_number(parameter, item, name) for item in items]
     if not values:
         raise PlanError(f"{name}: give at least one value (e.g. {_example(parameter)})")
     return list(dict.fromkeys(values))
 
 
-def _number(parameter: Parameter, text: str):
+def _number(parameter: Parameter, text: str, name: str):
     if parameter.kind is str:
         if text not in parameter.choices:
-            raise PlanError(f"{parameter.label.lower()}: {text!r} is not one of "
+            raise PlanError(f"{name}: {text!r} is not one of "
                             f"{', '.join(parameter.choices)}")
         return text
     try:
         value = float(text)
     except ValueError:
-        raise PlanError(f"{parameter.label.lower()}: {text!r} is not a number "
+        raise PlanError(f"{name}: {text!r} is not a number "
                         f"(e.g. {_example(parameter)})") from None
     if parameter.kind is int:
         if value != int(value):
-            raise PlanError(f"{parameter.label.lower()}: {text!r} is not a whole number")
+            raise PlanError(f"{name}: {text!r} is not a whole number")
         return int(value)
     return value
 

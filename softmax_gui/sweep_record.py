@@ -5,6 +5,7 @@ a history to keep in the runs folder), and the whole sweep as one record on disk
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,22 @@ MAX_RECORD_BYTES = 64 << 20
 
 class SweepRecordError(ValueError):
     """A folder that is not a sweep record this app can read, said in one line."""
+
+
+def sweeps_folder() -> Path:
+    """Where the window keeps finished sweeps unless its runs folder is elsewhere:
+    ``sweeps/`` beside ``runs/`` in the user's data folder."""
+    from softmax_gui.paths import user_dir
+
+    return user_dir("data") / "sweeps"
+
+
+def fresh_folder(parent: Path) -> Path:
+    """A new ``sweep-<time>`` folder's path in ``parent`` (not made yet)."""
+    folder = Path(parent) / time.strftime("sweep-%Y%m%d-%H%M%S")
+    while folder.exists():  # two sweeps in one second
+        folder = folder.with_name(folder.name + "-2")
+    return folder
 
 
 def save_record(folder: Path, results: list[SweepResult], varied: list[str],

@@ -23,6 +23,9 @@ def test_a_wheel_carries_the_resources_and_the_installed_app_finds_them(tmp_path
     shipped = {p.relative_to(ROOT / "resources").as_posix()
                for p in (ROOT / "resources").rglob("*") if p.is_file()}
     assert shipped and {f"softmax_gui/resources/{n}" for n in shipped} <= names
+    packages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "softmax_gui").rglob(
+        "__init__.py")}
+    assert packages <= names, f"pyproject.toml does not ship {packages - names}"
     target = tmp_path / "installed"
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
                                 "--target", str(target), str(wheel)],

@@ -125,12 +125,13 @@ def test_the_command_prints_a_line_per_configuration_then_its_count(sample, caps
     from softmax_gui.datasets_registry import get_spec
 
     folder = str(get_spec("fashion-mnist").sample_dir)
-    assert cli.main(["sweep", "--lr", "0.05,0.1", "--seed", "0,1", "--epochs", "1",
+    assert cli.main(["sweep", "--lr", "0.05,0.1", "--seed", "0 to 1, 2", "--epochs", "1",
                      "--data-dir", folder]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("data: ")
-    rows = lines[1:-1]
+    rows = lines[1:-2]
     assert len(rows) == 4
+    assert lines[-2].startswith("record: ")  # kept where the window's Open sweep… looks
     assert rows[0].startswith("lr=0.05 batch_size=512 weight_decay=0.0 momentum=0.9 seed=0 "
                               "test_acc=0.")
     assert lines[-1].startswith("sweep: 4 runs in ") and lines[-1].endswith(" s")
@@ -146,7 +147,7 @@ def test_the_command_prints_a_line_per_configuration_then_its_count(sample, caps
 
 
 @pytest.mark.parametrize("argv", [["--lr", ","], ["--lr", "0,1"], ["--batch-size", "x"],
-                                  ["--engine", "ray"]])
+                                  ["--lr", "0.1 to 1, 500"], ["--seed", "1.5"]])
 def test_the_command_refuses_a_bad_grid_in_one_line(argv, capsys):
     assert cli.main(["sweep", *argv]) == 2
     err = capsys.readouterr().err.strip()

@@ -3,7 +3,6 @@ runs folder (``softmax_gui/sweep_record.py``), and a kept sweep opened again."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -24,11 +23,9 @@ class SweepFiles(QObject):
     def keep(self, results: list, varied: list[str], seconds: float, said) -> None:
         """Save the sweep in :attr:`folder`; ``said(words)`` with its name, or why it
         could not be kept."""
-        from softmax_gui.sweep_record import save_record
+        from softmax_gui.sweep_record import fresh_folder, save_record
 
-        folder = self.folder / time.strftime("sweep-%Y%m%d-%H%M%S")
-        while folder.exists():  # two sweeps in one second
-            folder = folder.with_name(folder.name + "-2")
+        folder = fresh_folder(self.folder)
 
         def failed(error: BaseException) -> None:
             said(f"It could not be kept on disk: {reason(error)}.")
