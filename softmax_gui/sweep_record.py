@@ -109,8 +109,11 @@ def save_record(folder: Path, results: list[SweepResult], varied: list[str],
                   folder / RECORD: lambda path: Path(path).write_text(json.dumps(info))})
 
 
-def load_record(folder: Path) -> tuple[list[SweepResult], list[str], float]:
-    """The runs, the varied fields and the seconds of the sweep kept in ``folder``.
+def load_record(folder: Path, weights: bool = True
+                ) -> tuple[list[SweepResult], list[str], float]:
+    """The runs, the varied fields and the seconds of the sweep kept in ``folder``;
+    without ``weights``, its record alone (each run's ``state`` None: :func:`run_state`
+    reads one run's).
 
     Raises
     ------
@@ -130,7 +133,7 @@ def load_record(folder: Path) -> tuple[list[SweepResult], list[str], float]:
         if (folder / RECORD).stat().st_size > MAX_RECORD_BYTES:
             raise refuse(f"its {RECORD} is over {MAX_RECORD_BYTES >> 20} MB")
         info = json.loads((folder / RECORD).read_text())
-        weights = load_file(str(folder / WEIGHTS))
+        weights = load_file(str(folder / WEIGHTS)) if weights else {}
     except OSError as exc:
         raise refuse(exc.strerror or str(exc)) from None
     except (ValueError, UnicodeDecodeError, SafetensorError) as exc:  # a damaged file
@@ -149,3 +152,45 @@ def load_record(folder: Path) -> tuple[list[SweepResult], list[str], float]:
         return results, varied, float(info["seconds"])
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise refuse(f"its {RECORD} is not as this app writes it ({exc})") from None
+
+
+def run_state(folder: Path, index: int) -> dict[str, np.ndarray]:
+    """The final weights of the sweep's run ``index`` (read alone from the weights file).
+
+    Raises
+    ------
+    SweepRecordError
+        The file is missing or damaged, or keeps no weights for that run.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    prefix = f"run{index}."
+    try:
+        with safe_open(str(folder / WEIGHTS), framework="numpy") as f:
+            state = {key[len(prefix):]: f.get_tensor(key) for key in f.keys()
+                     if key.startswith(prefix)}
+    except OSError as exc:
+        raise SweepRecordError(f"{folder / WEIGHTS} cannot be read: "
+                               f"{exc.strerror or exc}") from None
+    except (ValueError, SafetensorError) as exc:
+        raise SweepRecordError(f"{folder / WEIGHTS} is damaged ({str(exc)[:80]})") from None
+    if not state:
+        raise SweepRecordError(f"run {index + 1} of {folder.name} kept no weights")
+    return state
+
+
+def list_records(parent: Path) -> tuple[list[tuple[Path, list, list[str], float]],
+                                        list[Path]]:
+    """Every sweep kept in ``parent`` (its folder, runs without weights, varied fields and
+    seconds), oldest first, and the folders whose record could not be read."""
+    kept, damaged = [], []
+    try:
+        folders = sorted(p for p in Path(parent).iterdir() if (p / RECORD).is_file())
+    except OSError:
+        return kept, damaged  # no sweeps kept yet, or a folder that cannot be read
+    for folder in folders:
+        try:
+            kept.append((folder, *load_record(folder, weights=False)))
+        except SweepRecordError:
+            damaged.append(folder)
+    return kept, damaged

@@ -104,6 +104,15 @@ def click(widget: QWidget, pos: QPoint | None = None) -> None:
     QTest.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
 
 
+def click_tree_row(tree, item) -> None:
+    """Scroll a tree to ``item`` and click its first cell's text, as a person picks a
+    row (a tree's item rectangle spans every column, most of them out of sight)."""
+    tree.scrollToItem(item)
+    row = tree.visualItemRect(item)
+    left = tree.header().sectionViewportPosition(0)  # past the arrow, on the text
+    click(tree.viewport(), QPoint(left + tree.columnWidth(0) * 2 // 3, row.center().y()))
+
+
 def click_first_image(window) -> int:
     """Click the grid's first test image (the middle of its cell); returns its index."""
     view = window.grid.view

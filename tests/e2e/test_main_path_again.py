@@ -12,6 +12,7 @@ from person import (
     click,
     click_button,
     click_first_image,
+    click_tree_row,
     drag,
     menu,
     progress_text,
@@ -32,13 +33,13 @@ def panel(window):
 
 def select_run(window, row: int) -> None:
     show_tab(window, "Runs")
-    table = window.tabs.runs.table
-    click(table.viewport(), table.visualItemRect(table.item(row, 0)).center())
+    table = window.tabs.runs.tree
+    click_tree_row(table, table.topLevelItem(row))
 
 
 def runs_cells(window, row: int) -> list[str]:
-    table = window.tabs.runs.table
-    return [table.item(row, c).text() for c in range(table.columnCount())]
+    table = window.tabs.runs.tree
+    return [table.topLevelItem(row).text(c) for c in range(table.columnCount())]
 
 
 def test_an_exploded_run_is_kept_and_a_loaded_run_clears_the_failure(qtbot, open_window,
@@ -54,7 +55,7 @@ def test_an_exploded_run_is_kept_and_a_loaded_run_clears_the_failure(qtbot, open
     show_tab(window, "Calibration")
     assert window.tabs.timelines[2].epoch.text() == "now (run #1: 2 kept)"
     view = window.tabs.runs
-    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 2, timeout=10_000)
     show_tab(window, "Runs")
     newest = runs_cells(window, 0)  # newest first, and the table says so in words
     assert newest[0] == "#2" and newest[1] == "" and newest[3] == "exploded, no weights"
@@ -135,7 +136,7 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     click(plots.run_list.viewport(), QPoint(first.left() + 10, first.center().y()))
     assert plots.run_list.item(0).checkState() == Qt.CheckState.Unchecked
     # Both saved (a save that lands later refreshes the table and drops the selection).
-    qtbot.waitUntil(lambda: window.tabs.runs.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.tabs.runs.tree.topLevelItemCount() == 2, timeout=10_000)
     select_run(window, 1)  # run #1 (newest first)
     click_button(window, "Load weights")
     qtbot.waitUntil(lambda: "saved run #1" in window.status.weights.text(), timeout=10_000)
@@ -149,7 +150,7 @@ def test_a_relaunch_reopens_the_window_as_it_was_left(qtbot, open_window, tmp_pa
     type_into(panel(window).lr, "50")  # the last run explodes with this rate
     click_button(window, "Start")
     assert wait_until_done(qtbot, window).startswith("Failed: The loss exploded")
-    qtbot.waitUntil(lambda: window.tabs.runs.table.rowCount() == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: window.tabs.runs.tree.topLevelItemCount() == 3, timeout=10_000)
     menu(qtbot, window, "File", "Quit")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
 
@@ -178,7 +179,7 @@ def test_a_relaunch_says_when_the_weights_it_had_are_gone(qtbot, open_window, tm
     type_into(panel(window).epochs, "1")
     click_button(window, "Start")
     wait_until_done(qtbot, window)
-    qtbot.waitUntil(lambda: window.tabs.runs.table.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window.tabs.runs.tree.topLevelItemCount() == 1, timeout=10_000)
     select_run(window, 0)
     click_button(window, "Delete…")
     answer_question(qtbot, "Yes")
@@ -223,15 +224,15 @@ def test_a_deleted_run_stays_deleted_and_a_step_from_its_weights_is_a_new_run(qt
     plots = window.tabs.plots
     assert plots.run_list.count() == 1
     show_tab(window, "Runs")
-    table = window.tabs.runs.table
-    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
+    table = window.tabs.runs.tree
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=10_000)
     select_run(window, 0)
     click_button(window, "Delete…")
     assert "Delete run #1 and its weights" in answer_question(qtbot, "Yes")
-    qtbot.waitUntil(lambda: table.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 0, timeout=5000)
     assert plots.run_list.count() == 0  # its curves went with it
     click_button(window, "Step")  # from its weights, still active
     wait_until_done(qtbot, window)
-    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=10_000)
     assert runs_cells(window, 0)[0] == "#2"  # a new run, not #1 back from the dead
     assert plots.run_list.count() == 1 and "continues run #1" in plots.run_list.item(0).text()

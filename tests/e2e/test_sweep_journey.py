@@ -7,17 +7,22 @@ import time
 
 from person import (
     answer_file_dialog,
+    answer_question,
     button,
     choose,
     click,
     click_button,
+    click_tree_row,
+    keys,
     menu,
     show_lab_page,
     show_tab,
     status_text,
     tick,
     type_into,
+    wait_until_done,
 )
+from PySide6.QtCore import Qt
 
 from softmax_gui.qt.sweep.sweep_results import ACCURACY
 
@@ -83,7 +88,7 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     # Every finished sweep is kept on disk beside the runs, and opens again as it ended.
     qtbot.waitUntil(lambda: "Kept as sweep-" in view.status.text(), timeout=30_000)
     kept = next((tmp_path / "sweeps").iterdir())
-    assert f"Kept as {kept.name}." in view.status.text()
+    assert f"Kept as {kept.name}: it is in the Runs tab." in view.status.text()
     click_button(window, "Open sweep…")
     answer_file_dialog(qtbot, kept / "sweep.json")
     qtbot.waitUntil(lambda: view.status.text().startswith(f"Opened {kept.name}: 12 runs"),
@@ -101,28 +106,78 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     qtbot.waitUntil(lambda: any(plots.run_list.item(i).text().find("sweep: lr=") >= 0
                                 for i in range(plots.run_list.count())), timeout=30_000)
     show_tab(window, "Runs")
-    runs = window.tabs.runs.table
-    qtbot.waitUntil(lambda: runs.rowCount() >= 1, timeout=10_000)
-    row = [runs.item(0, c).text() for c in range(runs.columnCount()) if runs.item(0, c)]
-    assert row[1:4] == [f"{accuracies[0]:.2%}", "2", "finished"], row
+    view = window.tabs.runs
+    runs = view.tree
+    qtbot.waitUntil(lambda: len(top_rows(view, "run")) == 1, timeout=10_000)
+    (row,) = top_rows(view, "run")
+    assert [row.text(c) for c in (1, 2, 3)] == [f"{accuracies[0]:.2%}", "2", "finished"]
+    # The sweep itself is one row: its best accuracy and the span of what it varied.
+    (group,) = top_rows(view, "sweep")
+    assert [group.text(c) for c in (0, 1, 5, 8)] == [
+        "sweep of 12", f"{accuracies[0]:.2%}", "0.01 to 1.0", "0.0 to 0.001"]
     # The worst run kept too; the Runs tab's filter tells them apart by a column.
     show_tab(window, "Lab")
     click_row(table, 11)
     click_button(window, "Keep in Runs")
     show_tab(window, "Runs")
-    qtbot.waitUntil(lambda: runs.rowCount() == 2, timeout=10_000)
-    view = window.tabs.runs
+    qtbot.waitUntil(lambda: len(top_rows(view, "run")) == 2, timeout=10_000)
 
     def shown() -> list[str]:
-        return [runs.item(r, 5).text() for r in range(runs.rowCount())  # lr
-                if not runs.isRowHidden(r)]
+        """The lr of every run in sight, a sweep's opened-out runs too."""
+        return sorted(item.text(5) for item in every_row(view) if not hidden(item)
+                      and view.entry(item)[0] != "sweep")
 
     type_into(view.filter, f"lr={best_lr}")
-    assert shown() == [best_lr] and view.order.text().startswith("1 of 2 runs shown")
+    # The kept run, and the sweep opened out to its runs at that rate (two seeds, two
+    # weight decays).
+    assert shown() == [best_lr] * 5, shown()
+    assert view.order.text().startswith("2 of 2 runs and 1 sweep shown")
     type_into(view.filter, "sweep, finished")  # words of the runs' labels and cells
-    assert len(shown()) == 2 and view.order.text().startswith("2 runs")
+    assert len(shown()) == 2 + 12 and view.order.text().startswith("2 runs and 1 sweep,")
     type_into(view.filter, "seed=7")
-    assert shown() == [] and view.order.text().startswith("0 of 2 runs shown")
+    assert shown() == [] and view.order.text().startswith("0 of 2 runs and 1 sweep shown")
+    # Opened out with the keyboard: a run of the sweep made active, its curves drawn.
+    click(view.filter)
+    keys(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    keys(window, Qt.Key.Key_Backspace)
+    assert view.order.text().startswith("2 runs and 1 sweep,")
+    (group,) = top_rows(view, "sweep")
+    click_tree_row(runs, group)
+    keys(window, Qt.Key.Key_Left)
+    assert not group.isExpanded()
+    keys(window, Qt.Key.Key_Right)
+    assert group.isExpanded() and group.childCount() == 12
+    best_child = max((group.child(i) for i in range(12)), key=lambda c: c.text(1))
+    click_tree_row(runs, best_child)
+    click_button(window, "Load weights")
+    qtbot.waitUntil(lambda: window.session.state.weights.label.startswith(
+        f"sweep run {kept.name}: lr="), timeout=30_000)
+    click_button(window, "Overlay curves")
+    assert any(plots.run_list.item(i).text().find(kept.name) >= 0
+               for i in range(plots.run_list.count()))
+    assert not button(window, "Delete…").isEnabled()  # a sweep's run goes with its sweep
+    click_tree_row(runs, group)
+    click_button(window, "Delete…")
+    assert f"Delete sweep {kept.name} and all its runs" in answer_question(qtbot, "Yes")
+    qtbot.waitUntil(lambda: not top_rows(view, "sweep"), timeout=5000)
+    assert not kept.exists() and len(top_rows(view, "run")) == 2
+
+
+def top_rows(view, kind: str) -> list:
+    """The Runs tab's top rows of one kind: ``run`` (a saved run) or ``sweep``."""
+    return [item for item in view.top_rows() if view.entry(item)[0] == kind]
+
+
+def every_row(view) -> list:
+    return [*view.top_rows(), *(item.child(i) for item in view.top_rows()
+                                for i in range(item.childCount()))]
+
+
+def hidden(item) -> bool:
+    """Out of sight: hidden itself, or inside a hidden or closed sweep."""
+    parent = item.parent()
+    return item.isHidden() or (parent is not None and (
+        parent.isHidden() or not parent.isExpanded()))
 
 
 def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
@@ -157,9 +212,9 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
     click_row(view.results.table, 0)
     click_button(window, "Keep in Runs")
     show_tab(window, "Runs")
-    runs = window.tabs.runs.table
-    qtbot.waitUntil(lambda: runs.rowCount() == 1, timeout=10_000)
-    assert runs.item(0, 6).text() == "1024"  # the batch column
+    runs = window.tabs.runs
+    qtbot.waitUntil(lambda: len(top_rows(runs, "run")) == 1, timeout=10_000)
+    assert top_rows(runs, "run")[0].text(6) == "1024"  # the batch column
     show_tab(window, "Lab")
     assert set(column(view.results.table, "Status")) == {"stopped"}
     assert button(window, "Train sweep").isEnabled()
@@ -193,3 +248,44 @@ def test_the_finder_suggests_a_rate_and_puts_it_in_the_panel(qtbot, window):
     assert dialog.result.text().startswith(("Suggested learning rate", "The loss never fell"))
     click_button(dialog, "Close")
     assert not dialog.isVisible() and abs(panel.lr.value() - suggested) < 1e-3 * suggested
+
+
+def test_a_kept_sweep_opens_out_in_the_runs_tab_and_stays_open(qtbot, open_window, sample,
+                                                                tmp_path):
+    from softmax_gui.config import TrainConfig
+    from softmax_gui.sweep import grid, train_sweep
+    from softmax_gui.sweep_record import save_record
+
+    # A sweep kept earlier (the command line keeps them there too), and a damaged one.
+    configs = grid(TrainConfig(epochs=1), lr=[0.05, 0.1, 0.2], seed=[0, 1])
+    kept = tmp_path / "sweeps" / "sweep-20261205-101010"
+    save_record(kept, train_sweep(configs, sample), ["lr", "seed"], 1.5)
+    (tmp_path / "sweeps" / "sweep-damaged").mkdir()
+    (tmp_path / "sweeps" / "sweep-damaged" / "sweep.json").write_text("{")
+    window = open_window(tmp_path / "runs")
+    show_tab(window, "Runs")
+    view = window.tabs.runs
+    (group,) = top_rows(view, "sweep")
+    assert [group.text(c) for c in (0, 3, 5, 9, 12)] == [
+        "sweep of 6", "sweep", "0.05 to 0.2", "0 to 1", "2026-12-05 10:10"]
+    assert view.note.text().startswith("1 folder(s) with a damaged record were skipped: "
+                                       "sweep-damaged")
+    assert group.childCount() == 0  # its runs are made when it is opened out
+    click_tree_row(view.tree, group)
+    keys(window, Qt.Key.Key_Right)
+    assert group.childCount() == 6
+    assert sorted(group.child(i).text(5) for i in range(6)) == ["0.05", "0.05", "0.1",
+                                                                  "0.1", "0.2", "0.2"]
+    chosen = group.child(4)
+    chosen_text = chosen.toolTip(0)
+    click_tree_row(view.tree, chosen)
+    # A run of the window's own ends and is kept: the list is read again, and the sweep
+    # stays open with its run still selected.
+    type_into(window.controls.panel.epochs, "1")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    qtbot.waitUntil(lambda: len(top_rows(view, "run")) == 1, timeout=10_000)
+    (group,) = top_rows(view, "sweep")
+    assert group.isExpanded()
+    assert [item.toolTip(0) for item in view.tree.selectedItems()] == [chosen_text]
+    assert button(window, "Load weights").isEnabled()

@@ -7,6 +7,7 @@ from person import (
     choose,
     click,
     click_button,
+    click_tree_row,
     keys,
     menu,
     save_screenshot,
@@ -141,12 +142,11 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
     again = open_window(runs)  # the runs survived the restart
     show_tab(again, "Runs")
     view = again.tabs.runs
-    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 1, timeout=10_000)
     # Its lasting number, its accuracy and the epochs it really trained (2, then a Step).
-    assert [view.table.item(0, c).text() for c in (0, 2)] == ["#1", "3"]
-    assert view.table.item(0, 1).text().endswith("%")
-    row = view.table.visualItemRect(view.table.item(0, 0))
-    click(view.table.viewport(), row.center())
+    assert [view.tree.topLevelItem(0).text(c) for c in (0, 2)] == ["#1", "3"]
+    assert view.tree.topLevelItem(0).text(1).endswith("%")
+    click_tree_row(view.tree, view.tree.topLevelItem(0))
     click_button(again, "Load weights")
     qtbot.waitUntil(lambda: "saved run" in again.status.weights.text(), timeout=10_000)
     save_screenshot(again, "runs-tab")
@@ -163,10 +163,10 @@ def test_runs_are_kept_compared_reloaded_and_deleted(qtbot, open_window, tmp_pat
     click_button(again, "Remove run")
     assert overlay.run_list.count() == 0
     show_tab(again, "Runs")
-    click(view.table.viewport(), row.center())
+    click_tree_row(view.tree, view.tree.topLevelItem(0))
     click_button(again, "Delete…")
     assert "Delete run #1 and its weights" in answer_question(qtbot, "Yes")
-    qtbot.waitUntil(lambda: view.table.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: view.tree.topLevelItemCount() == 0, timeout=5000)
     assert not [p for p in runs.iterdir() if not p.name.startswith(".")]
 
 

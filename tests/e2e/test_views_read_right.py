@@ -125,9 +125,9 @@ def test_a_stopped_run_shows_the_epochs_it_trained_not_the_plan(qtbot, window):
     trained = window.session.state.runs[-1].batch_x[-1]
     assert trained < right < trained + 1  # not 200
     show_tab(window, "Runs")
-    table = window.tabs.runs.table
-    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=10_000)
-    trained, of, planned = table.item(0, 2).text().split()  # e.g. "2.68 of 200"
+    table = window.tabs.runs.tree
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=10_000)
+    trained, of, planned = table.topLevelItem(0).text(2).split()  # e.g. "2.68 of 200"
     assert float(trained) < 10 and (of, planned) == ("of", "200")
     # Its curve ends where it was stopped and scored, not at the last whole epoch.
     x, acc = next(iter(window.tabs.plots.curves.values())).epoch["test_acc"].getData()
@@ -135,7 +135,8 @@ def test_a_stopped_run_shows_the_epochs_it_trained_not_the_plan(qtbot, window):
     history = window.session.state.runs[-1]
     assert x[-1] == history.stopped_at[0] == pytest.approx(history.batch_x[-1])
     # The accuracy column is in view at the default width, no scrolling.
-    assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width()
+    right_edge = table.header().sectionViewportPosition(1) + table.columnWidth(1)
+    assert right_edge <= table.viewport().width()
 
 
 def test_calibration_has_a_point_for_every_epoch_trained_out_of_sight(qtbot, window):

@@ -84,13 +84,16 @@ def test_the_app_starts_over_damaged_run_records(qtbot, settings, fashion, tmp_p
     for k, damage in enumerate(RECORD_DAMAGE.values()):
         write_record(root / f"bad-{k:02d}", damage)
     write_record(root / "good")
+    damaged_sweep = tmp_path / "sweeps" / "sweep-20261205-101010"  # beside the runs
+    damaged_sweep.mkdir(parents=True)
+    (damaged_sweep / "sweep.json").write_bytes(b"\xff" * 100)
     window = MainWindow(settings, runs=RunStore(root), dataset=fashion)  # the session's
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.session.is_ready, timeout=30_000)
     view = window.tabs.runs
-    assert view.table.rowCount() == 1
-    assert view.note.text().startswith(f"{len(RECORD_DAMAGE)} run folder(s) with a damaged")
+    assert view.tree.topLevelItemCount() == 1
+    assert view.note.text().startswith(f"{len(RECORD_DAMAGE) + 1} folder(s) with a damaged")
     window.close()
 
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from softmax_gui import events
 from softmax_gui.active_weights import prepare
+from softmax_gui.qt.runs.kept_sweeps import KeptSweeps
 from softmax_gui.run_history import RunHistory, write_csv
 from softmax_gui.runs import RunError, RunStore, SavedRun
 from softmax_gui.safe_files import WriteError, reason, save_file
@@ -31,7 +32,7 @@ class RunArchive(QObject):
         # Run numbers last across launches: a new window goes on from the runs on disk.
         # Overlaid saved runs without a number are keyed by negative ones, taking none.
         self._highest_saved = self.store.highest_number()
-        self._overlays = 0
+        self.sweeps = KeptSweeps(session, self.store.root, self)
 
     # --- numbers --------------------------------------------------------------------------
 
@@ -110,11 +111,11 @@ class RunArchive(QObject):
         try:
             # Its own lasting number (so it keeps its colour across launches); a record
             # from before numbers were kept takes a negative one, which no run takes.
-            history = saved.history(saved.number or -(self._overlays + 1))
+            history = saved.history(saved.number or min([0, *(h.number for h in
+                                                              state.runs)]) - 1)
         except RunError as exc:  # its record was checked when listed; its curves now
             self.session.report(str(exc))
             return
-        self._overlays += 1
         history.shown = shown
         state.runs = (*state.runs, history)
 

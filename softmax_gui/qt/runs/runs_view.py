@@ -1,8 +1,7 @@
-"""The runs table: every finished run, kept on disk, to compare, reload or overlay."""
+"""The Runs tab: every finished run kept on disk, and every kept sweep as one row that
+opens out into its runs; to compare, filter, make active, overlay or delete."""
 
 from __future__ import annotations
-
-import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -13,101 +12,66 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from softmax_gui.model_registry import MODELS
+from softmax_gui.qt.runs import runs_rows
+from softmax_gui.qt.runs.runs_rows import COLUMNS
 from softmax_gui.qt.shell import theme
-from softmax_gui.qt.shell.sortable_item import SortableItem
-from softmax_gui.run_history import epochs_text
-from softmax_gui.runs import SavedRun
+from softmax_gui.qt.shell.sortable_item import SortableRow
 
-ROW = Qt.ItemDataRole.UserRole
-MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
-# The figures first, so a narrow window still shows which run did best; then what the
-# runs differ in, then when.
-COLUMNS = ["run", "test acc", "epochs", "status", "model", "lr", "batch", "momentum",
-           "weight decay", "seed", "optimizer", "schedule", "date", "train s"]
-# A filter's words: ``column=value`` (a column's name may be two words) or plain text.
-FILTER_WORD = re.compile(r"(\w+(?: \w+)?)\s*=\s*([^\s,]+)|([^\s,=]+)")
-HYPER_PARAMETERS = ("lr", "batch_size", "momentum", "weight_decay", "seed", "optimizer",
-                    "schedule")
-
-
-def _epochs(trained: float, planned) -> str:
-    """``10``, or ``2.68 of 200`` for a run stopped before its planned epochs."""
-    text = epochs_text(trained).split()[0]
-    if isinstance(planned, int) and trained < planned:
-        text += f" of {planned}"
-    return text
-
-
-def _key(name: str) -> str:
-    """``weight decay``, ``weight_decay`` and ``weightdecay`` are one column name."""
-    return name.lower().replace(" ", "").replace("_", "")
-
-
-def _matches(word: str, cells: dict[str, str], label: str) -> bool:
-    """``column=value`` (numbers compared as numbers), or ``word`` anywhere in the row's
-    cells or its label, ignoring case."""
-    if "=" in word:
-        name, value = (part.strip() for part in word.split("=", 1))
-        text = cells.get({"batchsize": "batch", "acc": "testacc"}.get(_key(name),
-                                                                       _key(name)))
-        if text is None:
-            return False
-        try:
-            return float(text) == float(value)
-        except ValueError:
-            return text.lower() == value.lower()
-    word = word.lower()
-    return any(word in text.lower() for text in (*cells.values(), label))
+ENTRY = Qt.ItemDataRole.UserRole  # index into RunsView.entries
+# A sweep's runs drawn at once from its row: its best, not a thousand curves.
+OVERLAID_AT_MOST = 20
 
 
 class RunsView(QWidget):
-    """Lists the runs folder of ``session.archive``: load a run's weights, overlay its
-    curves, delete it."""
+    """Lists ``session.archive``'s runs folder and kept sweeps (see the module docstring).
+
+    Each row's entry is ``("run", SavedRun)``, ``("sweep", KeptSweep)`` or
+    ``("sweep run", KeptSweep, index)``."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
-        archive = session.archive
-        self.store = store = archive.store
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest run on top
-        self.table.verticalHeader().hide()  # the run column numbers the rows
-        header = self.table.horizontalHeader()
+        self.archive = archive = session.archive
+        self.tree = tree = QTreeWidget()
+        tree.setColumnCount(len(COLUMNS))
+        tree.setHeaderLabels(COLUMNS)
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        tree.setUniformRowHeights(True)
+        tree.setSortingEnabled(True)
+        tree.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest on top
+        tree.itemExpanded.connect(self._open_out)
+        header = tree.header()
         # Styles disagree on which way the arrow points for "descending" (a user read
         # "run ▲" as oldest first): the order is said in words under the table instead.
         header.setSortIndicatorShown(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setToolTip("Click a column's title to sort by it; click again to reverse")
+        header.sortIndicatorChanged.connect(self._say_order)
+        tree.setToolTip(f"Runs kept in {archive.store.root}; sweeps in "
+                        f"{archive.sweeps.folder} (open one out with its arrow)")
         self.order = QLabel()
         self.filter = QLineEdit()
         self.filter.setAccessibleName("Filter runs")
-        self.filter.setPlaceholderText("Filter: lr=0.1, adam, stopped…")
+        self.filter.setPlaceholderText("Filter: lr=0.1, adam, stopped, sweep…")
         self.filter.setToolTip("Show only the runs whose cells match every word: "
                                "column=value (lr=0.1, seed=2, weight decay=0.001) or any "
                                "text of the row or its settings (adam, sweep, stopped)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
-        header.sortIndicatorChanged.connect(self._say_order)
-        self.table.setToolTip(f"Runs kept in {store.root}")
         self.load_button = QPushButton("Load weights")
-        self.load_button.setToolTip("Make the selected run's final weights active")
         self.overlay_button = QPushButton("Overlay curves")
-        self.overlay_button.setToolTip("Draw the selected runs' curves on the plots, dimmed")
+        self.overlay_button.setToolTip("Draw the selected runs' curves on the plots, dimmed "
+                                       f"(a sweep's row: its {OVERLAID_AT_MOST} best runs)")
         self.delete_button = QPushButton("Delete…")
-        self.delete_button.setToolTip("Delete the selected runs from disk (asks first)")
-        self.load_button.clicked.connect(lambda: self._each(archive.load, 1))
-        self.overlay_button.clicked.connect(lambda: self._each(archive.overlay))
-        self.delete_button.clicked.connect(lambda: self.ask_delete(archive.delete))
-        self.table.itemSelectionChanged.connect(self._sync_buttons)
+        self.load_button.clicked.connect(self.load_selected)
+        self.overlay_button.clicked.connect(self.overlay_selected)
+        self.delete_button.clicked.connect(self.ask_delete)
+        tree.itemSelectionChanged.connect(self._sync_buttons)
         buttons = QHBoxLayout()
         for button in (self.load_button, self.overlay_button, self.delete_button):
             buttons.addWidget(button)
@@ -115,119 +79,207 @@ class RunsView(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.filter)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.order)
-        layout.addWidget(self.note)
+        for widget, stretch in ((self.filter, 0), (tree, 1), (self.order, 0), (self.note, 0)):
+            layout.addWidget(widget, stretch)
         layout.addLayout(buttons)
-        self.runs: list[SavedRun] = []
+        self.entries: list[tuple] = []
         self.refresh()
         archive.saved_runs_changed.connect(self.refresh)
+        archive.sweeps.changed.connect(self.refresh)
+
+    # --- the rows -------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.runs = self.store.list()
-        damaged = self.store.damaged
-        self.note.setText(self.store.problem or (
-            f"{len(damaged)} run folder(s) with a damaged record were skipped: "
-            + ", ".join(p.name for p in damaged[:5])
-            + (" …" if len(damaged) > 5 else "") + f" (in {self.store.root})"))
+        """List the folders again, keeping what was selected and opened out."""
+        store, sweeps = self.archive.store, self.archive.sweeps
+        selected = {_identity(entry) for entry in self.selected()}
+        opened = {_identity(self.entry(item)) for item in self.top_rows()
+                  if item.isExpanded()}
+        runs, kept = store.list(), sweeps.list()
+        damaged = [*store.damaged, *sweeps.damaged]
+        self.note.setText(store.problem or (
+            f"{len(damaged)} folder(s) with a damaged record were skipped: "
+            + ", ".join(p.name for p in damaged[:5]) + (" …" if len(damaged) > 5 else "")
+            + f" (in {store.root.parent})"))
         self.note.setStyleSheet(theme.error_css())
-        self.note.setVisible(bool(damaged or self.store.problem))
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(self.runs))
-        for row, run in enumerate(self.runs):
-            info, config = run.info, run.info["config"]
-            number = run.number
-            acc = info.get("test_acc")
-            cells = [(f"#{number}" if number else f"({row + 1})", number or 0),
-                     ("" if acc is None else f"{acc:.2%}", acc if acc is not None else -1),
-                     (_epochs(run.epochs_trained, config.get("epochs")), run.epochs_trained),
-                     (run.status + ("" if run.has_weights else ", no weights"), run.status),
-                     (MODEL_NAMES.get(info["model"], info["model"]), info["model"]),
-                     *((str(config.get(k, "")), config.get(k, ""))
-                       for k in HYPER_PARAMETERS),
-                     (info["created"][:16].replace("T", " "), info["created"]),
-                     (f"{info['train_seconds']:.1f}", info["train_seconds"])]
-            for col, (text, key) in enumerate(cells):
-                item = SortableItem(text, key)
-                item.setData(ROW, row)  # index into self.runs, whatever the sort order
-                item.setToolTip(info["label"])
-                self.table.setItem(row, col, item)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicatorShown(False)  # sorting turns it on
+        self.note.setVisible(bool(damaged or store.problem))
+        self.tree.setSortingEnabled(False)
+        self.tree.clear()
+        self.entries = []
+        for row, run in enumerate(runs):
+            self._add(None, runs_rows.saved_run(run, row), ("run", run), run.info["label"])
+        for sweep in kept:
+            group = self._add(None, runs_rows.sweep_group(sweep), ("sweep", sweep),
+                              f"{sweep.name}: {len(sweep.results)} runs varying "
+                              f"{', '.join(sweep.varied) or 'nothing'}")
+            # Its runs are made when it is opened out: a sweep may hold a thousand.
+            group.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        self.tree.setSortingEnabled(True)
+        self.tree.header().setSortIndicatorShown(False)  # sorting turns it on
+        for item in self.top_rows():
+            item.setExpanded(_identity(self.entry(item)) in opened)
+        for item in self.tree.findItems("", Qt.MatchFlag.MatchContains
+                                        | Qt.MatchFlag.MatchRecursive):
+            item.setSelected(_identity(self.entry(item)) in selected)
         self._apply_filter()
         self._fit_columns()
-        self._say_order()
         self._sync_buttons()
 
+    def _add(self, parent, cells, entry, label: str) -> SortableRow:
+        item = SortableRow(cells)
+        item.setData(0, ENTRY, len(self.entries))
+        self.entries.append(entry)
+        for column in range(len(COLUMNS)):
+            item.setToolTip(column, label)
+        if parent is None:
+            self.tree.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        return item
+
+    def entry(self, item: QTreeWidgetItem) -> tuple:
+        return self.entries[item.data(0, ENTRY)]
+
+    def _open_out(self, group: QTreeWidgetItem) -> None:
+        kind, sweep = self.entry(group)[:2]
+        if kind != "sweep" or group.childCount():
+            return
+        for index in range(len(sweep.results)):
+            self._add(group, runs_rows.sweep_run(sweep, index), ("sweep run", sweep, index),
+                      sweep.label(index))
+        self._apply_filter()
+
+    def top_rows(self) -> list[QTreeWidgetItem]:
+        return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+
     def _apply_filter(self, *_) -> None:
-        words = [f"{m[1]}={m[2]}" if m[1] else m[3]
-                 for m in FILTER_WORD.finditer(self.filter.text())]
+        words = runs_rows.filter_words(self.filter.text())
         shown = 0
-        for row in range(self.table.rowCount()):
-            cells = {_key(COLUMNS[c]): self.table.item(row, c).text()
-                     for c in range(len(COLUMNS))}
-            hidden = not all(_matches(w, cells, self.table.item(row, 0).toolTip())
-                             for w in words if w)
-            self.table.setRowHidden(row, hidden)
-            shown += not hidden
+        for item in self.top_rows():
+            entry = self.entry(item)
+            own = runs_rows.matches(words, self._cells(entry), item.toolTip(0))
+            inner = entry[0] == "sweep" and not own and any(
+                runs_rows.matches(words, runs_rows.sweep_run(entry[1], i),
+                                  entry[1].label(i)) for i in range(len(entry[1].results)))
+            item.setHidden(not (own or inner))
+            shown += own or inner
+            if inner and not item.isExpanded():
+                item.setExpanded(True)  # opens it out: _open_out filters its runs
+            for child in (item.child(i) for i in range(item.childCount())):
+                child.setHidden(not own and not runs_rows.matches(
+                    words, self._cells(self.entry(child)), child.toolTip(0)))
         self._say_order(shown=shown)
+
+    @staticmethod
+    def _cells(entry: tuple):
+        kind, what = entry[:2]
+        if kind == "run":
+            return runs_rows.saved_run(what, 0)
+        return runs_rows.sweep_group(what) if kind == "sweep" else \
+            runs_rows.sweep_run(what, entry[2])
 
     def _fit_columns(self) -> None:
         """Every title and cell whole: each column as wide as its widest text."""
-        self.table.resizeColumnsToContents()
-        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
-        for col, title in enumerate(COLUMNS):
-            header.resizeSection(col, max(header.sectionSize(col),
-                                          metrics.horizontalAdvance(title) + 24))
+        header, metrics = self.tree.header(), self.tree.fontMetrics()
+        for column, title in enumerate(COLUMNS):
+            self.tree.resizeColumnToContents(column)
+            header.resizeSection(column, max(header.sectionSize(column),
+                                             metrics.horizontalAdvance(title) + 24))
 
     def _say_order(self, *_, shown: int | None = None) -> None:
-        header = self.table.horizontalHeader()
+        header = self.tree.header()
         column = COLUMNS[header.sortIndicatorSection()] if \
             0 <= header.sortIndicatorSection() < len(COLUMNS) else "run"
         descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
         words = {"run": ("oldest first", "newest first"), "date": ("oldest first",
                                                                   "newest first")}.get(
             column, ("smallest first", "largest first"))
-        count = f"{len(self.runs)} runs" if shown is None or shown == len(self.runs) else \
-            f"{shown} of {len(self.runs)} runs shown"
+        total = self.tree.topLevelItemCount()
+        sweeps = sum(self.entry(item)[0] == "sweep" for item in self.top_rows())
+        what = _count(total - sweeps, "run") + (f" and {_count(sweeps, 'sweep')}"
+                                                if sweeps else "")
+        count = what if shown is None or shown == total else f"{shown} of {what} shown"
         self.order.setText(f"{count}, by {column}: {words[descending]}. Click a title to "
                            "sort by it.")
 
-    def selected(self) -> list[SavedRun]:
-        rows = {self.table.item(i.row(), 0).data(ROW) for i in self.table.selectedIndexes()}
-        return [self.runs[r] for r in sorted(rows)]
+    # --- what the buttons do --------------------------------------------------------------
 
-    def _each(self, action, limit: int | None = None) -> None:
-        for run in self.selected()[:limit]:
-            action(run)
+    def selected(self) -> list[tuple]:
+        return [self.entry(item) for item in self.tree.selectedItems()]
+
+    def load_selected(self) -> None:
+        (entry,) = self.selected()
+        if entry[0] == "run":
+            self.archive.load(entry[1])
+        else:
+            self.archive.sweeps.make_active(entry[1], entry[2])
+
+    def overlay_selected(self) -> None:
+        for entry in self.selected():
+            if entry[0] == "run":
+                self.archive.overlay(entry[1])
+            elif entry[0] == "sweep run":
+                self.archive.sweeps.overlay(entry[1], entry[2])
+            else:
+                sweep = entry[1]
+                ranked = sorted((i for i, r in enumerate(sweep.results) if r.test_acc),
+                                key=lambda i: -sweep.results[i].final_test_acc)
+                for index in ranked[:OVERLAID_AT_MOST]:
+                    self.archive.sweeps.overlay(sweep, index)
 
     def _sync_buttons(self) -> None:
         selected = self.selected()
-        chosen = len(selected)
-        self.load_button.setEnabled(chosen == 1 and selected[0].has_weights)
+        one = selected[0] if len(selected) == 1 else None
+        weights = one is not None and (one[0] == "run" and one[1].has_weights or (
+            one[0] == "sweep run" and bool(one[1].results[one[2]].test_acc)))
+        self.load_button.setEnabled(weights)
         self.load_button.setToolTip(
-            "Make the selected run's final weights active" if chosen != 1
-            or selected[0].has_weights else
+            "Make the selected run's final weights active" if weights or one is None
+            or one[0] == "sweep" else
             "This run exploded before it finished an epoch: it kept no weights. Overlay "
             "its curves to compare it with a run that trained.")
-        self.overlay_button.setEnabled(chosen > 0)
-        self.delete_button.setEnabled(chosen > 0)
+        self.overlay_button.setEnabled(bool(selected))
+        deletable = [e for e in selected if e[0] != "sweep run"]
+        self.delete_button.setEnabled(bool(deletable))
+        self.delete_button.setToolTip(
+            "Delete the selected runs and sweeps from disk (asks first)" if deletable or
+            not selected else "A sweep's runs are deleted with their sweep: select its row")
 
-    def ask_delete(self, delete) -> None:
-        runs = self.selected()
-        if not runs:
+    def ask_delete(self) -> None:
+        runs = [e[1] for e in self.selected() if e[0] == "run"]
+        sweeps = [e[1] for e in self.selected() if e[0] == "sweep"]
+        if not runs and not sweeps:
             return
-        names = ", ".join(f"#{r.number}" if r.number else r.id for r in runs[:6]) + \
-            (", …" if len(runs) > 6 else "")
-        what = f"run {names} and its weights" if len(runs) == 1 else \
-            f"{len(runs)} runs ({names}) and their weights"
+        names = [f"#{r.number}" if r.number else r.id for r in runs] + \
+            [s.name for s in sweeps]
+        listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+        if len(names) == 1:
+            what = f"run {listed} and its weights" if runs else \
+                f"sweep {listed} and all its runs"
+        else:
+            what = f"{len(names)} {'runs' if not sweeps else 'runs and sweeps'} " \
+                   f"({listed}) and their weights"
         box = QMessageBox(QMessageBox.Icon.Question, "Delete runs",
                           f"Delete {what} from disk? This cannot be undone.",
                           QMessageBox.StandardButton.Yes
                           | QMessageBox.StandardButton.No, self)
         box.setObjectName("delete-runs")
         box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
-                             and delete(runs))
+                             and self._delete(runs, sweeps))
         box.open()
 
+    def _delete(self, runs: list, sweeps: list) -> None:
+        if runs:
+            self.archive.delete(runs)
+        if sweeps:
+            self.archive.sweeps.delete(sweeps)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _identity(entry: tuple) -> tuple:
+    """What a row is on disk, which a refresh keeps: a run's folder, a sweep's, or a
+    sweep's folder and the run's place in it."""
+    return (entry[0], getattr(entry[1], "path", None) or entry[1].folder, *entry[2:])

@@ -49,7 +49,7 @@ class MainTabs(QTabWidget):
                              (self.calibration.diagram, "Reliability diagram"),
                              (self.calibration.history, "ECE per epoch"),
                              (self.steps.table, "Softmax steps"),
-                             (self.runs.table, "Saved runs"),
+                             (self.runs.tree, "Saved runs and sweeps"),
                              (self.lab.same_batches.graphics, "Implementations per step"),
                              (self.lab.pitfall.graphics, "Pitfall against correct, per epoch"),
                              (self.lab.microscope.graphics, "Gradient microscope")):

@@ -1,5 +1,5 @@
-"""Sweeps on disk for the Sweep page: each finished sweep kept as one record beside the
-runs folder (``softmax_gui/sweep_record.py``), and a kept sweep opened again."""
+"""Open sweep… on the Sweep page: a kept sweep (``qt/runs/kept_sweeps.py`` keeps each
+finished one) chosen in a file dialog and read in the background."""
 
 from __future__ import annotations
 
@@ -12,27 +12,12 @@ from softmax_gui.safe_files import reason
 
 
 class SweepFiles(QObject):
-    """Keeps and opens sweeps in the background; says how it went through callbacks."""
+    """Opens kept sweeps in the background; says how it went through callbacks."""
 
     def __init__(self, session, parent):
         super().__init__(parent)
         self.session = session
-        # Beside the runs folder: ~/.local/share/softmax-studio/sweeps.
-        self.folder = Path(session.archive.store.root).parent / "sweeps"
-
-    def keep(self, results: list, varied: list[str], seconds: float, said) -> None:
-        """Save the sweep in :attr:`folder`; ``said(words)`` with its name, or why it
-        could not be kept."""
-        from softmax_gui.sweep_record import fresh_folder, save_record
-
-        folder = fresh_folder(self.folder)
-
-        def failed(error: BaseException) -> None:
-            said(f"It could not be kept on disk: {reason(error)}.")
-
-        self.session.tasks.run("Keeping the sweep…",
-                               lambda _task: save_record(folder, results, varied, seconds),
-                               lambda _: said(f"Kept as {folder.name}."), failed)
+        self.folder = session.archive.sweeps.folder
 
     def choose_and_open(self, opened, said) -> None:
         """Ask for a kept sweep's ``sweep.json``; ``opened(results, varied, seconds,

@@ -272,8 +272,9 @@ class SweepView(QWidget):
             f"best: {named}, test accuracy {best.mean:.2%}"
             + (f" ± {best.spread:.2%} over {seeds} seeds" if seeds > 1 else "")
             + ". Select a run to use or keep it.")
-        self.files.keep(results, self._varied, elapsed,
-                        lambda words: self.status.setText(f"{self.status.text()} {words}"))
+        self.session.archive.sweeps.keep(
+            results, self._varied, elapsed,
+            lambda words: self.status.setText(f"{self.status.text()} {words}"))
 
     def _opened(self, results: list, varied: list[str], seconds: float, folder) -> None:
         """A kept sweep, shown as when it ended: its curves, its results, its table."""
