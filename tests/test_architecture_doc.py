@@ -46,13 +46,15 @@ def test_every_signal_in_the_session_table_exists(owner, name):
 
     from softmax_gui.qt.curves.curves_view import PlotsView
     from softmax_gui.qt.insight.timeline import Timeline
+    from softmax_gui.qt.runs.kept_sweeps import KeptSweeps
     from softmax_gui.qt.runs.run_archive import RunArchive
     from softmax_gui.qt.state.session import Session
     from softmax_gui.qt.state.tasks import Tasks
     from softmax_gui.qt.training.runs import Runs
 
     classes = {"session": Session, "session.runs": Runs, "session.runs.timeline": Timeline,
-               "session.tasks": Tasks, "session.archive": RunArchive, "plots": PlotsView}
+               "session.tasks": Tasks, "session.archive": RunArchive,
+               "session.archive.sweeps": KeptSweeps, "plots": PlotsView}
     assert isinstance(getattr(classes[owner], name, None), Signal), f"{owner}.{name}"
 
 
