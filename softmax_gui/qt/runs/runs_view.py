@@ -196,8 +196,9 @@ class RunsView(QWidget):
             column, ("smallest first", "largest first"))
         total = self.tree.topLevelItemCount()
         sweeps = sum(self.entry(item)[0] == "sweep" for item in self.top_rows())
-        what = _count(total - sweeps, "run") + (f" and {_count(sweeps, 'sweep')}"
-                                                if sweeps else "")
+        what = " and ".join([_count(total - sweeps, "run")] * bool(total - sweeps or not
+                                                                    sweeps)
+                            + [_count(sweeps, "sweep")] * bool(sweeps))
         count = what if shown is None or shown == total else f"{shown} of {what} shown"
         self.order.setText(f"{count}, by {column}: {words[descending]}. Click a title to "
                            "sort by it.")

@@ -72,7 +72,7 @@ class MainTabs(QTabWidget):
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
                  "pitfall, one minibatch under the microscope, sweeps of many runs"),
-                (self.runs, "Runs", "Every finished run, kept on disk")):
+                (self.runs, "Runs", "Every finished run and sweep, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
 
     def _with_timeline(self, view: QWidget) -> QWidget:
