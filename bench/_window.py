@@ -14,9 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def open_window():
+def open_window(runs_root: Path | None = None):
     """A QApplication and a shown, ready MainWindow (torch and the dataset loaded),
-    with throwaway settings and runs folder."""
+    with throwaway settings and runs folder (or ``runs_root``: its kept sweeps are
+    beside it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
     from PySide6.QtCore import QSettings
@@ -27,7 +28,8 @@ def open_window():
 
     sys.setswitchinterval(0.0005)  # as softmax_gui.qt.app.main does
     app = QApplication.instance() or QApplication([])
-    window = MainWindow(QSettings(), runs=RunStore(Path(tempfile.mkdtemp())))
+    window = MainWindow(QSettings(), runs=RunStore(runs_root or Path(tempfile.mkdtemp())
+                                                   / "runs"))
     window.show()
     wait_for(app, lambda: window.session.is_ready)
     print(f"data: {window.session.state.dataset.describe()}")
