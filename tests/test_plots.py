@@ -166,3 +166,16 @@ def test_a_run_list_shows_whole_rows(qtbot):
     view.show()
     rows = view.run_list.viewport().height() / view.run_list.sizeHintForRow(0)
     assert abs(rows - round(rows)) < 0.15 and round(rows) == 5  # five whole rows, scrolls
+
+
+def test_a_sweep_s_decades_from_zero_are_evenly_apart_and_named():
+    # Weight decay 0, 0.0001, ..., 0.1 on a linear axis piled its ticks into one smudge
+    # (a new user's walk); a log axis cannot show 0. Each value gets a place of its own.
+    from softmax_gui.qt.sweep.results_plot import positions
+
+    xs, ticks = positions([0.0, 0.0001, 0.001, 0.01, 0.1], "weight_decay")
+    assert xs == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert [name for _x, name in ticks] == ["0", "0.0001", "0.001", "0.01", "0.1"]
+    assert positions([0.001, 0.1, 10.0], "lr")[0] == [-3.0, -1.0, 1.0]  # log10
+    assert positions([0.0, 0.5, 0.9], "momentum")[0] == [0.0, 0.5, 0.9]  # linear
+    assert positions(["sgd", "adam"], "optimizer")[0] == [1.0, 0.0]  # ranks of words

@@ -24,7 +24,9 @@ from person import (
 )
 from PySide6.QtCore import Qt
 
-from softmax_gui.qt.sweep.sweep_results import ACCURACY
+from softmax_gui.qt.sweep.sweep_curves import CHOSEN_WIDTH
+from softmax_gui.qt.sweep.sweep_results import ACCURACY, LOSS
+from softmax_gui.sweep_plan import settings_text
 
 
 def open_sweep(window):
@@ -78,7 +80,7 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     assert best_lr == "0.1"  # d2l's rate; 1 oscillates, 0.01 is slow (measured)
     assert view.progress.value() == view.progress.maximum() == 24
     # One curve per configuration (seeds folded into a mean with a band), two epochs.
-    assert len(view.curve_items) == 6
+    assert len(view.curves.items) == 6
     # The results: a heatmap of the two, and a table of the 12 runs, best first.
     assert view.plots.currentWidget() is view.results.plot
     table = view.results.table
@@ -93,8 +95,14 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     answer_file_dialog(qtbot, kept / "sweep.json")
     qtbot.waitUntil(lambda: view.status.text().startswith(f"Opened {kept.name}: 12 runs"),
                     timeout=30_000)
-    assert column(table, ACCURACY) == accuracies and len(view.curve_items) == 6
+    assert column(table, ACCURACY) == accuracies and len(view.curves.items) == 6
     click_row(table, 0)
+    # The run picked in the table is drawn thick on the curves; their tab says which.
+    chosen = view.curves.items[view.curves.chosen][0]
+    assert chosen.opts["pen"].width() == CHOSEN_WIDTH and chosen.zValue() == 20
+    first = [column(table, name)[0] for name in ("Learning rate", "Weight decay")]
+    assert view.plots.tabText(0) == (
+        f"Curves (thick: {settings_text(['lr', 'weight_decay'], first)})")
     click_button(window, "Make active")
     qtbot.waitUntil(lambda: window.session.state.weights.label.startswith("sweep run"),
                     timeout=30_000)
@@ -114,7 +122,7 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     # The sweep itself is one row: its best accuracy and the span of what it varied.
     (group,) = top_rows(view, "sweep")
     assert [group.text(c) for c in (0, 1, 5, 8)] == [
-        "sweep of 12", f"{accuracies[0]:.2%}", "0.01 to 1.0", "0.0 to 0.001"]
+        "sweep of 12", f"{accuracies[0]:.2%}", "0.01 to 1", "0 to 0.001"]
     # The worst run kept too; the Runs tab's filter tells them apart by a column.
     show_tab(window, "Lab")
     click_row(table, 11)
@@ -204,8 +212,9 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
     held = view.progress.value()
     qtbot.waitUntil(lambda: view.progress.value() > held, timeout=60_000)
     click_button(window, "Stop sweep")
-    qtbot.waitUntil(lambda: view.status.text().startswith("Stopped."), timeout=60_000)
-    assert "4 runs in" in view.status.text()
+    qtbot.waitUntil(lambda: view.status.text().startswith("Stopped: "), timeout=60_000)
+    # One data order: the four stopped together, each after the same epochs.
+    assert view.status.text().startswith("Stopped: 4 of 4 runs trained an epoch or more")
     epochs = column(view.results.table, "Epochs trained")
     assert len(epochs) == 4 and all(1 <= e < 30 for e in epochs)
     # Kept, a run says it trained with the panel's batch size.
@@ -218,7 +227,32 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
     show_tab(window, "Lab")
     assert set(column(view.results.table, "Status")) == {"stopped"}
     assert button(window, "Train sweep").isEnabled()
-    assert view.results.plot.getPlotItem().titleLabel.text == ACCURACY
+    assert view.results.plot.getPlotItem().getAxis("left").labelText == ACCURACY.lower()
+
+
+def test_a_rate_that_explodes_is_marked_not_dropped(qtbot, window):
+    import pyqtgraph as pg
+
+    view = open_sweep(window)
+    type_into(view.form.values[0], "0.1, 1000")
+    type_into(view.form.epochs, "3")
+    click_button(window, "Train sweep")
+    qtbot.waitUntil(lambda: " runs in " in view.status.text(), timeout=60_000)
+    assert view.status.text().startswith("2 runs in ") and "(1 exploded)" in \
+        view.status.text()
+    assert view.progress.value() == view.progress.maximum()  # it ended, exploded or not
+    table = view.results.table
+    assert column(table, "Status") == ["finished", "exploded"]
+    assert column(table, LOSS)[0] < 1  # the loss is in the table beside the accuracy
+    # On the results plot 1000 is in sight (a log axis), with a red cross and a word.
+    plot = view.results.plot.getPlotItem()
+    (cross,) = [i for i in plot.items if isinstance(i, pg.PlotDataItem)
+                and i.opts["symbol"] == "x"]
+    assert list(cross.getData()[0]) == [3.0]  # log10(1000)
+    low, high = plot.viewRange()[0]
+    assert low < -1 and 3 < high  # 0.1 and 1000 both
+    marks = [i for i in plot.items if isinstance(i, pg.TextItem)]
+    assert [m.toPlainText() for m in marks] == ["exploded"]
 
 
 def test_the_finder_suggests_a_rate_and_puts_it_in_the_panel(qtbot, window):

@@ -9,6 +9,7 @@ import re
 from softmax_gui.model_registry import MODELS
 from softmax_gui.run_history import epochs_text
 from softmax_gui.runs import SavedRun
+from softmax_gui.sweep_plan import value_text
 from softmax_gui.sweep_record import status as sweep_status
 
 MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
@@ -46,7 +47,7 @@ def saved_run(run: SavedRun, row: int) -> Cells:
             (_epochs(run.epochs_trained, config.get("epochs")), run.epochs_trained),
             (run.status + ("" if run.has_weights else ", no weights"), run.status),
             (MODEL_NAMES.get(info["model"], info["model"]), info["model"]),
-            *((str(config.get(k, "")), config.get(k, "")) for k in HYPER_PARAMETERS),
+            *((value_text(config.get(k, "")), config.get(k, "")) for k in HYPER_PARAMETERS),
             (info["created"][:16].replace("T", " "), info["created"]),
             (f"{info['train_seconds']:.1f}", info["train_seconds"])]
 
@@ -62,7 +63,7 @@ def sweep_run(sweep, index: int) -> Cells:
             (_epochs(trained, config.epochs), trained),
             (status + ("" if trained else ", no weights"), status),
             (MODEL_NAMES.get(config.model, config.model), config.model),
-            *((str(getattr(config, k)), getattr(config, k)) for k in HYPER_PARAMETERS),
+            *((value_text(getattr(config, k)), getattr(config, k)) for k in HYPER_PARAMETERS),
             (sweep.created[:16].replace("T", " "), sweep.created), ("", 0.0)]
 
 
@@ -76,8 +77,8 @@ def sweep_group(sweep) -> Cells:
     def span(values: list) -> tuple[str, object]:
         distinct = sorted(set(values), key=lambda v: (isinstance(v, str), v))
         if len(distinct) == 1:
-            return str(distinct[0]), distinct[0]
-        return f"{distinct[0]} to {distinct[-1]}", distinct[0]
+            return value_text(distinct[0]), distinct[0]
+        return f"{value_text(distinct[0])} to {value_text(distinct[-1])}", distinct[0]
 
     configs = [r.config for r in results]
     models = span([MODEL_NAMES.get(c.model, c.model) for c in configs])
