@@ -71,6 +71,7 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     choose(qtbot, form.parameters[1], "Weight decay")
     type_into(form.values[1], "0, 0.001")
     type_into(form.seeds, "2")
+    assert form.rest.text().endswith("inputs, seeds 0 to 1.")  # not the panel's one seed
     type_into(form.epochs, "2")
     click_button(window, "Train sweep")
     qtbot.waitUntil(lambda: " runs in " in view.status.text(), timeout=120_000)

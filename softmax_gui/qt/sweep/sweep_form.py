@@ -74,6 +74,7 @@ class SweepForm(QWidget):
         self.epochs.setAccessibleName("Epochs of each run")
         self.epochs.setToolTip("How long each run trains, unless a row varies the epochs")
         layout.addWidget(self.seeds, ROWS + 1, 0)
+        self.seeds.valueChanged.connect(lambda _: self.show_base(self._base))
         layout.addWidget(self.epochs, ROWS + 1, 1)
         self.rest = QLabel()
         self.rest.setWordWrap(True)
@@ -85,11 +86,15 @@ class SweepForm(QWidget):
         self.parameters[0].setCurrentIndex(self.parameters[0].findData("lr"))
 
     def show_base(self, base: TrainConfig | None) -> None:
-        """Say what the rows do not vary: the training panel's settings."""
+        """Say what the rows do not vary: the training panel's settings (its seed unless
+        the Seeds box asks for several: then seeds 0, 1, ...)."""
+        self._base = base
+        seeds = self.seeds.value()
         self.rest.setText(
             "Everything else as the training panel: " + (
                 f"{base.summary()}, {'standardised' if base.standardize else 'raw'} "
-                f"inputs, seed {base.seed}." if base is not None else
+                f"inputs, " + (f"seed {base.seed}." if seeds == 1 else
+                               f"seeds 0 to {seeds - 1}.") if base is not None else
                 "(a field there is invalid: fix it to train a sweep)."))
 
     def _parameter_chosen(self, row: int) -> None:
