@@ -55,6 +55,7 @@ class RunsView(QWidget):
         tree.setToolTip(f"Runs kept in {archive.store.root}; sweeps in "
                         f"{archive.sweeps.folder} (open one out with its arrow)")
         self.order = QLabel()
+        self.order.setWordWrap(True)  # "2 runs and 1 sweep, by …" must not widen the window
         self.filter = QLineEdit()
         self.filter.setAccessibleName("Filter runs")
         self.filter.setPlaceholderText("Filter: lr=0.1, adam, stopped, sweep…")
