@@ -66,10 +66,17 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     choose(qtbot, form.preset, "Learning rate 0.001 to 10")
     assert form.parameters[0].currentText() == "Learning rate"
     assert form.values[0].text() == "0.001 to 10, 9 log"
-    # Smaller than the preset: three rates, two weight decays, two seeds, two epochs.
+    # d2l's own setting pinned in the free rows: plain SGD at a constant rate.
+    assert [(c.currentText(), v.text()) for c, v in zip(form.parameters[1:],
+                                                        form.values[1:])] == [
+        ("Momentum", "0"), ("Schedule", "constant")]
+    assert "plain SGD at a constant rate" in view.status.text()
+    # Smaller than the preset: three rates, two weight decays, two seeds, two epochs,
+    # and the panel's momentum and schedule (its rows cleared of the pins).
     type_into(form.values[0], "0.01, 0.1, 1")
     choose(qtbot, form.parameters[1], "Weight decay")
     type_into(form.values[1], "0, 0.001")
+    choose(qtbot, form.parameters[2], "—")
     type_into(form.seeds, "2")
     assert form.rest.text().endswith("inputs, seeds 0 to 1.")  # not the panel's one seed
     type_into(form.epochs, "2")

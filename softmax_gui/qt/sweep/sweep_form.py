@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from softmax_gui.config import TrainConfig
-from softmax_gui.sweep_plan import PARAMETERS, PRESETS, parse_values
+from softmax_gui.sweep_plan import D2L_PINS, PARAMETERS, PRESETS, parse_values
 
 ROWS = 3
 # The window trains at most this many runs in one sweep: each is a curve and a row here.
@@ -108,15 +108,18 @@ class SweepForm(QWidget):
         if index <= 0:
             return
         field, values, epochs = PRESETS[self.preset.itemText(index)]
-        for row, combo in enumerate(self.parameters):
-            combo.setCurrentIndex(combo.findData(field) if row == 0 else 0)
-        self.values[0].setText(values)
+        rows = [(field, values), *D2L_PINS]
+        for combo, line, (name, text) in zip(self.parameters, self.values, rows):
+            combo.setCurrentIndex(combo.findData(name))
+            line.setText(text)
         self.epochs.setValue(epochs)
         self.preset_chosen.emit(f"{self.preset.itemText(index)}: "
-                                + ("each run trains its own epochs." if field == "epochs"
+                                + ("each run trains its own epochs" if field == "epochs"
                                    else f"{epochs} epoch{'s' if epochs > 1 else ''} each"
-                                   + (" (batch size 1 takes 60,000 steps an epoch)."
-                                      if field == "batch_size" else ".")))
+                                   + (" (batch size 1 takes 60,000 steps an epoch)"
+                                      if field == "batch_size" else ""))
+                                + "; plain SGD at a constant rate, as in d2l (the rows "
+                                  "below pin them: clear them for the panel's).")
 
     def plan(self, base: TrainConfig) -> tuple[list[TrainConfig], list[str]]:
         """The configurations to train (``base`` with each combination of the rows'
