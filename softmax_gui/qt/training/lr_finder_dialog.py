@@ -60,7 +60,9 @@ class LrFinderDialog(QDialog):
         self.plot.addLegend(offset=(10, 10), brush=theme.legend_brush())
         self.raw = self.plot.plot(pen=pg.mkPen((150, 150, 150), width=1), name="each batch")
         self.smooth = self.plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="smoothed")
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff7f0e", width=2))
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff7f0e", width=2),
+                                      label="suggested", labelOpts={
+                                          "position": 0.9, "color": "#ff7f0e"})
         self.marker.hide()
         self.plot.addItem(self.marker)
         self.result = QLabel("")
@@ -122,8 +124,9 @@ class LrFinderDialog(QDialog):
         self.raw.setData(finding.lrs[finite], finding.losses[finite])
         self.smooth.setData(finding.lrs[finite], finding.smoothed[finite])
         if finite.any():  # the descent, not the explosion at the end, fills the plot
-            low, start = finding.smoothed[finite].min(), finding.smoothed[finite][0]
-            self.plot.setYRange(0.9 * low, 2 * start, padding=0)
+            # Down to the lowest single batch too (a new user missed the raw minimum).
+            low = min(finding.smoothed[finite].min(), finding.losses[finite].min())
+            self.plot.setYRange(0.9 * low, 2 * finding.smoothed[finite][0], padding=0)
         self.suggested = finding.suggested
         if finding.suggested is None:
             self.result.setText("The loss never fell: no rate to suggest. Try fresh weights "
