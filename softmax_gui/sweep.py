@@ -109,6 +109,19 @@ def group_key(config: TrainConfig) -> tuple:
             config.epochs, config.init_std, config.device)
 
 
+def partition(configs: list[TrainConfig]) -> tuple[dict[tuple, list[int]], list[int]]:
+    """The indices of ``configs`` trained together (by what their group shares) and
+    those trained alone."""
+    groups: dict[tuple, list[int]] = {}
+    alone = []
+    for i, config in enumerate(configs):
+        if batchable(config):
+            groups.setdefault(group_key(config), []).append(i)
+        else:
+            alone.append(i)
+    return groups, alone
+
+
 Curves = dict[int, list[float]]  # configuration's index -> its test accuracy per epoch
 
 
@@ -132,13 +145,7 @@ def train_sweep(configs: list[TrainConfig], data: Dataset, stop=None, pause=None
         if on_epoch is not None:
             on_epoch(done, total, curves)
 
-    groups: dict[tuple, list[int]] = {}
-    alone = []
-    for i, config in enumerate(configs):
-        if batchable(config):
-            groups.setdefault(group_key(config), []).append(i)
-        else:
-            alone.append(i)
+    groups, alone = partition(configs)
     for members in groups.values():
         def group_epoch_done(curves: Curves, members=members) -> None:
             epoch_done({members[k]: acc for k, acc in curves.items()})

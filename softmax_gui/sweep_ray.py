@@ -26,7 +26,7 @@ from pathlib import Path
 
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
-from softmax_gui.sweep import GridError, SweepResult, batchable, group_key
+from softmax_gui.sweep import GridError, SweepResult, partition
 
 INSTALL = ("--engine ray needs Ray Tune, which is not installed: "
            "pip install 'softmax-studio[cluster]' (or pip install 'ray[tune]')")
@@ -44,13 +44,8 @@ def ray_installed() -> bool:
 def chunks(configs: list[TrainConfig], pieces: int) -> list[list[int]]:
     """The grid's indices cut into trials: each group that shares its data order in at
     most ``pieces`` chunks of near-equal size, every other configuration alone."""
-    groups: dict[tuple, list[int]] = {}
-    parts = []
-    for i, config in enumerate(configs):
-        if batchable(config):
-            groups.setdefault(group_key(config), []).append(i)
-        else:
-            parts.append([i])
+    groups, alone = partition(configs)
+    parts = [[i] for i in alone]
     for members in groups.values():
         size = math.ceil(len(members) / max(1, min(pieces, len(members))))
         parts.extend(members[start:start + size] for start in range(0, len(members), size))

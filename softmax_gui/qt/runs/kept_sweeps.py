@@ -101,21 +101,26 @@ class KeptSweeps(QObject):
         self.changed.emit()
 
     def make_active(self, sweep: KeptSweep, index: int) -> None:
-        """Make run ``index``'s final weights active (read in the background)."""
+        """Make run ``index``'s final weights active (read from disk in the background)."""
+        self.activate(sweep.results[index], f"sweep run {sweep.label(index)}",
+                      lambda: sweep_record.run_state(sweep.folder, index))
+
+    def activate(self, result, name: str, read_state=None) -> None:
+        """Make a sweep's run active: its final weights (``read_state()`` reads them in
+        the background when the result holds none), prepared off the GUI thread."""
         from dataclasses import replace
 
         from softmax_gui.active_weights import prepare
 
         session, state = self.session, self.session.state
-        result, name = sweep.results[index], f"sweep run {sweep.label(index)}"
         classes, test_images = state.dataset.classes, state.test_images
 
         def work(_task):
             if result.config.dataset != state.dataset.name:
                 raise ValueError(f"it was trained on {result.config.dataset}; load that "
                                  "dataset first")
-            with_weights = replace(result, state=sweep_record.run_state(sweep.folder, index))
-            return prepare(sweep_record.snapshot(with_weights, classes), name,
+            trained = result if read_state is None else replace(result, state=read_state())
+            return prepare(sweep_record.snapshot(trained, classes), name,
                            result.config.to_dict(), None, test_images)
 
         def done(weights) -> None:

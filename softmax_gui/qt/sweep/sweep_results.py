@@ -151,27 +151,10 @@ class SweepResults(QWidget):
         self.keep_button.setEnabled(has_weights)
 
     def make_active(self) -> None:
-        from softmax_gui.active_weights import prepare
-
-        result, session = self.selected(), self.session
-        if result is None:
-            return
-        state = session.state
-        name = f"sweep run {sweep_record.label(result, self.varied)}"
-        classes, test_images = state.dataset.classes, state.test_images
-
-        def work(_task):
-            return prepare(sweep_record.snapshot(result, classes), name,
-                           result.config.to_dict(), None, test_images)
-
-        def done(weights) -> None:
-            session.activate(weights)
-            session.message.emit(f"Active: {name}")
-
-        def failed(error: BaseException) -> None:
-            session.report(f"Could not use {name}: {error}")
-
-        session.tasks.run(f"Preparing {name}…", work, done, failed)
+        result = self.selected()
+        if result is not None:
+            self.session.archive.sweeps.activate(
+                result, f"sweep run {sweep_record.label(result, self.varied)}")
 
     def keep(self) -> None:
         result, session = self.selected(), self.session
