@@ -33,9 +33,11 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("--model", choices=tuple(MODELS), default=defaults.model)
     for flag in LISTS:
+        default = getattr(defaults, flag)
+        example = "'0.001 to 1, 4 log'" if isinstance(default, float) else "'0 to 4, 5'"
         parser.add_argument(f"--{flag.replace('_', '-')}", metavar="LIST",
-                            help=f"comma-separated values or a range ('0.001 to 10, 5 "
-                                 f"log'); default {getattr(defaults, flag)}")
+                            help=f"comma-separated values or a range ({example}); "
+                                 f"default {default}")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--device", choices=DEVICES, default=defaults.device)
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
