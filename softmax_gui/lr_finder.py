@@ -20,7 +20,7 @@ from softmax_gui import events
 from softmax_gui.config import TrainConfig
 from softmax_gui.data import Dataset
 from softmax_gui.models import build_model
-from softmax_gui.training import input_stats, prepare_images, resolve_device
+from softmax_gui.training import input_stats, model_device, prepare_images
 from softmax_gui.training_step import make_stepper
 
 
@@ -44,7 +44,7 @@ def find_lr(config: TrainConfig, data: Dataset, initial: events.WeightSnapshot |
 
     if not 0 < start < end or steps < 2:
         raise ValueError("the learning-rate finder needs 0 < start < end and 2 steps or more")
-    device = resolve_device(config.device)
+    device, _ = model_device(config)  # NumPy: the CPU, whatever is asked
     generator = torch.Generator().manual_seed(config.seed)
     torch.manual_seed(config.seed)
     if initial is not None:

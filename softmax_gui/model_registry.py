@@ -51,6 +51,9 @@ class ModelSpec:
         standardisation folds into it) or ``"conv"`` (``0.weight``, 5x5 filters).
     mistake : str
         For a deliberately wrong model, the one line the panel shows while it is chosen.
+    cpu_only : bool
+        It computes on the CPU whatever device is asked for (NumPy): the CLI, the status
+        bar, the run record and the device combo say so.
     """
 
     name: str
@@ -64,6 +67,7 @@ class ModelSpec:
     hand_written_sgd: bool
     first_layer: str
     mistake: str = ""
+    cpu_only: bool = False
 
     @property
     def state_names(self) -> frozenset:
@@ -121,7 +125,7 @@ MODELS: dict[str, ModelSpec] = {
             builder="softmax_gui.model_builders:numpy_softmax",
             shapes={"W": ("C", SIDE_PIXELS), "b": ("C",)},
             family="softmax", file_names={"W": "1.weight", "b": "1.bias"}, linear=True,
-            hand_written_sgd=True, first_layer="dense"),
+            hand_written_sgd=True, first_layer="dense", cpu_only=True),
         ModelSpec(
             name="softmax-pitfall", label="Pitfall (nn.Softmax)",
             tip="Softmax + extra nn.Softmax (pitfall): the concise model with an "

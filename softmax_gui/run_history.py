@@ -36,6 +36,7 @@ class RunHistory:
     # "running", then "finished", "stopped", "exploded" or "failed" (runs.py's STATUSES
     # for one overlaid from the runs folder).
     status: str = ""
+    device: str = ""  # where it computed, as the trainer named it ("NVIDIA H200", "CPU")
 
     def add_batches(self, event: events.BatchMetrics) -> None:
         self.batch_x.extend(event.epoch_x.tolist())

@@ -172,6 +172,7 @@ class RunStore:
             "model": snapshot.model if snapshot else str(config.get("model", "")),
             "has_weights": snapshot is not None,
             "sample": sample,  # trained and scored on the bundled sample
+            "device": history.device,  # where it computed (NumPy: the CPU, whatever asked)
         }
         tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=SAVING))
         try:

@@ -51,6 +51,9 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+CPU_ONLY = "CPU (NumPy computes there, whatever the device)"
+
+
 def device_name(device: torch.device) -> str:
     """A readable device name (the GPU's model for CUDA)."""
     if device.type == "cuda":
@@ -141,8 +144,19 @@ def train(
         yield events.Failed(f"Training failed: {exc}", epoch=first_epoch)
 
 
-def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
+def model_device(config: TrainConfig) -> tuple[torch.device, str]:
+    """Where ``config``'s model computes and how to say it: a model that computes on the
+    CPU whatever is asked (NumPy) says so, and needs no GPU for ``cuda``."""
+    from softmax_gui.model_registry import MODELS
+
+    if MODELS[config.model].cpu_only:
+        return torch.device("cpu"), CPU_ONLY
     device = resolve_device(config.device)
+    return device, device_name(device)
+
+
+def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
+    device, named = model_device(config)
     # A continuation without a resume point (a file, an earlier epoch) shuffles
     # differently from the run's first epochs, reproducibly.
     generator = torch.Generator().manual_seed(config.seed + first_epoch - 1)
@@ -172,7 +186,7 @@ def _train(config, data, stop, pause, initial, first_epoch, last_epoch):
         generator.set_state(torch.from_numpy(resume.order_state.copy()))
         stepper.load_state(resume.optimizer)
     yield events.Started(
-        device=str(device), device_name=device_name(device), source=data.source.describe(),
+        device=str(device), device_name=named, source=data.source.describe(),
         is_sample=data.source.is_sample, num_train=n, num_test=len(X_test),
         batches_per_epoch=batches, epochs=config.epochs, first_epoch=first_epoch,
         last_epoch=last_epoch, first_batch=first_batch,

@@ -126,3 +126,15 @@ def test_compare_implementations_and_gradcheck_end_with_their_figure(cli_here):
     out = cli_here("gradcheck")
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.strip().splitlines()[-1].split("=")[1]) <= 1e-6
+
+
+def test_the_numpy_model_says_it_computes_on_the_cpu_whatever_the_device(sample, cli_here):
+    # Issue 23: "train --model softmax-numpy --device cuda" printed the GPU's name while
+    # NumPy computed on the CPU. It needs no GPU for it either (this machine has none).
+    from softmax_gui.datasets_registry import get_spec
+
+    done = cli_here("train", "--model", "softmax-numpy", "--device", "cuda", "--epochs", "1",
+                    "--data-dir", get_spec("fashion-mnist").sample_dir)
+    assert done.returncode == 0, done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("device: ")]
+    assert line.startswith("device: CPU (NumPy computes there, whatever the device); model: ")

@@ -337,3 +337,22 @@ def test_step_after_a_stop_finishes_the_interrupted_epoch(qtbot, window):
         ex, _ = item.getData()
         assert list(ex) == [float(e) for e in range(1, target + 1)], key  # no stop point
     save_screenshot(window, "step-after-stop")
+
+
+def test_the_numpy_model_says_where_it_computes(qtbot, window, tmp_path):
+    # Issue 23's honest labels: NumPy computes on the CPU whatever the device combo says.
+    import json
+
+    choose(qtbot, panel(window).model, "Softmax (NumPy)")
+    assert panel(window).device.toolTip().endswith(
+        "Softmax (NumPy) computes on the CPU whatever is chosen here.")
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    assert wait_until_done(qtbot, window).startswith("Done: 1 epoch")
+    assert window.status.device.text() == "Device: CPU (NumPy computes there, whatever the " \
+                                          "device)"
+    qtbot.waitUntil(lambda: any((tmp_path / "runs").glob("*/run.json")), timeout=10_000)
+    (record,) = (tmp_path / "runs").glob("*/run.json")
+    assert json.loads(record.read_text())["device"].startswith("CPU (NumPy")
+    choose(qtbot, panel(window).model, "Softmax (concise)")
+    assert "NumPy" not in panel(window).device.toolTip()

@@ -22,6 +22,8 @@ from softmax_gui.qt.shell import theme
 SETTINGS_GROUP = "training"
 
 
+DEVICE_TIP = "Where to train. Auto picks a CUDA GPU when PyTorch sees one."
+
 class TrainingPanel(QWidget):
     """Controls for one run; ``config()`` returns the validated :class:`TrainConfig`."""
 
@@ -104,7 +106,7 @@ class TrainingPanel(QWidget):
         self.device.addItem("Auto", "auto")
         self.device.addItem("CPU", "cpu")
         self._wanted_device = d.device  # "cuda" may be chosen before it is listed
-        self.device.setToolTip("Where to train. Auto picks a CUDA GPU when PyTorch sees one.")
+        self.device.setToolTip(DEVICE_TIP)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -125,6 +127,9 @@ class TrainingPanel(QWidget):
         if scratch:
             _select(self.optimizer, "sgd")
         self.optimizer.setEnabled(not scratch and self.isEnabled())
+        self.device.setToolTip(DEVICE_TIP + (
+            f" {spec.label} computes on the CPU whatever is chosen here." if spec.cpu_only
+            else ""))
 
     def config(self) -> TrainConfig:
         """The panel's values as a TrainConfig (raises ValueError if one is invalid)."""

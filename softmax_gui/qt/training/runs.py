@@ -141,6 +141,7 @@ class Runs(QObject):
         self.run_started.emit(history)
 
     def _on_started(self, event: events.Started) -> None:
+        self.run.history.device = event.device_name  # kept in its run record
         self.engine_started.emit(event)
 
     def _on_batches(self, event: events.BatchMetrics) -> None:
