@@ -356,3 +356,19 @@ def test_the_numpy_model_says_where_it_computes(qtbot, window, tmp_path):
     assert json.loads(record.read_text())["device"].startswith("CPU (NumPy")
     choose(qtbot, panel(window).model, "Softmax (concise)")
     assert "NumPy" not in panel(window).device.toolTip()
+
+
+def test_the_keyboard_stays_on_the_run_s_buttons(qtbot, window):
+    # After Start the focused button is disabled; the focus went down the chain to the
+    # grid's filter, and Down turned it to "Mistakes only" (a new user's walk).
+    from person import activate
+
+    activate(qtbot, window)
+    type_into(panel(window).epochs, "1")
+    click_button(window, "Start")
+    assert QApplication.focusWidget() is button(window, "Pause")
+    wait_until_done(qtbot, window)
+    assert QApplication.focusWidget() is button(window, "Start")
+    keys(window, Qt.Key.Key_Down)
+    keys(window, Qt.Key.Key_Down)
+    assert window.grid.filter.currentText() == "All"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QLabel,
     QProgressBar,
@@ -184,16 +186,31 @@ class RunControls(QWidget):
     def _sync(self, *_) -> None:
         running = self.session.runs.run is not None
         idle = self.session.is_ready and not running and self.session.state.dataset is not None
+        # The keyboard stays on the run's buttons: a focused button that is disabled hands
+        # the focus down the chain (after a Start it reached the grid's filter, and the
+        # arrow keys turned it to "Mistakes only": a new user's walk).
+        handed = self._focus_moves(running)
         self.panel.setEnabled(not running)
         for action in (self.start_action, self.step_action, self.finder.action):
             action.setEnabled(idle)
         for action in (self.pause_action, self.stop_action):
             action.setEnabled(running)
+        if handed is not None:
+            handed.setFocus(Qt.FocusReason.OtherFocusReason)
         self.revert_action.setEnabled(self.session.state.previous is not None and not running)
         if self.session.is_ready and not running and self.progress.format().startswith(
                 "Loading"):
             self._idle = True
             self._show_idle()
+
+    def _focus_moves(self, running: bool):
+        """The button that takes the keyboard if the focused one is about to be
+        disabled: Pause as a run starts, Start as it ends (None: the focus stays)."""
+        focused = QApplication.focusWidget()
+        leaving = ("Start", "Step") if running else ("Pause", "Stop")
+        if focused is None or not any(focused is self.buttons.get(name) for name in leaving):
+            return None
+        return self.buttons["Pause" if running else "Start"]
 
     def _learn_speeds(self) -> None:
         """Seconds per epoch of the runs on disk, for "about N s" before a Start."""
