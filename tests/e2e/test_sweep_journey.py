@@ -110,7 +110,8 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     assert chosen.opts["pen"].width() == CHOSEN_WIDTH and chosen.zValue() == 20
     first = [column(table, name)[0] for name in ("Learning rate", "Weight decay")]
     assert view.plots.tabText(0) == (
-        f"Curves (thick: {settings_text(['lr', 'weight_decay'], first)})")
+        f"Curves (thick: {settings_text(['lr', 'weight_decay'], first)}, mean of 2 seeds)")
+    assert chosen.curve.toolTip().startswith(settings_text(['lr', 'weight_decay'], first))
     click_button(window, "Make active")
     qtbot.waitUntil(lambda: window.session.state.weights.label.startswith("sweep run"),
                     timeout=30_000)
@@ -251,6 +252,8 @@ def test_a_rate_that_explodes_is_marked_not_dropped(qtbot, window):
     assert view.progress.value() == view.progress.maximum()  # it ended, exploded or not
     table = view.results.table
     assert column(table, "Status") == ["finished", "exploded"]
+    click_row(table, 1)  # the exploded one: it has no curve to draw thick, and says so
+    assert view.plots.tabText(0) == "Curves (lr=1000: no curve, no epoch finished)"
     assert column(table, LOSS)[0] < 1  # the loss is in the table beside the accuracy
     # On the results plot 1000 is in sight (a log axis), with a red cross and a word.
     plot = view.results.plot.getPlotItem()

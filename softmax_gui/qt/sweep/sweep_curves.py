@@ -45,6 +45,7 @@ class SweepCurves:
         self.items: dict[tuple, tuple] = {}  # key -> (mean, low edge, high edge)
         self._pens: dict[tuple, tuple] = {}  # key -> (its pen, its height) unchosen
         self._configs, self._shown, self._curves = [], [], {}
+        self._seeds: dict[tuple, int] = {}  # key -> seeds drawn in its mean
         self.chosen: tuple | None = None
 
     def start(self, configs: list, varied: list[str]) -> None:
@@ -69,6 +70,7 @@ class SweepCurves:
         best = max(ends, key=ends.get)
         for key, seeds in by_configuration.items():
             self._draw(key, seeds, key == best)
+        self._seeds = {key: len(seeds) for key, seeds in by_configuration.items()}
         # The curves' own range, not 0 to 1: sweeps differ by a few points of accuracy.
         values = np.concatenate([np.asarray(a) for a in self._curves.values()])
         self.plot.setYRange(values.min(), values.max(), padding=0.08)
@@ -89,8 +91,15 @@ class SweepCurves:
 
 
     def chosen_text(self) -> str:
-        """``lr=0.1, weight_decay=0``: the configuration drawn thick ("" for none)."""
-        return "" if self.chosen is None else settings_text(self._shown, self.chosen)
+        """What the Curves tab says of the configuration picked: ``thick: lr=0.1, mean of
+        2 seeds``, or that it has no curve ("" for none picked)."""
+        if self.chosen is None:
+            return ""
+        named = settings_text(self._shown, self.chosen)
+        if self.chosen not in self.items:
+            return f"{named}: no curve, no epoch finished"
+        seeds = self._seeds.get(self.chosen, 1)
+        return f"thick: {named}" + (f", mean of {seeds} seeds" if seeds > 1 else "")
 
     def _draw(self, key: tuple, seeds: list[list[float]], best: bool) -> None:
         """One configuration: the mean over its seeds, and their range as a band. Up to
@@ -121,6 +130,11 @@ class SweepCurves:
             self.plot.addItem(pg.FillBetweenItem(low, high, brush=shade))
             self.items[key] = (mean, low, high)
         mean.setData(x, values.mean(0))
+        # Hovering a curve names it: with more than LEGEND there is no legend, and a
+        # plot too short for one hides it.
+        mean.curve.setToolTip(f"{settings_text(shown, key) or 'this run'}: "
+                              f"{values.mean(0)[-1]:.2%} after epoch {epochs}"
+                              + (f" (mean of {len(seeds)} seeds)" if len(seeds) > 1 else ""))
         pen = pg.mkPen(mean.opts["pen"].color(), width=3.5 if best else 1.5) if named else \
             BEST if best else OTHER
         self._pens[key] = (pen, 10 if best else 0)

@@ -115,7 +115,7 @@ class SweepView(QWidget):
         """The run picked in the table: its curve thick, named on the Curves tab."""
         self.curves.choose(config)
         named = self.curves.chosen_text()
-        self.plots.setTabText(0, f"Curves (thick: {named})" if named else "Curves")
+        self.plots.setTabText(0, f"Curves ({named})" if named else "Curves")
 
     def _enable(self) -> None:
         running = self._task is not None
