@@ -96,9 +96,11 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     assert len(accuracies) == 12 and accuracies == sorted(accuracies, reverse=True)
     assert set(column(table, "Seed")) == {0, 1} and set(column(table, "Epochs trained")) == {2}
     # Every finished sweep is kept on disk beside the runs, and opens again as it ended.
-    qtbot.waitUntil(lambda: "Kept as sweep-" in view.status.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Kept in the Runs tab as " in view.status.text(), timeout=30_000)
     kept = next((tmp_path / "sweeps").iterdir())
-    assert f"Kept as {kept.name}: it is in the Runs tab." in view.status.text()
+    clock = kept.name[-6:]  # sweep-20261205-062715: the window calls it sweep 06:27:15
+    title = f"sweep {clock[:2]}:{clock[2:4]}:{clock[4:]}"
+    assert f"Kept in the Runs tab as {title}." in view.status.text()
     click_button(window, "Open sweep…")
     answer_file_dialog(qtbot, kept / "sweep.json")
     qtbot.waitUntil(lambda: view.status.text().startswith(f"Opened {kept.name}: 12 runs"),
@@ -131,7 +133,8 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     # The sweep itself is one row: its best accuracy and the span of what it varied.
     (group,) = top_rows(view, "sweep")
     assert [group.text(c) for c in (0, 1, 5, 8)] == [
-        "sweep of 12", f"{accuracies[0]:.2%}", "0.01 to 1", "0 to 0.001"]
+        title, f"{accuracies[0]:.2%}", "0.01 to 1", "0 to 0.001"]
+    assert group.text(3) == "12 runs"
     # The worst run kept too; the Runs tab's filter tells them apart by a column.
     show_tab(window, "Lab")
     click_row(table, 11)
@@ -148,11 +151,12 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     # The kept run, and the sweep opened out to its runs at that rate (two seeds, two
     # weight decays).
     assert shown() == [best_lr] * 5, shown()
-    assert view.order.text().startswith("2 of 2 runs and 1 sweep shown")
+    assert view.order.text().startswith("1 run and 1 sweep shown of 2 runs and 1 sweep")
     type_into(view.filter, "sweep, finished")  # words of the runs' labels and cells
     assert len(shown()) == 2 + 12 and view.order.text().startswith("2 runs and 1 sweep,")
     type_into(view.filter, "seed=7")
-    assert shown() == [] and view.order.text().startswith("0 of 2 runs and 1 sweep shown")
+    assert shown() == [] and view.order.text().startswith(
+        "Nothing matches the filter (2 runs and 1 sweep in all)")
     # Opened out with the keyboard: a run of the sweep made active, its curves drawn.
     click(view.filter)
     keys(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -168,14 +172,14 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     click_tree_row(runs, best_child)
     click_button(window, "Load weights")
     qtbot.waitUntil(lambda: window.session.state.weights.label.startswith(
-        f"sweep run {kept.name}: lr="), timeout=30_000)
+        f"sweep run {title}: lr="), timeout=30_000)
     click_button(window, "Overlay curves")
-    assert any(plots.run_list.item(i).text().find(kept.name) >= 0
+    assert any(plots.run_list.item(i).text().find(title) >= 0
                for i in range(plots.run_list.count()))
     assert not button(window, "Delete…").isEnabled()  # a sweep's run goes with its sweep
     click_tree_row(runs, group)
     click_button(window, "Delete…")
-    assert f"Delete sweep {kept.name} and all its runs" in answer_question(qtbot, "Yes")
+    assert f"Delete {title} and its 12 runs" in answer_question(qtbot, "Yes")
     qtbot.waitUntil(lambda: not top_rows(view, "sweep"), timeout=5000)
     assert not kept.exists() and len(top_rows(view, "run")) == 2
 
@@ -312,7 +316,7 @@ def test_a_kept_sweep_opens_out_in_the_runs_tab_and_stays_open(qtbot, open_windo
     view = window.tabs.runs
     (group,) = top_rows(view, "sweep")
     assert [group.text(c) for c in (0, 3, 5, 9, 12)] == [
-        "sweep of 6", "sweep", "0.05 to 0.2", "0 to 1", "2026-12-05 10:10"]
+        "sweep 10:10:10", "6 runs", "0.05 to 0.2", "0 to 1", "2026-12-05 10:10"]
     assert view.note.text().startswith("1 folder(s) with a damaged record were skipped: "
                                        "sweep-damaged")
     assert group.childCount() == 0  # its runs are made when it is opened out
@@ -333,4 +337,10 @@ def test_a_kept_sweep_opens_out_in_the_runs_tab_and_stays_open(qtbot, open_windo
     (group,) = top_rows(view, "sweep")
     assert group.isExpanded()
     assert [item.toolTip(0) for item in view.tree.selectedItems()] == [chosen_text]
+    assert view.tree.currentItem().toolTip(0) == chosen_text  # the arrow keys go on there
     assert button(window, "Load weights").isEnabled()
+    # A filter that hides the selected run takes it out of the selection: the buttons
+    # act only on what is in sight.
+    type_into(view.filter, "seed=7")
+    assert view.order.text().startswith("Nothing matches the filter (1 run and 1 sweep")
+    assert not button(window, "Load weights").isEnabled()

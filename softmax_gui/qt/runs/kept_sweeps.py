@@ -39,8 +39,18 @@ class KeptSweep:
             return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(
                 (self.folder / sweep_record.RECORD).stat().st_mtime))
 
+    @property
+    def title(self) -> str:
+        """``sweep 06:27:15``: how the window names it (the Runs tab's date column has
+        the day); its folder's name is ``sweep-20261205-062715``."""
+        return title_of(self.created)
+
     def label(self, index: int) -> str:
-        return f"{self.name}: {sweep_record.label(self.results[index], self.varied)}"
+        return f"{self.title}: {sweep_record.label(self.results[index], self.varied)}"
+
+
+def title_of(created: str) -> str:
+    return f"sweep {created[11:19]}"
 
 
 class KeptSweeps(QObject):
@@ -83,7 +93,7 @@ class KeptSweeps(QObject):
         folder = sweep_record.fresh_folder(self.folder)
 
         def done(_) -> None:
-            said(f"Kept as {folder.name}: it is in the Runs tab.")
+            said(f"Kept in the Runs tab as {title_of(KeptSweep(folder, [], [], 0).created)}.")
             self.changed.emit()
 
         def failed(error: BaseException) -> None:
@@ -97,7 +107,8 @@ class KeptSweeps(QObject):
             try:
                 shutil.rmtree(sweep.folder)
             except OSError as error:
-                self.session.report(f"Could not delete {sweep.name}: {reason(error)}")
+                self.session.report(f"Could not delete {sweep.title} ({sweep.folder}): "
+                                    f"{reason(error)}")
         self.changed.emit()
 
     def make_active(self, sweep: KeptSweep, index: int) -> None:

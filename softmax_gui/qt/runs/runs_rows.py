@@ -82,10 +82,15 @@ def sweep_group(sweep) -> Cells:
 
     configs = [r.config for r in results]
     models = span([MODEL_NAMES.get(c.model, c.model) for c in configs])
-    return [(f"sweep of {len(results)}", sweep.created),
+    stopped = sum(sweep_status(r) == "stopped" for r in results)
+    trained = max((len(r.test_acc) for r in results), default=0)
+    planned = span([c.epochs for c in configs])
+    status = ", ".join([f"{len(results)} runs"] + [f"{exploded} exploded"] * bool(exploded)
+                       + [f"{stopped} stopped"] * bool(stopped))
+    return [(sweep.title, sweep.created),
             _accuracy(max(finished) if finished else None),
-            span([c.epochs for c in configs]),
-            (f"sweep{f', {exploded} exploded' if exploded else ''}", "sweep"), models,
+            (f"{trained} of {planned[0]}", trained) if stopped else planned,
+            (status, "sweep"), models,
             *(span([getattr(c, k) for c in configs]) for k in HYPER_PARAMETERS),
             (sweep.created[:16].replace("T", " "), sweep.created),
             (f"{sweep.seconds:.1f}", sweep.seconds)]

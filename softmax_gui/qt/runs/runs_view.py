@@ -3,7 +3,7 @@ opens out into its runs; to compare, filter, make active, overlay or delete."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -96,6 +96,8 @@ class RunsView(QWidget):
         selected = {_identity(entry) for entry in self.selected()}
         opened = {_identity(self.entry(item)) for item in self.top_rows()
                   if item.isExpanded()}
+        current = self.tree.currentItem()  # where the arrow keys go on from
+        current = current and _identity(self.entry(current))
         runs, kept = store.list(), sweeps.list()
         damaged = [*store.damaged, *sweeps.damaged]
         self.note.setText(store.problem or (
@@ -111,7 +113,8 @@ class RunsView(QWidget):
             self._add(None, runs_rows.saved_run(run, row), ("run", run), run.info["label"])
         for sweep in kept:
             group = self._add(None, runs_rows.sweep_group(sweep), ("sweep", sweep),
-                              f"{sweep.name}: {len(sweep.results)} runs varying "
+                              f"{sweep.title} ({sweep.name}): {len(sweep.results)} runs "
+                              f"varying "
                               f"{', '.join(sweep.varied) or 'nothing'}")
             # Its runs are made when it is opened out: a sweep may hold a thousand.
             group.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
@@ -121,6 +124,8 @@ class RunsView(QWidget):
             item.setExpanded(_identity(self.entry(item)) in opened)
         for item in self.tree.findItems("", Qt.MatchFlag.MatchContains
                                         | Qt.MatchFlag.MatchRecursive):
+            if _identity(self.entry(item)) == current:
+                self.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
             item.setSelected(_identity(self.entry(item)) in selected)
         self._apply_filter()
         self._fit_columns()
@@ -149,13 +154,14 @@ class RunsView(QWidget):
             self._add(group, runs_rows.sweep_run(sweep, index), ("sweep run", sweep, index),
                       sweep.label(index))
         self._apply_filter()
+        self._fit_columns()  # its runs' cells whole too ("stopped", not "stoppe…")
 
     def top_rows(self) -> list[QTreeWidgetItem]:
         return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
 
     def _apply_filter(self, *_) -> None:
         words = runs_rows.filter_words(self.filter.text())
-        shown = 0
+        shown = {"run": 0, "sweep": 0}
         for item in self.top_rows():
             entry = self.entry(item)
             own = runs_rows.matches(words, self._cells(entry), item.toolTip(0))
@@ -163,13 +169,16 @@ class RunsView(QWidget):
                 runs_rows.matches(words, runs_rows.sweep_run(entry[1], i),
                                   entry[1].label(i)) for i in range(len(entry[1].results)))
             item.setHidden(not (own or inner))
-            shown += own or inner
+            shown[entry[0]] += own or inner
             if inner and not item.isExpanded():
                 item.setExpanded(True)  # opens it out: _open_out filters its runs
             for child in (item.child(i) for i in range(item.childCount())):
                 child.setHidden(not own and not runs_rows.matches(
                     words, self._cells(self.entry(child)), child.toolTip(0)))
-        self._say_order(shown=shown)
+        # The buttons act on what is in sight: a selected row the filter hides is left
+        # out (Qt's selectedItems skips hidden rows) until the filter shows it again.
+        self._sync_buttons()
+        self._say_order(shown=shown if words else None)
 
     @staticmethod
     def _cells(entry: tuple):
@@ -197,10 +206,13 @@ class RunsView(QWidget):
             column, ("smallest first", "largest first"))
         total = self.tree.topLevelItemCount()
         sweeps = sum(self.entry(item)[0] == "sweep" for item in self.top_rows())
-        what = " and ".join([_count(total - sweeps, "run")] * bool(total - sweeps or not
-                                                                    sweeps)
-                            + [_count(sweeps, "sweep")] * bool(sweeps))
-        count = what if shown is None or shown == total else f"{shown} of {what} shown"
+        what = _both(total - sweeps, sweeps)
+        if shown is None or (shown["run"], shown["sweep"]) == (total - sweeps, sweeps):
+            count = what
+        elif not any(shown.values()):
+            count = f"Nothing matches the filter ({what} in all)"
+        else:
+            count = f"{_both(shown['run'], shown['sweep'])} shown of {what}"
         self.order.setText(f"{count}, by {column}: {words[descending]}. Click a title to "
                            "sort by it.")
 
@@ -253,11 +265,11 @@ class RunsView(QWidget):
         if not runs and not sweeps:
             return
         names = [f"#{r.number}" if r.number else r.id for r in runs] + \
-            [s.name for s in sweeps]
+            [s.title for s in sweeps]
         listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
         if len(names) == 1:
             what = f"run {listed} and its weights" if runs else \
-                f"sweep {listed} and all its runs"
+                f"{listed} and its {len(sweeps[0].results)} runs"
         else:
             what = f"{len(names)} {'runs' if not sweeps else 'runs and sweeps'} " \
                    f"({listed}) and their weights"
@@ -275,6 +287,12 @@ class RunsView(QWidget):
             self.archive.delete(runs)
         if sweeps:
             self.archive.sweeps.delete(sweeps)
+
+
+def _both(runs: int, sweeps: int) -> str:
+    """``2 runs and 1 sweep``; ``1 sweep``; ``0 runs``."""
+    return " and ".join([_count(runs, "run")] * bool(runs or not sweeps)
+                        + [_count(sweeps, "sweep")] * bool(sweeps))
 
 
 def _count(number: int, noun: str) -> str:
