@@ -96,17 +96,26 @@ class TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
 
-    def summary(self) -> str:
+    def summary(self, varied=()) -> str:
         """Short label of the key settings, for run lists and plot legends. Not the
-        planned epochs: a run stopped early would carry a number it never reached."""
-        model = {"softmax": "softmax concise", "softmax-scratch": "softmax scratch",
-                 "softmax-numpy": "softmax NumPy", "softmax-pitfall": "pitfall nn.Softmax",
-                 "mlp": f"MLP {self.hidden}"}.get(self.model, self.model)
-        optimizer = "Adam" if self.optimizer == "adam" else \
-            "SGD" + (f" m={self.momentum:g}" if self.momentum else "")
-        decay = f" wd={self.weight_decay:g}" if self.weight_decay else ""
-        return (f"{model} {optimizer} lr={self.lr:g} bs={self.batch_size} {self.schedule}"
-                f"{decay}")
+        planned epochs: a run stopped early would carry a number it never reached. A
+        field in ``varied`` (a sweep's) reads ``*``: each run has its own."""
+        def shown(field: str, text: str) -> str:
+            return "*" if field in varied else text
+
+        model = shown("model", {"softmax": "softmax concise",
+                                "softmax-scratch": "softmax scratch",
+                                "softmax-numpy": "softmax NumPy",
+                                "softmax-pitfall": "pitfall nn.Softmax",
+                                "mlp": f"MLP {self.hidden}"}.get(self.model, self.model))
+        optimizer = shown("optimizer", "Adam" if self.optimizer == "adam" else "SGD")
+        if self.optimizer != "adam" and (self.momentum or "momentum" in varied):
+            optimizer += f" m={shown('momentum', f'{self.momentum:g}')}"
+        decay = f" wd={shown('weight_decay', f'{self.weight_decay:g}')}" if \
+            self.weight_decay or "weight_decay" in varied else ""
+        return (f"{model} {optimizer} lr={shown('lr', f'{self.lr:g}')} "
+                f"bs={shown('batch_size', str(self.batch_size))} "
+                f"{shown('schedule', self.schedule)}{decay}")
 
 
 def _check_memory(config) -> None:

@@ -177,5 +177,7 @@ def test_a_sweep_s_decades_from_zero_are_evenly_apart_and_named():
     assert xs == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert [name for _x, name in ticks] == ["0", "0.0001", "0.001", "0.01", "0.1"]
     assert positions([0.001, 0.1, 10.0], "lr")[0] == [-3.0, -1.0, 1.0]  # log10
+    assert [name for _x, name in positions([0.003162, 3.162, 1000.0], "lr")[1]] == [
+        "0.0032", "3.2", "1000"]  # short under an axis
     assert positions([0.0, 0.5, 0.9], "momentum")[0] == [0.0, 0.5, 0.9]  # linear
     assert positions(["sgd", "adam"], "optimizer")[0] == [1.0, 0.0]  # ranks of words

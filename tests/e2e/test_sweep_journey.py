@@ -71,6 +71,8 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
                                                         form.values[1:])] == [
         ("Momentum", "0"), ("Schedule", "constant")]
     assert "plain SGD at a constant rate" in view.status.text()
+    # What each run trains with: the pins, not the panel's momentum 0.9 and cosine.
+    assert form.rest.text().startswith("Each run: softmax concise SGD lr=* bs=512 constant,")
     # Smaller than the preset: three rates, two weight decays, two seeds, two epochs,
     # and the panel's momentum and schedule (its rows cleared of the pins).
     type_into(form.values[0], "0.01, 0.1, 1")
@@ -78,7 +80,10 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     type_into(form.values[1], "0, 0.001")
     choose(qtbot, form.parameters[2], "—")
     type_into(form.seeds, "2")
-    assert form.rest.text().endswith("inputs, seeds 0 to 1.")  # not the panel's one seed
+    assert form.rest.text() == (  # the panel's momentum and schedule; seeds, not seed 0
+        "Each run: softmax concise SGD m=0.9 lr=* bs=512 cosine wd=*, standardised inputs, "
+        "seeds 0 to 1 (* from the rows); the rest as the training panel.")
+    assert form.preset.currentIndex() == 0  # edited by hand: no longer the preset
     type_into(form.epochs, "2")
     click_button(window, "Train sweep")
     qtbot.waitUntil(lambda: " runs in " in view.status.text(), timeout=120_000)
@@ -206,8 +211,7 @@ def test_a_sweep_pauses_resumes_stops_and_refuses_bad_values(qtbot, window):
     type_into(window.controls.panel.batch_size, "1024")
     view = open_sweep(window)
     form = view.form
-    assert "bs=1024" in form.rest.text() and form.rest.text().startswith(
-        "Everything else as the training panel")
+    assert "bs=1024" in form.rest.text() and form.rest.text().startswith("Each run: ")
     type_into(form.values[0], "0.01, abc")
     click_button(window, "Train sweep")
     assert view.status.text() == ("Cannot train this sweep: learning rate: 'abc' is not a "

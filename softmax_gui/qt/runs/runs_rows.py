@@ -125,3 +125,46 @@ def _passes(word: str, texts: dict[str, str], label: str) -> bool:
             return text.lower() == value.lower()
     word = word.lower()
     return any(word in text.lower() for text in (*texts.values(), label))
+
+
+def cells(entry: tuple) -> Cells:
+    """The cells of a Runs tab entry: ``("run", SavedRun)``, ``("sweep", KeptSweep)`` or
+    ``("sweep run", KeptSweep, index)``."""
+    kind, what = entry[:2]
+    if kind == "run":
+        return saved_run(what, 0)
+    return sweep_group(what) if kind == "sweep" else sweep_run(what, entry[2])
+
+
+def count_text(runs: int, sweeps: int, shown: dict | None) -> str:
+    """``2 runs and 1 sweep``, or what a filter shows of them (``shown``: how many of
+    each kind it left in sight; None: no filter)."""
+    everything = both(runs, sweeps)
+    if shown is None or (shown["run"], shown["sweep"]) == (runs, sweeps):
+        return everything
+    if not any(shown.values()):
+        return f"Nothing matches the filter ({everything} in all)"
+    return f"{both(shown['run'], shown['sweep'])} shown of {everything}"
+
+
+def delete_question(runs: list, sweeps: list) -> str:
+    """``Delete run #3 and its weights from disk? …``, naming what goes."""
+    names = [f"#{r.number}" if r.number else r.id for r in runs] + [s.title for s in sweeps]
+    listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+    if len(names) == 1:
+        what = f"run {listed} and its weights" if runs else \
+            f"{listed} and its {len(sweeps[0].results)} runs"
+    else:
+        what = f"{len(names)} {'runs' if not sweeps else 'runs and sweeps'} " \
+               f"({listed}) and their weights"
+    return f"Delete {what} from disk? This cannot be undone."
+
+
+def both(runs: int, sweeps: int) -> str:
+    """``2 runs and 1 sweep``; ``1 sweep``; ``0 runs``."""
+    return " and ".join([_count(runs, "run")] * bool(runs or not sweeps)
+                        + [_count(sweeps, "sweep")] * bool(sweeps))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -164,7 +164,7 @@ class RunsView(QWidget):
         shown = {"run": 0, "sweep": 0}
         for item in self.top_rows():
             entry = self.entry(item)
-            own = runs_rows.matches(words, self._cells(entry), item.toolTip(0))
+            own = runs_rows.matches(words, runs_rows.cells(entry), item.toolTip(0))
             inner = entry[0] == "sweep" and not own and any(
                 runs_rows.matches(words, runs_rows.sweep_run(entry[1], i),
                                   entry[1].label(i)) for i in range(len(entry[1].results)))
@@ -174,19 +174,11 @@ class RunsView(QWidget):
                 item.setExpanded(True)  # opens it out: _open_out filters its runs
             for child in (item.child(i) for i in range(item.childCount())):
                 child.setHidden(not own and not runs_rows.matches(
-                    words, self._cells(self.entry(child)), child.toolTip(0)))
+                    words, runs_rows.cells(self.entry(child)), child.toolTip(0)))
         # The buttons act on what is in sight: a selected row the filter hides is left
         # out (Qt's selectedItems skips hidden rows) until the filter shows it again.
         self._sync_buttons()
         self._say_order(shown=shown if words else None)
-
-    @staticmethod
-    def _cells(entry: tuple):
-        kind, what = entry[:2]
-        if kind == "run":
-            return runs_rows.saved_run(what, 0)
-        return runs_rows.sweep_group(what) if kind == "sweep" else \
-            runs_rows.sweep_run(what, entry[2])
 
     def _fit_columns(self) -> None:
         """Every title and cell whole: each column as wide as its widest text."""
@@ -196,7 +188,7 @@ class RunsView(QWidget):
             header.resizeSection(column, max(header.sectionSize(column),
                                              metrics.horizontalAdvance(title) + 24))
 
-    def _say_order(self, *_, shown: int | None = None) -> None:
+    def _say_order(self, *_, shown: dict | None = None) -> None:
         header = self.tree.header()
         column = COLUMNS[header.sortIndicatorSection()] if \
             0 <= header.sortIndicatorSection() < len(COLUMNS) else "run"
@@ -204,15 +196,8 @@ class RunsView(QWidget):
         words = {"run": ("oldest first", "newest first"), "date": ("oldest first",
                                                                   "newest first")}.get(
             column, ("smallest first", "largest first"))
-        total = self.tree.topLevelItemCount()
         sweeps = sum(self.entry(item)[0] == "sweep" for item in self.top_rows())
-        what = _both(total - sweeps, sweeps)
-        if shown is None or (shown["run"], shown["sweep"]) == (total - sweeps, sweeps):
-            count = what
-        elif not any(shown.values()):
-            count = f"Nothing matches the filter ({what} in all)"
-        else:
-            count = f"{_both(shown['run'], shown['sweep'])} shown of {what}"
+        count = runs_rows.count_text(self.tree.topLevelItemCount() - sweeps, sweeps, shown)
         self.order.setText(f"{count}, by {column}: {words[descending]}. Click a title to "
                            "sort by it.")
 
@@ -264,17 +249,8 @@ class RunsView(QWidget):
         sweeps = [e[1] for e in self.selected() if e[0] == "sweep"]
         if not runs and not sweeps:
             return
-        names = [f"#{r.number}" if r.number else r.id for r in runs] + \
-            [s.title for s in sweeps]
-        listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
-        if len(names) == 1:
-            what = f"run {listed} and its weights" if runs else \
-                f"{listed} and its {len(sweeps[0].results)} runs"
-        else:
-            what = f"{len(names)} {'runs' if not sweeps else 'runs and sweeps'} " \
-                   f"({listed}) and their weights"
         box = QMessageBox(QMessageBox.Icon.Question, "Delete runs",
-                          f"Delete {what} from disk? This cannot be undone.",
+                          runs_rows.delete_question(runs, sweeps),
                           QMessageBox.StandardButton.Yes
                           | QMessageBox.StandardButton.No, self)
         box.setObjectName("delete-runs")
@@ -287,16 +263,6 @@ class RunsView(QWidget):
             self.archive.delete(runs)
         if sweeps:
             self.archive.sweeps.delete(sweeps)
-
-
-def _both(runs: int, sweeps: int) -> str:
-    """``2 runs and 1 sweep``; ``1 sweep``; ``0 runs``."""
-    return " and ".join([_count(runs, "run")] * bool(runs or not sweeps)
-                        + [_count(sweeps, "sweep")] * bool(sweeps))
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _identity(entry: tuple) -> tuple:

@@ -32,7 +32,15 @@ def positions(values: list, field: str) -> tuple[list[float], list[tuple[float, 
         ranks = {v: float(i) for i, v in enumerate(sorted(set(values), key=str if not
                                                           numbers else None))}
         xs = [ranks[v] for v in values]
-    return xs, [(x, value_text(v)) for x, v in zip(xs, values)]
+    return xs, [(x, tick_text(v)) for x, v in zip(xs, values)]
+
+
+def tick_text(value) -> str:
+    """A value under an axis: ``0.0032``, not ``0.003162`` (the table has it whole);
+    ``1000``, not ``1e+03``."""
+    if not isinstance(value, float):
+        return value_text(value)
+    return f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}"
 
 
 def _finite(summaries: list[Summary]) -> list[Summary]:
@@ -52,7 +60,7 @@ def against_one(plot, summaries: list[Summary], field: str, exploded: set) -> No
     item = plot.getPlotItem()
     seeds = any(len(s.finished) > 1 for s in summaries)
     item.setLabel("bottom", label_of(field))
-    item.setLabel("left", ACCURACY.lower() + (", mean ± sd over seeds" if seeds else ""))
+    item.setLabel("left", ACCURACY.lower() + (" (mean ± sd)" if seeds else ""))
     item.getAxis("bottom").setTicks([ticks])
     if len(xs):
         width = (max(every_x) - min(every_x)) or 1.0
@@ -98,8 +106,8 @@ def heatmap(plot, summaries: list[Summary], fields: list[str], seeds: bool) -> N
         label = pg.TextItem(text, color="w" if dark else "k", anchor=(0.5, 0.5))
         label.setPos(i + 0.5, j + 0.5)
         plot.addItem(label)
-    item.getAxis("bottom").setTicks([[(i + 0.5, value_text(v)) for i, v in enumerate(rows)]])
-    item.getAxis("left").setTicks([[(j + 0.5, value_text(v)) for j, v in enumerate(cols)]])
+    item.getAxis("bottom").setTicks([[(i + 0.5, tick_text(v)) for i, v in enumerate(rows)]])
+    item.getAxis("left").setTicks([[(j + 0.5, tick_text(v)) for j, v in enumerate(cols)]])
     plot.setRange(xRange=(0, len(rows)), yRange=(0, len(cols)), padding=0.02)
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from softmax_gui.config import TrainConfig
-from softmax_gui.sweep_plan import D2L_PINS, PARAMETERS, PRESETS, parse_values
+from softmax_gui.sweep_plan import D2L_PINS, PARAMETERS, PRESETS, PlanError, parse_values
 
 ROWS = 3
 # The window trains at most this many runs in one sweep: each is a curve and a row here.
@@ -27,6 +27,8 @@ class SweepForm(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._base: TrainConfig | None = None
+        self.rest: QLabel | None = None  # said once made, below
         self.preset = QComboBox()
         self.preset.addItem("Choose a d2l §3.7 exercise…")
         self.preset.addItems(list(PRESETS))
@@ -43,23 +45,7 @@ class SweepForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preset, 0, 0, 1, 4)
         for row in range(ROWS):
-            parameter = QComboBox()
-            parameter.addItem(NONE, "")
-            for field, p in PARAMETERS.items():
-                parameter.addItem(p.label, field)
-            parameter.setAccessibleName(f"Hyper-parameter {row + 1}")
-            parameter.setToolTip("What this row varies")
-            values = QLineEdit()
-            values.setAccessibleName(f"Values {row + 1}")
-            values.setPlaceholderText("0.01, 0.1, 1   or   0.001 to 10, 5 log")
-            values.setToolTip("A list (0.01, 0.1, 1) or a range: 0.001 to 10, 5 log (five "
-                              "values evenly spread on a log scale) or 1 to 50, 6")
-            parameter.currentIndexChanged.connect(
-                lambda _i, r=row: self._parameter_chosen(r))
-            layout.addWidget(parameter, row + 1, 0)
-            layout.addWidget(values, row + 1, 1, 1, 3)
-            self.parameters.append(parameter)
-            self.values.append(values)
+            self._add_row(layout, row)
         layout.setColumnStretch(1, 1)
         self.seeds = QSpinBox()
         self.seeds.setRange(1, 10)
@@ -74,28 +60,77 @@ class SweepForm(QWidget):
         self.epochs.setAccessibleName("Epochs of each run")
         self.epochs.setToolTip("How long each run trains, unless a row varies the epochs")
         layout.addWidget(self.seeds, ROWS + 1, 0)
-        self.seeds.valueChanged.connect(lambda _: self.show_base(self._base))
+        self.seeds.valueChanged.connect(self._say_rest)
         layout.addWidget(self.epochs, ROWS + 1, 1)
         self.rest = QLabel()
         self.rest.setWordWrap(True)
-        self.rest.setAccessibleName("What the sweep does not vary")
+        self.rest.setAccessibleName("What each run trains with")
         layout.addWidget(self.rest, ROWS + 2, 0, 1, 4)
         self.show_base(TrainConfig())
         for row in range(ROWS):
             self._parameter_chosen(row)
         self.parameters[0].setCurrentIndex(self.parameters[0].findData("lr"))
 
+    def _add_row(self, layout: QGridLayout, row: int) -> None:
+        """Row ``row``: which hyper-parameter, and its values."""
+        parameter = QComboBox()
+        parameter.addItem(NONE, "")
+        for field, p in PARAMETERS.items():
+            parameter.addItem(p.label, field)
+        parameter.setAccessibleName(f"Hyper-parameter {row + 1}")
+        parameter.setToolTip("What this row varies")
+        values = QLineEdit()
+        values.setAccessibleName(f"Values {row + 1}")
+        values.setPlaceholderText("0.01, 0.1, 1   or   0.001 to 10, 5 log")
+        values.setToolTip("A list (0.01, 0.1, 1) or a range: 0.001 to 10, 5 log (five "
+                          "values evenly spread on a log scale) or 1 to 50, 6")
+        parameter.currentIndexChanged.connect(
+            lambda _i, r=row: self._parameter_chosen(r))
+        values.textChanged.connect(self._say_rest)
+        # Edited by hand, the rows are no longer the preset's.
+        parameter.activated.connect(lambda _i: self.preset.setCurrentIndex(0))
+        values.textEdited.connect(lambda _t: self.preset.setCurrentIndex(0))
+        layout.addWidget(parameter, row + 1, 0)
+        layout.addWidget(values, row + 1, 1, 1, 3)
+        self.parameters.append(parameter)
+        self.values.append(values)
+
     def show_base(self, base: TrainConfig | None) -> None:
-        """Say what the rows do not vary: the training panel's settings (its seed unless
-        the Seeds box asks for several: then seeds 0, 1, ...)."""
+        """The training panel's settings, which the rows change."""
         self._base = base
-        seeds = self.seeds.value()
+        self._say_rest()
+
+    def _say_rest(self) -> None:
+        """What each run trains with: the panel's settings, the rows' one-value pins
+        applied, ``*`` for what the rows vary; its seed unless the Seeds box asks for
+        several (then seeds 0, 1, ...)."""
+        if self.rest is None:
+            return
+        base, seeds = self._base, self.seeds.value()
+        if base is None:
+            self.rest.setText("The rest comes from the training panel, where a field is "
+                              "invalid: fix it to train a sweep.")
+            return
+        pins, varied = {}, []
+        for combo, line in zip(self.parameters, self.values):
+            field = combo.currentData()
+            try:
+                values = parse_values(field, line.text()) if field else []
+            except PlanError:
+                values = []
+            if len(values) == 1:
+                pins[field] = values[0]
+            elif field:
+                varied.append(field)
+        try:
+            base = base.replace(**pins)
+        except ValueError:
+            pass  # a pin the panel would refuse: Train sweep says which
         self.rest.setText(
-            "Everything else as the training panel: " + (
-                f"{base.summary()}, {'standardised' if base.standardize else 'raw'} "
-                f"inputs, " + (f"seed {base.seed}." if seeds == 1 else
-                               f"seeds 0 to {seeds - 1}.") if base is not None else
-                "(a field there is invalid: fix it to train a sweep)."))
+            f"Each run: {base.summary(varied)}, "
+            f"{'standardised' if base.standardize else 'raw'} inputs, "
+            + (f"seed {base.seed}" if seeds == 1 else f"seeds 0 to {seeds - 1}")
+            + (" (* from the rows)" if varied else "") + "; the rest as the training panel.")
 
     def _parameter_chosen(self, row: int) -> None:
         field = self.parameters[row].currentData()

@@ -224,6 +224,8 @@ class SweepView(QWidget):
         self._configs, self._varied = [r.config for r in results], varied
         self.curves.start(self._configs, varied)
         self.curves.grow({i: list(r.test_acc) for i, r in enumerate(results) if r.test_acc})
+        self.progress.setRange(0, 1)  # not the last sweep's progress beside this one
+        self.progress.setValue(1)
         self.results.show_results(results, varied)
         self.plots.setCurrentWidget(self.results.plot)
         self.status.setText(f"Opened {folder.name}: {len(results)} runs, trained in "

@@ -56,6 +56,7 @@ class LrFinderDialog(QDialog):
         self.plot.setLogMode(x=True, y=False)
         self.plot.setLabel("bottom", "learning rate")
         self.plot.setLabel("left", "loss")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # 0.3 to 0.65, not x0.001
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend(offset=(10, 10), brush=theme.legend_brush())
         self.raw = self.plot.plot(pen=pg.mkPen((150, 150, 150), width=1), name="each batch")

@@ -186,10 +186,7 @@ class RunControls(QWidget):
     def _sync(self, *_) -> None:
         running = self.session.runs.run is not None
         idle = self.session.is_ready and not running and self.session.state.dataset is not None
-        # The keyboard stays on the run's buttons: a focused button that is disabled hands
-        # the focus down the chain (after a Start it reached the grid's filter, and the
-        # arrow keys turned it to "Mistakes only": a new user's walk).
-        handed = self._focus_moves(running)
+        handed = focus_taker(self.buttons, running)
         self.panel.setEnabled(not running)
         for action in (self.start_action, self.step_action, self.finder.action):
             action.setEnabled(idle)
@@ -203,23 +200,9 @@ class RunControls(QWidget):
             self._idle = True
             self._show_idle()
 
-    def _focus_moves(self, running: bool):
-        """The button that takes the keyboard if the focused one is about to be
-        disabled: Pause as a run starts, Start as it ends (None: the focus stays)."""
-        focused = QApplication.focusWidget()
-        leaving = ("Start", "Step") if running else ("Pause", "Stop")
-        if focused is None or not any(focused is self.buttons.get(name) for name in leaving):
-            return None
-        return self.buttons["Pause" if running else "Start"]
-
     def _learn_speeds(self) -> None:
         """Seconds per epoch of the runs on disk, for "about N s" before a Start."""
-        for run in self.session.archive.store.list():
-            config, rows = run.info["config"], run.metrics
-            seconds = [row["seconds"] for row in rows if row["seconds"] > 0]
-            if seconds:
-                key = (config.get("model"), config.get("batch_size"))
-                self._speeds[key] = sorted(seconds)[len(seconds) // 2]
+        self._speeds.update(epoch_seconds(self.session.archive.store.list()))
         self._show_idle()
 
     def _on_weights_changed(self, weights) -> None:
@@ -324,6 +307,30 @@ class RunControls(QWidget):
         trained = span_text(self._started.start if self._started else 0.0, result.epoch)
         verb = "Stopped after" if result.stopped else "Done:"
         self.progress.setFormat(f"{verb} {trained}, {result.train_seconds:.1f} s")
+
+
+def focus_taker(buttons: dict, running: bool) -> QPushButton | None:
+    """The button that takes the keyboard if the focused one is about to be disabled:
+    Pause as a run starts, Start as it ends (None: the focus stays). Qt hands a disabled
+    button's focus down the chain: after a Start it reached the grid's filter, and the
+    arrow keys turned it to "Mistakes only" (a new user's walk)."""
+    focused = QApplication.focusWidget()
+    leaving = ("Start", "Step") if running else ("Pause", "Stop")
+    if focused is None or not any(focused is buttons.get(name) for name in leaving):
+        return None
+    return buttons["Pause" if running else "Start"]
+
+
+def epoch_seconds(runs) -> dict[tuple, float]:
+    """(model, batch size) -> the median seconds an epoch took in the runs on disk."""
+    speeds = {}
+    for run in runs:
+        config, rows = run.info["config"], run.metrics
+        seconds = [row["seconds"] for row in rows if row["seconds"] > 0]
+        if seconds:
+            speeds[(config.get("model"), config.get("batch_size"))] = \
+                sorted(seconds)[len(seconds) // 2]
+    return speeds
 
 
 def _duration(seconds: float) -> str:
