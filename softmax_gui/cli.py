@@ -1,6 +1,6 @@
 """Command line: ``python -m softmax_gui train | evaluate | predict | export |
 compare-implementations | gradcheck | explain | counterfactual | sweep |
-lr-find``.
+lr-find | import-images``.
 
 Errors end with one clear line on stderr and exit status 2, never a traceback. The
 commands' flags are in :mod:`softmax_gui.cli_parser`.
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                "export": _export, "compare-implementations": _compare,
                "gradcheck": _gradcheck, "explain": _explain,
                "counterfactual": _counterfactual, "sweep": _sweep,
-               "lr-find": _lr_find}[args.command]
+               "lr-find": _lr_find, "import-images": _import_images}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -47,6 +47,28 @@ def _sweep(args) -> int:
     from softmax_gui import cli_tuning
 
     return cli_tuning.run(args)
+
+
+def _import_images(args) -> int:
+    """Make a dataset from an image folder; say what was skipped, and last its size."""
+    from tqdm import tqdm
+
+    from softmax_gui.user_datasets import import_folder
+
+    with tqdm(unit="image", disable=None, leave=False, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        made = import_folder(args.folder, args.name, args.recipe, args.with_dataset,
+                             args.test_fraction, args.seed, progress)
+    for why in made.skipped:
+        print(f"skipped {why}")
+    if made.duplicates:
+        print(f"note: {made.duplicates} test image(s) are, after the recipe, exactly a "
+              "train image: the test accuracy counts them as seen")
+    print(made.summary())
+    return 0
 
 
 def _lr_find(args) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from softmax_gui.config import DEVICES, OPTIMIZERS, SCHEDULES, TrainConfig
-from softmax_gui.datasets_registry import DATASETS
+from softmax_gui.datasets_registry import DATASETS, known
 from softmax_gui.model_registry import MODELS
 
 
@@ -95,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tuning.add_lr_find_arguments(lr_find)
     data_args(lr_find)
 
+    images = sub.add_parser("import-images", help="make a dataset from a folder with one "
+                            "subfolder per class; last line 'dataset NAME: C classes, N "
+                            "train / M test images'")
+    images.add_argument("folder", metavar="FOLDER")
+    images.add_argument("--name", required=True, help="the new dataset's name (train "
+                        "--dataset NAME uses it)")
+    images.add_argument("--recipe", choices=("fashion-mnist", "mnist"),
+                        default="fashion-mnist", help="how an image becomes the 28x28 "
+                        "input: the dataset's own way (default fashion-mnist)")
+    images.add_argument("--with", dest="with_dataset", choices=tuple(DATASETS),
+                        help="add the images to this dataset's own classes")
+    images.add_argument("--test-fraction", type=float, default=0.2)
+    images.add_argument("--seed", type=seed, default=0)
+
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")
@@ -114,6 +128,7 @@ def seed(text: str) -> int:
 
 def data_args(parser: argparse.ArgumentParser, dataset_default: str | None = "fashion-mnist"):
     """``--dataset`` and ``--data-dir``, for a command that reads a dataset."""
-    parser.add_argument("--dataset", choices=tuple(DATASETS), default=dataset_default)
+    parser.add_argument("--dataset", choices=tuple(known()), default=dataset_default,
+                        help="a dataset the app ships, or one made by import-images")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder with the dataset's IDX files (raw or torchvision layout)")

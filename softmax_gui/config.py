@@ -61,9 +61,10 @@ class TrainConfig:
         _choice("schedule", self.schedule, SCHEDULES)
         _choice("device", self.device, DEVICES)
         # Imported lazily: data.py imports torch, this module must not.
-        from softmax_gui.datasets_registry import DATASETS
+        from softmax_gui.datasets_registry import DATASETS, known
 
-        _choice("dataset", self.dataset, tuple(DATASETS))
+        if self.dataset not in DATASETS:  # the disk is read only for another name
+            _choice("dataset", self.dataset, tuple(known()))
         _number("lr", self.lr, 1e-7, 1e6, "a learning rate > 0 (e.g. 0.1)")
         _number("momentum", self.momentum, 0.0, 0.999, "")
         _number("weight_decay", self.weight_decay, 0.0, 1.0, "")

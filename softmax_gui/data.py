@@ -271,6 +271,8 @@ def _download(spec: DatasetSpec, progress: bool) -> Path | None:
     """
     import torchvision.datasets as tvd
 
+    if not spec.torchvision_class:  # made from the user's images: nowhere to download
+        return None
     cache = user_cache_dir()
     final = cache / spec.torchvision_class / "raw"
     cache.mkdir(parents=True, exist_ok=True)

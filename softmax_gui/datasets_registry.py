@@ -99,9 +99,20 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+def known() -> dict[str, DatasetSpec]:
+    """The datasets the app ships and those made from the user's image folders
+    (``softmax_gui/user_datasets.py``), by name."""
+    from softmax_gui.user_datasets import specs
+
+    return {**DATASETS, **specs()}
+
+
 def get_spec(name: str) -> DatasetSpec:
     """Return the spec of dataset ``name`` or raise ``ValueError`` listing the known ones."""
-    try:
+    if name in DATASETS:
         return DATASETS[name]
+    everything = known()
+    try:
+        return everything[name]
     except KeyError:
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(everything)}") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from softmax_gui.config import MAX_HIDDEN
-from softmax_gui.datasets_registry import DATASETS
+from softmax_gui.datasets_registry import DATASETS, known
 from softmax_gui.model_registry import ModelSpec, match_shapes, model_of_state
 
 # No dataset the app knows has more classes; no model it makes is wider.
@@ -69,24 +69,26 @@ def check_metadata(name: str, meta, classes: int) -> dict:
                            "named values; the file is damaged or not from Softmax Studio")
     bad = _Field(name)
     dataset = meta.get("dataset")
-    if dataset is not None and (not isinstance(dataset, str) or dataset not in DATASETS):
-        raise bad("dataset", dataset, f"one of {', '.join(DATASETS)}")
-    counts = {len(spec.classes) for spec in DATASETS.values()}
-    if dataset is not None and classes != len(DATASETS[dataset].classes):
+    # The shipped datasets and the ones made here from the user's images.
+    datasets = DATASETS if dataset in DATASETS else known()
+    if dataset is not None and (not isinstance(dataset, str) or dataset not in datasets):
+        raise bad("dataset", dataset, f"one of {', '.join(datasets)}")
+    counts = {len(spec.classes) for spec in datasets.values()}
+    if dataset is not None and classes != len(datasets[dataset].classes):
         raise WeightsError(f"{name}: the model has {classes} outputs, but "
-                           f"{DATASETS[dataset].title} has {len(DATASETS[dataset].classes)} "
+                           f"{datasets[dataset].title} has {len(datasets[dataset].classes)} "
                            "classes")
     if dataset is None and classes not in counts:
         raise WeightsError(f"{name}: the model has {classes} outputs; the datasets this app "
                            f"knows have {_known_counts()} classes")
     names = _class_names(bad, meta.get("classes"), classes)
-    expected = DATASETS[dataset].classes if dataset is not None else None
+    expected = datasets[dataset].classes if dataset is not None else None
     if expected and names is not None and \
             [n.lower() for n in names] != [n.lower() for n in expected]:
         # The views name classes after the dataset: other names would say one thing in
         # one view and another elsewhere.
         raise WeightsError(f"{name}: its class names ({', '.join(names[:3])}, ...) are not "
-                           f"{DATASETS[dataset].title}'s ({', '.join(expected[:3])}, ...); "
+                           f"{datasets[dataset].title}'s ({', '.join(expected[:3])}, ...); "
                            "the file is damaged or not from Softmax Studio")
     return {
         "dataset": dataset,

@@ -1,0 +1,230 @@
+"""Datasets a person makes from a folder of their own images (issue 24). No Qt.
+
+A folder with one subfolder per class (torchvision's ``ImageFolder`` convention; PNG,
+JPEG, BMP, GIF, TIFF or WebP, any size and mode) becomes a dataset of the app's own
+kind: each image read as the canvas reads one (``preprocess.load_image_file``: light
+on dark or dark on light found, a grey background brought to black) and made into the
+model input by a dataset's recipe (``preprocess.to_model_input``: trimmed, scaled,
+centred), split into train and test per class with a seed, optionally joined to a
+dataset's own classes, and written as the four IDX files the app reads
+(``data.read_idx``) beside ``dataset.json`` (its classes and how it was made) in
+``<user data>/datasets/<name>/``. ``datasets_registry.get_spec`` finds it there, so
+``train``, ``evaluate`` and ``predict`` take ``--dataset <name>``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from softmax_gui.datasets_registry import DATASETS, IDX_FILES, DatasetSpec
+from softmax_gui.paths import user_dir
+
+RECORD = "dataset.json"
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+CLASS_NAME = re.compile(r"^[\w][\w .'-]{0,39}$")  # no markup: no <, >, &, quotes
+MAX_IMAGES = 200_000  # the most a split may hold (data.read_idx's rule)
+RECIPES = ("fashion-mnist", "mnist")
+
+
+class ImageFolderError(ValueError):
+    """An image folder that cannot become a dataset, said in one line."""
+
+
+def folder() -> Path:
+    """Where imported datasets live: ``<user data>/datasets``."""
+    return user_dir("data") / "datasets"
+
+
+def specs() -> dict[str, DatasetSpec]:
+    """The imported datasets, by name (a damaged record is left out)."""
+    found = {}
+    try:
+        records = sorted(folder().glob(f"*/{RECORD}"))
+    except OSError:
+        return found
+    for record in records:
+        try:
+            info = json.loads(record.read_text())
+            name, classes = str(info["name"]), tuple(str(c) for c in info["classes"])
+            convention = "fashion" if info["recipe"] == "fashion-mnist" else "digits"
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if NAME.match(name) and name not in DATASETS and 2 <= len(classes) <= 255:
+            found[name] = DatasetSpec(name=name, title=name, torchvision_class="",
+                                      classes=classes, system_dirs=(record.parent,),
+                                      convention=convention)
+    return found
+
+
+@dataclass
+class Imported:
+    """What an import made: the dataset's classes, its splits' sizes, and what it
+    noticed on the way (files skipped and why, images in both splits)."""
+
+    name: str
+    classes: list[str]
+    train: int
+    test: int
+    skipped: list[str] = field(default_factory=list)  # "file: why"
+    duplicates: int = 0  # test images identical to a train image, after the recipe
+
+    def summary(self) -> str:
+        return (f"dataset {self.name}: {len(self.classes)} classes, {self.train:,} train / "
+                f"{self.test:,} test images")
+
+
+def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
+                  with_dataset: str | None = None, test_fraction: float = 0.2,
+                  seed: int = 0, progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> Imported:
+    """Make dataset ``name`` from the class folders in ``source`` (see the module).
+
+    ``progress(done, total)`` after each image; ``cancelled()`` stops it (nothing
+    written). A file that is not an image is skipped and named in the result.
+
+    Raises
+    ------
+    ImageFolderError
+        A bad name or fraction, fewer than two classes, an empty class, a class name
+        with markup, no image at all, or more than :data:`MAX_IMAGES`.
+    """
+    from softmax_gui.preprocess import ImageError, load_image_file, to_model_input
+
+    source = Path(source)
+    _check_request(source, name, recipe, with_dataset, test_fraction)
+    classes = sorted(p.name for p in source.iterdir() if p.is_dir()
+                     and not p.name.startswith("."))
+    bad = [c for c in classes if not CLASS_NAME.match(c)]
+    if bad:
+        raise ImageFolderError(f"class folder {bad[0]!r} has a name that cannot be a class "
+                           "(letters, digits, spaces, . ' - and _, at most 40): rename it")
+    files = {c: sorted(p for p in (source / c).rglob("*") if not p.is_dir()) for c in classes}
+    empty = [c for c in classes if not files[c]]
+    if empty:
+        raise ImageFolderError(f"class folder {empty[0]!r} holds no file: add images or remove it")
+    base = _base_classes(with_dataset)
+    own = [c for c in classes if c not in base]
+    if len(base) + len(own) < 2:
+        raise ImageFolderError(f"{source} has {len(classes)} class folder(s); a classifier needs "
+                           "two classes at least (one subfolder per class)")
+    names = list(base) + own
+    total = sum(map(len, files.values()))
+    if total > MAX_IMAGES:
+        raise ImageFolderError(f"{source} holds {total:,} files; a dataset holds at most "
+                           f"{MAX_IMAGES:,} images")
+    images = np.zeros((total, 28, 28), np.uint8)  # bounded: 784 bytes an image
+    labels = np.zeros(total, np.int64)
+    kept, skipped, done = 0, [], 0
+    for label_name in classes:
+        for path in files[label_name]:
+            if cancelled is not None and cancelled():
+                raise ImageFolderError("the import was cancelled: nothing was written")
+            try:
+                x = to_model_input(load_image_file(path), recipe)
+            except ImageError as error:
+                skipped.append(str(error).removeprefix("cannot read "))
+            else:
+                images[kept] = np.round(x * 255).astype(np.uint8)
+                labels[kept] = names.index(label_name)
+                kept += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    if kept == 0:
+        raise ImageFolderError(f"no file in {source} could be read as an image")
+    images, labels = images[:kept], labels[:kept]
+    train, test = _split(labels, test_fraction, seed)
+    splits = {"train": (images[train], labels[train]), "test": (images[test], labels[test])}
+    if with_dataset:
+        splits = _joined(splits, with_dataset)
+    duplicates = _in_both(splits)
+    _write(folder() / name, splits, {"format": 1, "name": name, "classes": names,
+                                     "recipe": recipe, "with": with_dataset,
+                                     "source": str(source), "seed": seed,
+                                     "test_fraction": test_fraction})
+    return Imported(name, names, len(splits["train"][1]), len(splits["test"][1]), skipped,
+                    duplicates)
+
+
+def _check_request(source: Path, name: str, recipe: str, with_dataset, fraction) -> None:
+    if not NAME.match(name):
+        raise ImageFolderError(f"{name!r} cannot name a dataset: use lower-case letters, "
+                           "digits, - and _ (at most 40), starting with a letter or digit")
+    if name in DATASETS:
+        raise ImageFolderError(f"{name!r} is a dataset the app ships: choose another name")
+    if recipe not in RECIPES:
+        raise ImageFolderError(f"recipe {recipe!r} is not one of {', '.join(RECIPES)}")
+    if with_dataset is not None and with_dataset not in DATASETS:
+        raise ImageFolderError(f"--with {with_dataset!r}: join one of {', '.join(DATASETS)}")
+    if not 0.05 <= fraction <= 0.5:
+        raise ImageFolderError(f"--test-fraction {fraction}: keep 0.05 to 0.5 for the test set")
+    if not source.is_dir():
+        raise ImageFolderError(f"{source} is not a folder (one subfolder per class)")
+
+
+def _base_classes(with_dataset: str | None) -> tuple[str, ...]:
+    return DATASETS[with_dataset].classes if with_dataset else ()
+
+
+def _split(labels: np.ndarray, fraction: float, seed: int):
+    """Train and test indices, stratified: each class gives ``fraction`` of its images
+    to the test set (at least one when it has two or more), seeded."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        count = min(len(members) - 1, max(1, round(fraction * len(members))))
+        test.extend(members[:count])
+        train.extend(members[count:])
+    return np.sort(np.array(train, int)), np.sort(np.array(test, int))
+
+
+def _joined(splits: dict, with_dataset: str) -> dict:
+    """The user's images added to ``with_dataset``'s own (its labels come first)."""
+    from softmax_gui import data
+
+    theirs = data.load(with_dataset, allow_sample=False)
+    mine = {}
+    for split, (images, labels) in splits.items():
+        base_images = getattr(theirs, f"{split}_images").numpy()
+        base_labels = getattr(theirs, f"{split}_labels").numpy()
+        mine[split] = (np.concatenate([base_images, images]),
+                       np.concatenate([base_labels, labels]))
+    return mine
+
+
+def _in_both(splits: dict) -> int:
+    """Test images that are, after the recipe, exactly a train image."""
+    seen = {image.tobytes() for image in splits["train"][0]}
+    return sum(image.tobytes() in seen for image in splits["test"][0])
+
+
+def _write(target: Path, splits: dict, record: dict) -> None:
+    """The four IDX files and the record, all or nothing (atomic writes)."""
+    from softmax_gui.safe_files import atomic_write
+
+    writers = {}
+    for split, (images, labels) in splits.items():
+        prefix = "train" if split == "train" else "test"
+        writers[target / IDX_FILES[f"{prefix}_images"]] = _idx_writer(images)
+        writers[target / IDX_FILES[f"{prefix}_labels"]] = _idx_writer(labels.astype(np.uint8))
+    writers[target / RECORD] = lambda path: Path(path).write_text(json.dumps(record))
+    target.mkdir(parents=True, exist_ok=True)
+    atomic_write(writers)
+
+
+def _idx_writer(array: np.ndarray):
+    """An IDX file of unsigned bytes: magic ``00 00 08 ndim``, the sizes, the data."""
+    def write(path) -> None:
+        with open(path, "wb") as f:
+            f.write(bytes([0, 0, 8, array.ndim]))
+            for size in array.shape:
+                f.write(int(size).to_bytes(4, "big"))
+            f.write(np.ascontiguousarray(array, np.uint8).tobytes())
+    return write
