@@ -56,7 +56,8 @@ def specs() -> dict[str, DatasetSpec]:
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if NAME.match(name) and name not in DATASETS and 2 <= len(classes) <= 255:
-            found[name] = DatasetSpec(name=name, title=name, torchvision_class="",
+            found[name] = DatasetSpec(name=name, title=f"{name} (your images)",
+                                      torchvision_class="",
                                       classes=classes, system_dirs=(record.parent,),
                                       convention=convention)
     return found
@@ -94,30 +95,20 @@ def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
         A bad name or fraction, fewer than two classes, an empty class, a class name
         with markup, no image at all, or more than :data:`MAX_IMAGES`.
     """
-    from softmax_gui.preprocess import ImageError, load_image_file, to_model_input
-
     source = Path(source)
     _check_request(source, name, recipe, with_dataset, test_fraction)
-    classes = sorted(p.name for p in source.iterdir() if p.is_dir()
-                     and not p.name.startswith("."))
-    bad = [c for c in classes if not CLASS_NAME.match(c)]
-    if bad:
-        raise ImageFolderError(f"class folder {bad[0]!r} has a name that cannot be a class "
-                           "(letters, digits, spaces, . ' - and _, at most 40): rename it")
-    files = {c: sorted(p for p in (source / c).rglob("*") if not p.is_dir()) for c in classes}
-    empty = [c for c in classes if not files[c]]
-    if empty:
-        raise ImageFolderError(f"class folder {empty[0]!r} holds no file: add images or remove it")
+    files = scan(source)
+    classes = list(files)
     base = _base_classes(with_dataset)
     own = [c for c in classes if c not in base]
     if len(base) + len(own) < 2:
         raise ImageFolderError(f"{source} has {len(classes)} class folder(s); a classifier needs "
-                           "two classes at least (one subfolder per class)")
+                               "two classes at least (one subfolder per class)")
     names = list(base) + own
     total = sum(map(len, files.values()))
     if total > MAX_IMAGES:
         raise ImageFolderError(f"{source} holds {total:,} files; a dataset holds at most "
-                           f"{MAX_IMAGES:,} images")
+                               f"{MAX_IMAGES:,} images")
     images = np.zeros((total, 28, 28), np.uint8)  # bounded: 784 bytes an image
     labels = np.zeros(total, np.int64)
     kept, skipped, done = 0, [], 0
@@ -126,11 +117,10 @@ def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
             if cancelled is not None and cancelled():
                 raise ImageFolderError("the import was cancelled: nothing was written")
             try:
-                x = to_model_input(load_image_file(path), recipe)
-            except ImageError as error:
+                images[kept] = model_input(path, recipe)
+            except ValueError as error:  # preprocess.ImageError: said in one line
                 skipped.append(str(error).removeprefix("cannot read "))
             else:
-                images[kept] = np.round(x * 255).astype(np.uint8)
                 labels[kept] = names.index(label_name)
                 kept += 1
             done += 1
@@ -152,10 +142,63 @@ def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
                     duplicates)
 
 
+def scan(source: Path) -> dict[str, list[Path]]:
+    """Each class folder of ``source`` (sorted) and its files.
+
+    Raises
+    ------
+    ImageFolderError
+        A class name with markup, or a class folder with no file.
+    """
+    try:
+        classes = sorted(p.name for p in Path(source).iterdir() if p.is_dir()
+                         and not p.name.startswith("."))
+        bad = [c for c in classes if not CLASS_NAME.match(c)]
+        if bad:
+            raise ImageFolderError(f"class folder {bad[0]!r} has a name that cannot be a "
+                                   "class (letters, digits, spaces, . ' - and _, at most "
+                                   "40): rename it")
+        files = {c: sorted(p for p in (Path(source) / c).rglob("*") if not p.is_dir())
+                 for c in classes}
+    except OSError as error:
+        raise ImageFolderError(f"cannot read {source}: {error.strerror or error}") from None
+    empty = [c for c in classes if not files[c]]
+    if empty:
+        raise ImageFolderError(f"class folder {empty[0]!r} holds no file: add images or "
+                               "remove it")
+    return files
+
+
+def model_input(path: Path, recipe: str) -> np.ndarray:
+    """One image file as the model will see it: 28x28 bytes (``ValueError`` in words
+    when it is not an image)."""
+    from softmax_gui.preprocess import load_image_file, to_model_input
+
+    return np.round(to_model_input(load_image_file(path), recipe) * 255).astype(np.uint8)
+
+
+def preview(source: str | Path, recipe: str, per_class: int = 6
+            ) -> list[tuple[str, int, list[np.ndarray]]]:
+    """Each class's name, its number of files, and its first images as the model will
+    see them (files that are not images left out): what an import would make."""
+    shown = []
+    for name, paths in scan(Path(source)).items():
+        images = []
+        for path in paths:
+            if len(images) == per_class:
+                break
+            try:
+                images.append(model_input(path, recipe))
+            except ValueError:
+                continue
+        shown.append((name, len(paths), images))
+    return shown
+
+
 def _check_request(source: Path, name: str, recipe: str, with_dataset, fraction) -> None:
     if not NAME.match(name):
         raise ImageFolderError(f"{name!r} cannot name a dataset: use lower-case letters, "
-                           "digits, - and _ (at most 40), starting with a letter or digit")
+                               "digits, - and _ (at most 40), starting with a letter or digit")
     if name in DATASETS:
         raise ImageFolderError(f"{name!r} is a dataset the app ships: choose another name")
     if recipe not in RECIPES:

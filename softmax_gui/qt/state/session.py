@@ -47,6 +47,7 @@ class Session(QObject):
     ready = Signal()  # torch imported, the first dataset loaded (or failed to)
     cuda_found = Signal(str)  # a CUDA GPU's name
     dataset_requested = Signal(str)  # the dataset asked for, or back to the loaded one
+    datasets_changed = Signal()  # one made from the user's images (the combo lists it)
     dataset_folder_wanted = Signal(str)  # the user should choose a folder for it
     examples_requested = Signal(object, str)  # test indices for the grid (None: all), why
     canvas_image_requested = Signal(object)  # an Example (a test image) for the canvas

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.config import SCHEDULES, TrainConfig
-from softmax_gui.datasets_registry import DATASETS
+from softmax_gui.datasets_registry import known
 from softmax_gui.model_registry import MODELS
 from softmax_gui.qt.shell import theme
 
@@ -72,7 +72,7 @@ class TrainingPanel(QWidget):
 
     def _build_fields(self, d: TrainConfig) -> None:
         """One control per setting, with ``d``'s values and what each does."""
-        self.dataset = _combo({spec.title: name for name, spec in DATASETS.items()},
+        self.dataset = _combo({spec.title: name for name, spec in known().items()},
                               "Which dataset to train and test on. Fashion-MNIST: 70,000 "
                               "28x28 grey images of clothing in 10 classes (d2l §3.5).")
         self.model = _combo({spec.label: name for name, spec in MODELS.items()},
@@ -142,8 +142,21 @@ class TrainingPanel(QWidget):
         except ValueError:
             return None
 
+    def list_datasets(self) -> None:
+        """The combo lists the datasets known now (one just made from image folders
+        too), keeping the one shown, without asking for one to be loaded."""
+        shown = self.dataset.currentData()
+        blocked = self.dataset.blockSignals(True)
+        self.dataset.clear()
+        for name, spec in known().items():
+            self.dataset.addItem(spec.title, name)
+        _select(self.dataset, shown)
+        self.dataset.blockSignals(blocked)
+
     def show_dataset(self, name: str) -> None:
         """Show dataset ``name`` in its combo without asking for it to be loaded."""
+        if self.dataset.findData(name) < 0:
+            self.list_datasets()
         blocked = self.dataset.blockSignals(True)
         _select(self.dataset, name)
         self.dataset.blockSignals(blocked)

@@ -130,6 +130,7 @@ class RunControls(QWidget):
         self.panel.model.currentIndexChanged.connect(self._show_idle)
         session.ready.connect(self._sync)
         session.dataset_requested.connect(self.panel.show_dataset)
+        session.datasets_changed.connect(self.panel.list_datasets)
         session.cuda_found.connect(self.panel.add_cuda_device)
         runs = session.runs
         session.state.events.previous.connect(self._sync)
