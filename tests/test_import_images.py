@@ -128,3 +128,14 @@ def test_a_bad_request_is_refused_in_one_line(args, said, fashion, data_home, tm
     folder = image_folder(tmp_path / "fine", fashion, per_class=2)
     refused = cli_here("import-images", folder, *args)
     assert refused.returncode == 2 and said in refused.stderr
+
+
+def test_a_cancelled_import_writes_nothing(fashion, data_home, tmp_path):
+    from softmax_gui.user_datasets import ImageFolderError, import_folder
+
+    folder = image_folder(tmp_path / "some", fashion, per_class=5)
+    seen = []
+    with pytest.raises(ImageFolderError, match="cancelled: nothing was written"):
+        import_folder(folder, "halfway", progress=lambda done, total: seen.append(done),
+                      cancelled=lambda: len(seen) >= 7)
+    assert seen[-1] == 7 and not (data_home / "datasets" / "halfway").exists()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from softmax_gui import trainer_process
 from softmax_gui.qt.draw.draw_view import DrawPanel
 from softmax_gui.qt.explain.explain_view import ExplainView
+from softmax_gui.qt.own_data.import_dialog import ImportImages
 from softmax_gui.qt.runs.weights_actions import WeightsActions
 from softmax_gui.qt.shell import file_dialogs, theme
 from softmax_gui.qt.shell.actions import make_action
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.status = SessionStatusBar(self.session)
         self.setStatusBar(self.status)
+        self.import_images = ImportImages(self.session, self)
         self._build_menus()
         self._wire()
         self.controls.panel.restore_settings(settings)
@@ -169,6 +171,9 @@ class MainWindow(QMainWindow):
         self._action(file, "Open &image on canvas…", self._open_image, "Ctrl+I",
                      "Load a PNG/JPEG onto the drawing canvas (light backgrounds are "
                      "inverted)")
+        self._action(file, "Import image fol&der…", self.import_images.show, "Ctrl+Shift+I",
+                     "Make a dataset of your own from a folder with one subfolder of "
+                     "images per class")
         file.addSeparator()
         self._action(file, "Export &plots as PNG…", self._export_plots, "Ctrl+Shift+P",
                      "Save the loss and accuracy plots as an image")

@@ -30,7 +30,7 @@ class SelectedImageDetails(QWidget):
         # share a small screen, and the bars below were cut instead.
         self.title.setMinimumHeight(2 * self.title.fontMetrics().lineSpacing())
         self.bars = ProbabilityBars(())
-        self.empty = QLabel("No test image selected. Click one under Test images: its ten "
+        self.empty = QLabel("No test image selected. Click one under Test images: its "
                             "probabilities show here, its true class marked.")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
