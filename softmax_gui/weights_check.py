@@ -70,7 +70,7 @@ def check_metadata(name: str, meta, classes: int) -> dict:
     bad = _Field(name)
     dataset = meta.get("dataset")
     # The shipped datasets and the ones made here from the user's images.
-    datasets = DATASETS if dataset in DATASETS else known()
+    datasets = DATASETS if isinstance(dataset, str) and dataset in DATASETS else known()
     if dataset is not None and (not isinstance(dataset, str) or dataset not in datasets):
         raise bad("dataset", dataset, f"one of {', '.join(datasets)}")
     counts = {len(spec.classes) for spec in datasets.values()}

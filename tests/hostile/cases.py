@@ -48,9 +48,10 @@ def domain_errors():
     from softmax_gui.preprocess import ImageError
     from softmax_gui.runs import RunError
     from softmax_gui.safe_files import WriteError
+    from softmax_gui.user_datasets import ImageFolderError
     from softmax_gui.weights_io import WeightsError
 
-    return (WeightsError, DatasetError, RunError, ImageError, WriteError)
+    return (WeightsError, DatasetError, RunError, ImageError, WriteError, ImageFolderError)
 
 
 # --- helpers that make files ------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import zipfile
 from collections.abc import Callable
@@ -257,7 +258,65 @@ def cases() -> list[Case]:
              _one_line("--seed", "out of range")))
     add(Case(g, "train --export ''", _cli("train", "--epochs", "1", "--export", ""), HANDLE,
              _one_line("--export needs a file name")))
+    g = "13 image folders"
+    add(Case(g, "a FIFO, PostScript, text and a 144-megapixel bomb among the images",
+             _image_folder(_hostile_files), HANDLE,
+             lambda r: sorted(w.split(":")[0] for w in r.skipped) == [
+                 "bomb.png", "list.png", "pipe.png", "poster.png"] and r.train + r.test == 6))
+    add(Case(g, "one class folder", _image_folder(lambda root: shutil.rmtree(root / "b"))))
+    add(Case(g, "an empty class folder", _image_folder(lambda root: (root / "c").mkdir())))
+    add(Case(g, "a class named <script>", _image_folder(
+        lambda root: shutil.move(root / "b", root / "<script>alert(1)<"))))
+    add(Case(g, "a dataset named fashion-mnist", _image_folder(name="fashion-mnist")))
+    add(Case(g, "a file where the folder should be", _image_folder(
+        lambda root: (shutil.rmtree(root), root.write_text("x")))))
+    add(Case(g, "a class folder that links to itself", _image_folder(
+        lambda root: (root / "a" / "loop").symlink_to(root / "a")), HANDLE,
+        lambda r: r.train + r.test == 6))
+    add(Case(g, "the same picture in train and test", _image_folder(_copies), HANDLE,
+             lambda r: r.duplicates > 0))
     return out
+
+
+def _image_folder(damage: Callable[[Path], object] = lambda root: None,
+                  name: str = "mine") -> Callable[[Path], object]:
+    """Two class folders of three real items each (dark on light, PNG), changed by
+    ``damage``, imported as ``import-images`` does."""
+    def act(folder: Path):
+        from PIL import Image
+
+        from softmax_gui import data
+        from softmax_gui.user_datasets import import_folder
+
+        test = data.load("fashion-mnist", download=False)
+        root = folder / "images"
+        for label, name_ in ((0, "a"), (1, "b")):
+            (root / name_).mkdir(parents=True)
+            for k, i in enumerate(np.flatnonzero(test.test_labels.numpy() == label)[:3]):
+                Image.fromarray(255 - test.test_images[i].numpy()).save(
+                    root / name_ / f"{k}.png")
+        damage(root)
+        os.environ["SOFTMAX_GUI_DATA"] = str(folder / "data")
+        try:
+            return import_folder(root, name)
+        finally:
+            del os.environ["SOFTMAX_GUI_DATA"]
+    return act
+
+
+def _hostile_files(root: Path) -> None:
+    from PIL import Image
+
+    os.mkfifo(root / "a" / "pipe.png")
+    (root / "a" / "poster.png").write_bytes(b"%!PS-Adobe-3.0\nshowpage\n")
+    (root / "b" / "list.png").write_text("milk, eggs")
+    Image.new("1", (12_000, 12_000)).save(root / "b" / "bomb.png")
+
+
+def _copies(root: Path) -> None:
+    one = next((root / "a").iterdir()).read_bytes()
+    for k in range(10):
+        (root / "a" / f"copy{k}.png").write_bytes(one)
 
 
 def _with_image(act: Callable[[Path], object]) -> Callable[[Path], object]:
