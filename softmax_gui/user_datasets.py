@@ -74,6 +74,7 @@ class Imported:
     test: int
     skipped: list[str] = field(default_factory=list)  # "file: why"
     duplicates: int = 0  # test images identical to a train image, after the recipe
+    note: str = ""  # what was done to the images beyond the recipe (drawn classes)
 
     def summary(self) -> str:
         return (f"dataset {self.name}: {len(self.classes)} classes, {self.train:,} train / "
@@ -134,7 +135,7 @@ def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
     if with_dataset:
         splits = _joined(splits, with_dataset)
     duplicates = _in_both(splits)
-    _write(folder() / name, splits, {"format": 1, "name": name, "classes": names,
+    write_dataset(folder() / name, splits, {"format": 1, "name": name, "classes": names,
                                      "recipe": recipe, "with": with_dataset,
                                      "source": str(source), "seed": seed,
                                      "test_fraction": test_fraction})
@@ -248,7 +249,7 @@ def _in_both(splits: dict) -> int:
     return sum(image.tobytes() in seen for image in splits["test"][0])
 
 
-def _write(target: Path, splits: dict, record: dict) -> None:
+def write_dataset(target: Path, splits: dict, record: dict) -> None:
     """The four IDX files and the record, all or nothing (atomic writes)."""
     from softmax_gui.safe_files import atomic_write
 
