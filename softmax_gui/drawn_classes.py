@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from softmax_gui.paths import user_dir
+from softmax_gui.user_datasets import CLASS_NAME  # noqa: F401  (a class name's rule)
 
 FILE = "examples.json"
 MAX_EXAMPLES = 10_000  # a person draws dozens; more is a damaged file

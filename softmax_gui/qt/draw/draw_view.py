@@ -11,7 +11,7 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from softmax_gui.qt.draw.guide import GuideControls
 from softmax_gui.qt.draw.image_files import ImageFiles
 from softmax_gui.qt.draw.input_view import INPUT_CAPTION, ModelInputView
 from softmax_gui.qt.draw.once_a_frame import OnceAFrame
+from softmax_gui.qt.draw.teach import TeachButton, model_input_of
 from softmax_gui.qt.draw.temperature import TemperatureRow
 from softmax_gui.qt.draw.tools import DrawTools
 from softmax_gui.qt.explain.evidence import Attributions
@@ -41,6 +42,14 @@ HINT = ("Draw one item, filled, centred and as large as the frame; tick Guide to
 # The canvas gives up width to the bars' column so that each class's logit shows beside
 # its bar, when it keeps at least this much (a 1366-pixel screen's Draw dock: ~155 px).
 MIN_CANVAS_FOR_LOGITS = 150
+
+
+def wrapping(text: str = "") -> QLabel:
+    """A label that wraps its words instead of widening the dock."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setMinimumWidth(60)
+    return label
 
 
 class DrawPanel(QWidget):
@@ -69,11 +78,8 @@ class DrawPanel(QWidget):
         self.canvas = DrawingCanvas()
         self.input_view = ModelInputView()
         self.bars = ProbabilityBars((), mark_true=False)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setMinimumWidth(60)
-        self.entropy = QLabel()
-        self.entropy.setWordWrap(True)  # else its text sets the dock's minimum width
+        self.status = wrapping()
+        self.entropy = wrapping()  # else its text sets the dock's minimum width
         self.entropy.setToolTip("Entropy of the predicted distribution, H = -Σ p log2 p: "
                                 "0 bits when the model is certain, log2(10) = 3.32 bits when "
                                 "every class is equally likely.")
@@ -87,6 +93,7 @@ class DrawPanel(QWidget):
         self.hint.setSizePolicy(policy)
         self.guide = GuideControls(tasks, settings, CANVAS_SIDE)
         self.guide.changed.connect(lambda: self.canvas.set_guide(self.guide.image()))
+        self.teach = TeachButton(session, lambda: model_input_of(self.canvas, self.dataset))
         self.files = ImageFiles(tasks, settings, self)
         self.files.opened.connect(self._loaded)
         self.files.failed.connect(lambda error: self._message(error, error=True))
@@ -151,6 +158,7 @@ class DrawPanel(QWidget):
         drawing.addWidget(self.canvas, 1)
         drawing.addWidget(self.hint)
         drawing.addWidget(self.guide)
+        drawing.addWidget(self.teach, 0, Qt.AlignmentFlag.AlignLeft)
         self.body = body = QHBoxLayout()
         body.addLayout(drawing, 1)
         body.addLayout(column, 1)
