@@ -13,13 +13,14 @@ otherwise), and a quarter of the drawings held out, as drawn, to test on.
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from softmax_gui.paths import user_dir
-from softmax_gui.user_datasets import CLASS_NAME  # noqa: F401  (a class name's rule)
+from softmax_gui.user_datasets import CLASS_NAME  # a class name's rule, for the window too
 
 FILE = "examples.json"
 MAX_EXAMPLES = 10_000  # a person draws dozens; more is a damaged file
@@ -52,7 +53,10 @@ def load(where: Path | None = None) -> list[Example]:
     """
     path = (where or folder()) / FILE
     try:
-        if path.stat().st_size > 64 << 20:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would hang the reader
+            raise DrawnError(f"{path} is not a regular file: move it away to start again")
+        if info.st_size > 64 << 20:
             raise DrawnError(f"{path} is over 64 MB: it is not a file of drawings")
         records = json.loads(path.read_text())
     except FileNotFoundError:
@@ -66,11 +70,26 @@ def load(where: Path | None = None) -> list[Example]:
         if len(records) > MAX_EXAMPLES:
             raise DrawnError(f"{path} holds {len(records):,} drawings; at most "
                              f"{MAX_EXAMPLES:,} are kept")
-        return [Example(str(r["class"]), np.array(r["image"], np.uint8).reshape(28, 28),
-                        list(r.get("strokes", []))) for r in records]
-    except (KeyError, TypeError, ValueError) as error:
+        examples = [Example(str(r["class"]), np.array(r["image"], np.uint8).reshape(28, 28),
+                            list(r.get("strokes", []))) for r in records]
+        bad = [e.name for e in examples if not CLASS_NAME.match(e.name)]
+        if bad:  # shown as text in the window: no markup gets in
+            raise ValueError(f"a class named {bad[0][:40]!r}")
+        return examples
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DrawnError(f"{path} is not as this app writes it ({error}): move it away "
                          "to start again") from None
+
+
+def set_aside(where: Path | None = None) -> Path:
+    """Move a file of drawings that cannot be read out of the way (nothing is lost: a
+    new list begins beside it); returns where it went."""
+    import time
+
+    path = (where or folder()) / FILE
+    aside = path.with_name(f"{FILE}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(aside)
+    return aside
 
 
 def save(examples: list[Example], where: Path | None = None) -> None:

@@ -92,6 +92,11 @@ def test_a_damaged_file_of_drawings_is_refused_in_one_line(data_home):
     (data_home / "drawn" / "examples.json").write_text('[{"class": "hat", "image": [1]}]')
     with pytest.raises(DrawnError, match="not as this app writes it"):
         load()
+    # Set aside, not written over: a new list begins beside it.
+    from softmax_gui.drawn_classes import set_aside
+
+    aside = set_aside()
+    assert aside.read_text() == '[{"class": "hat", "image": [1]}]' and load() == []
 
 
 def test_a_class_needs_two_drawings(data_home, fashion):

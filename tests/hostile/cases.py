@@ -45,13 +45,15 @@ class Case:
 def domain_errors():
     """The app's one error type per kind of input."""
     from softmax_gui.data import DatasetError
+    from softmax_gui.drawn_classes import DrawnError
     from softmax_gui.preprocess import ImageError
     from softmax_gui.runs import RunError
     from softmax_gui.safe_files import WriteError
     from softmax_gui.user_datasets import ImageFolderError
     from softmax_gui.weights_io import WeightsError
 
-    return (WeightsError, DatasetError, RunError, ImageError, WriteError, ImageFolderError)
+    return (WeightsError, DatasetError, RunError, ImageError, WriteError, ImageFolderError,
+            DrawnError)
 
 
 # --- helpers that make files ------------------------------------------------------------------

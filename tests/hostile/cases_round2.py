@@ -275,7 +275,28 @@ def cases() -> list[Case]:
         lambda r: r.train + r.test == 6))
     add(Case(g, "the same picture in train and test", _image_folder(_copies), HANDLE,
              lambda r: r.duplicates > 0))
+    g = "14 drawn classes"
+    for name, content in {"examples.json truncated": b'[{"class": "hat", "image": [1, 2',
+                          "examples.json of an image 3 pixels long":
+                              b'[{"class": "hat", "image": [1, 2, 3]}]',
+                          "examples.json a class named <b>": json.dumps(
+                              [{"class": "<b>hat</b>", "image": [0] * 784}]).encode(),
+                          "examples.json not a list": b'{"class": "hat"}',
+                          "examples.json of 80 MB": b" " * (80 << 20)}.items():
+        add(Case(g, name, _drawn(lambda path, c=content: path.write_bytes(c))))
+    add(Case(g, "examples.json a FIFO", _drawn(os.mkfifo)))
     return out
+
+
+def _drawn(make: Callable[[Path], object]) -> Callable[[Path], object]:
+    """The drawn examples file made by ``make``, read as the Draw dock reads it."""
+    def act(folder: Path):
+        from softmax_gui.drawn_classes import load
+
+        (folder / "drawn").mkdir()
+        make(folder / "drawn" / "examples.json")
+        return load(folder / "drawn")
+    return act
 
 
 def _image_folder(damage: Callable[[Path], object] = lambda root: None,

@@ -113,3 +113,29 @@ def test_a_screenshot_on_a_full_disk_leaves_the_old_one_whole(tmp_path):
         assert "the disk is full" in out.stderr.strip().splitlines()[-1]
         assert old.read_bytes() == b"\x89PNG the previous screenshot"
         assert sorted(p.name for p in disk.iterdir()) == ["filler", "old.png"]
+
+
+@pytest.mark.parametrize("content", [b'[{"class": "hat", "image": [1, 2', b"\xff\xfe"])
+def test_the_window_starts_over_damaged_drawings_and_keeps_them_aside(
+        qtbot, tmp_path, fashion, monkeypatch, content):
+    from PySide6.QtCore import QSettings
+
+    from softmax_gui.qt.shell.main_window import MainWindow
+    from softmax_gui.runs import RunStore
+
+    monkeypatch.setenv("SOFTMAX_GUI_DATA", str(tmp_path / "data"))
+    drawn = tmp_path / "data" / "drawn"
+    drawn.mkdir(parents=True)
+    (drawn / "examples.json").write_bytes(content)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, runs=RunStore(tmp_path / "runs"), dataset=fashion)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.controls.start_action.isEnabled(), timeout=60_000)
+        qtbot.waitUntil(window.banner.isVisible, timeout=10_000)
+        assert window.banner.text.text().startswith("Your drawn examples could not be read")
+        (aside,) = drawn.glob("examples.json.unreadable-*")
+        assert aside.read_bytes() == content and not (drawn / "examples.json").exists()
+    finally:
+        window.close()

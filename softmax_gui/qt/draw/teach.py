@@ -38,7 +38,8 @@ class TeachButton(QPushButton):
         self.session, self.drawing = session, drawing
         self.dialog: MyClasses | None = None
         self.examples: list = []
-        self._read()
+        # Read once the window is up: a file that cannot be read is said in its banner.
+        session.ready.connect(self._read)
         self.clicked.connect(self.show_classes)
 
     def _read(self) -> None:
@@ -46,7 +47,12 @@ class TeachButton(QPushButton):
             self.examples = drawn_classes.load()
         except drawn_classes.DrawnError as error:
             self.examples = []
-            self.session.report(f"Your drawn examples could not be read: {error}")
+            try:  # kept aside, not written over by the next drawing added
+                aside = f"; it was moved to {drawn_classes.set_aside()}"
+            except OSError:
+                aside = ""
+            self.session.report(f"Your drawn examples could not be read: {error}{aside}. "
+                                "A new list of drawings begins.")
 
     def keep(self, examples: list) -> bool:
         """Save ``examples`` (what was there stays if the disk refuses)."""
