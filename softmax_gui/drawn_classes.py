@@ -189,3 +189,29 @@ def make_dataset(examples: list[Example], name: str, base: str = "fashion-mnist"
                  f"class has; {', '.join(drawn)} tested on "
                  f"{sum(len(t) for t in test_images[1:])} drawings held out")
     return made
+
+
+def extended(snapshot, classes: list[str] | tuple[str, ...], dataset: str):
+    """``snapshot`` (a softmax regression's weights) grown to ``classes``: a row of
+    ``W`` and a bias of 0 for each new class, the rest as it was, to train on from there.
+
+    Raises
+    ------
+    DrawnError
+        Not a linear model, or weights for other classes than ``classes`` begins with.
+    """
+    from dataclasses import replace
+
+    from softmax_gui.model_registry import MODELS
+
+    if not MODELS[snapshot.model].linear:
+        raise DrawnError(f"only softmax regression grows a row of W for a new class; "
+                         f"{MODELS[snapshot.model].label} trains fresh")
+    old = list(snapshot.classes)
+    if list(classes[:len(old)]) != old or len(classes) <= len(old):
+        raise DrawnError("the active weights are for other classes than these: train fresh")
+    extra = len(classes) - len(old)
+    state = {name: np.concatenate([array, np.zeros((extra, *array.shape[1:]), array.dtype)])
+             for name, array in snapshot.state.items()}
+    return replace(snapshot, state=state, classes=tuple(classes), dataset=dataset,
+                   epoch=0.0, test_acc=None, test_logits=None, resume=None)

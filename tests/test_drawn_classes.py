@@ -49,13 +49,14 @@ def accuracy(weights, images, labels) -> float:
     return float((logits.argmax(1) == labels).mean())
 
 
-def trained(dataset):
+def trained(dataset, initial=None, epochs: int = 10):
     from softmax_gui import events, training
 
-    for event in training.train(TrainConfig(dataset=dataset.name), dataset):
-        if isinstance(event, events.WeightSnapshot) and event.epoch == 10:
+    config = TrainConfig(dataset=dataset.name, epochs=epochs)
+    for event in training.train(config, dataset, initial=initial):
+        if isinstance(event, events.WeightSnapshot) and event.epoch == epochs:
             return event
-    raise AssertionError("the run did not reach epoch 10")
+    raise AssertionError(f"the run did not reach epoch {epochs}")
 
 
 def test_twenty_drawings_teach_a_class_the_model_then_recognises(qtbot, fashion,
@@ -105,3 +106,26 @@ def test_a_class_needs_two_drawings(data_home, fashion):
         make_dataset(one, "nope")
     with pytest.raises(DrawnError, match="nothing to learn from"):
         make_dataset([], "nope")
+
+
+def test_the_active_weights_grow_a_row_for_the_new_class(qtbot, fashion, data_home):
+    from softmax_gui import data
+    from softmax_gui.datasets_registry import get_spec
+    from softmax_gui.drawn_classes import extended
+    from softmax_gui.weights_io import load_snapshot
+
+    rng = np.random.default_rng(11)
+    examples = [Example("cross", draw_cross(qtbot, rng)) for _ in range(12)]
+    make_dataset(examples, "grown")
+    joined = data.load("grown")
+    default, _meta = load_snapshot(get_spec("fashion-mnist").default_weights)
+    start = extended(default, joined.classes, "grown")
+    assert start.state["1.weight"].shape == (11, 784) and not start.state["1.weight"][10].any()
+    assert np.array_equal(start.state["1.weight"][:10], default.state["1.weight"])
+    grown = trained(joined, initial=start, epochs=2)
+    new = np.stack([draw_cross(qtbot, rng) for _ in range(10)])
+    assert accuracy(grown, new, np.full(10, 10)) >= 0.8
+    images, labels = fashion.test_images.numpy(), fashion.test_labels.numpy()
+    assert accuracy(grown, images, labels) >= accuracy(default, images, labels) - 0.01
+    with pytest.raises(DrawnError, match="other classes"):
+        extended(default, ("a", "b", "c"), "grown")

@@ -12,6 +12,7 @@ from person import (
     drag,
     keys,
     show_dock,
+    tick,
     type_into,
     wait_until_done,
 )
@@ -67,6 +68,7 @@ def test_a_class_drawn_kept_renamed_and_trained(qtbot, window, data_home):
     assert dialog.said.text() == "cross: 5"
     # Train with my classes: the dataset plus the crosses, loaded, a run trained on it.
     type_into(window.controls.panel.epochs, "3")
+    tick(dialog.grow)  # from the bundled default's weights, a new row of W for the cross
     click_button(dialog, "Train with my classes")
     qtbot.waitUntil(lambda: window.session.state.dataset.name == "fashion-mnist-and-mine",
                     timeout=120_000)

@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -113,10 +114,14 @@ class MyClasses(QDialog):
         self.train.setToolTip("Train on the loaded dataset plus your classes (each drawn "
                               "class augmented to as many images as a dataset class)")
         self.train.clicked.connect(self.train_with_mine)
+        self.grow = QCheckBox("From the active weights")
+        self.grow.setToolTip("Start from the weights in use, a new row of W for each new "
+                             "class (softmax regression), instead of fresh weights")
         buttons = QHBoxLayout()
         for button in (delete, rename):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.grow)
         buttons.addWidget(self.train)
         adding = QHBoxLayout()
         adding.addWidget(QLabel("The drawing on the canvas is a"))
@@ -129,6 +134,7 @@ class MyClasses(QDialog):
         layout.addLayout(buttons)
         self.resize(520, 380)
         self._waiting_for = ""  # the dataset whose loading starts the run
+        self._from = None  # the weights the run grows from (None: fresh)
 
     def fill(self) -> None:
         typed = self.name.currentText()
@@ -201,6 +207,9 @@ class MyClasses(QDialog):
         base = state.dataset.name
         base = base.removesuffix("-and-mine")  # taught again: from the shipped dataset
         name, examples = TAUGHT.format(base=base), list(self.row.examples)
+        # The weights to grow, taken now: the taught dataset has no weights of its own.
+        self._from = state.weights.snapshot if self.grow.isChecked() and \
+            state.weights is not None else None
         self.train.setEnabled(False)
         self.said.setText("Making the training set (your drawings augmented)…")
 
@@ -226,9 +235,15 @@ class MyClasses(QDialog):
             return
         self.session.state.events.dataset.disconnect(self._then_train)
         self.train.setEnabled(True)
-        config = self.session.state.panel
+        config, initial = self.session.state.panel, None
+        if self._from is not None:
+            try:
+                initial = drawn_classes.extended(self._from, dataset.classes, dataset.name)
+            except drawn_classes.DrawnError as error:
+                self.session.report(f"{error}.")
+                return
         if config is not None:
-            self.session.runs.start(config.replace(dataset=dataset.name))
+            self.session.runs.start(config.replace(dataset=dataset.name), initial)
         self.close()
 
 

@@ -63,12 +63,13 @@ class Runs(QObject):
         self.exploded: set[tuple[str, float]] = set()
         self.trained_lr: dict[str, float] = {}
 
-    def start(self, config: TrainConfig) -> bool:
-        """Train a new run of ``config``; False (with a problem reported) if it can't."""
+    def start(self, config: TrainConfig, initial=None) -> bool:
+        """Train a new run of ``config`` (from ``initial`` weights, else fresh); False
+        (with a problem reported) if it can't."""
         if not self._can_train(config):
             return False
         history = self._new_history(config.summary(), config)
-        self._launch(history, config, 1, config.epochs, None)
+        self._launch(history, config, 1, config.epochs, initial)
         return True
 
     def step(self, config: TrainConfig) -> bool:
