@@ -113,6 +113,7 @@ class PlotsView(QWidget):
         # a fixed x range per run, so the axes are not rebuilt on every update.
         for plot in (self.loss_plot, self.epoch_plot):
             plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)  # "epoch", never "(x0.001)"
             plot.getAxis("left").setWidth(56)  # both plots' x-axes line up
             plot.enableAutoRange(x=False)
         # Thousands of batch points: draw at most about one per pixel.
