@@ -64,6 +64,10 @@ def _import_images(args) -> int:
                              args.test_fraction, args.seed, progress)
     for why in made.skipped:
         print(f"skipped {why}")
+    if made.replaced:
+        print(f"note: the dataset {made.name} that was there is replaced")
+    if made.swamped:
+        print(f"note: {made.swamped}")
     if made.duplicates:
         print(f"note: {made.duplicates} test image(s) are, after the recipe, exactly a "
               "train image: the test accuracy counts them as seen")

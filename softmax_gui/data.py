@@ -43,7 +43,8 @@ class Source:
     Attributes
     ----------
     kind : str
-        ``"folder"``, ``"cache"``, ``"system"``, ``"download"`` or ``"sample"``.
+        ``"folder"``, ``"cache"``, ``"system"``, ``"download"``, ``"sample"`` or
+        ``"yours"`` (a dataset made from the user's images).
     path : Path
         The folder holding the four IDX files.
     """
@@ -64,6 +65,7 @@ class Source:
             "system": "system copy",
             "download": "downloaded",
             "sample": "BUNDLED SAMPLE (not the full dataset)",
+            "yours": "made from your images",
         }
         return f"{labels[self.kind]}: {self.path}"
 
@@ -164,6 +166,8 @@ def load(
 
 
 def _local_candidates(spec: DatasetSpec) -> list[tuple[str, Path]]:
+    if not spec.torchvision_class:  # made from the user's images: its own folder only
+        return [("yours", d) for d in spec.system_dirs]
     return [("cache", user_cache_dir())] + [("system", d) for d in spec.system_dirs]
 
 

@@ -74,6 +74,8 @@ class Imported:
     test: int
     skipped: list[str] = field(default_factory=list)  # "file: why"
     duplicates: int = 0  # test images identical to a train image, after the recipe
+    replaced: bool = False  # a dataset of that name was there, and is no more
+    swamped: str = ""  # joined classes far larger than the user's, in words
     note: str = ""  # what was done to the images beyond the recipe (drawn classes)
 
     def summary(self) -> str:
@@ -135,12 +137,36 @@ def import_folder(source: str | Path, name: str, recipe: str = "fashion-mnist",
     if with_dataset:
         splits = _joined(splits, with_dataset)
     duplicates = _in_both(splits)
+    replaced = exists(name)
     write_dataset(folder() / name, splits, {"format": 1, "name": name, "classes": names,
                                      "recipe": recipe, "with": with_dataset,
                                      "source": str(source), "seed": seed,
                                      "test_fraction": test_fraction})
-    return Imported(name, names, len(splits["train"][1]), len(splits["test"][1]), skipped,
-                    duplicates)
+    made = Imported(name, names, len(splits["train"][1]), len(splits["test"][1]), skipped,
+                    duplicates, replaced)
+    if with_dataset:
+        made.swamped = _swamped(splits["train"][1], len(base))
+    return made
+
+
+def exists(name: str) -> bool:
+    """Whether a dataset of the user's is called ``name`` already."""
+    return (folder() / name / RECORD).is_file()
+
+
+def _swamped(labels: np.ndarray, joined: int) -> str:
+    """Words for user's classes far smaller than the joined dataset's (a model trained on
+    both would hardly ever predict them), or ""."""
+    counts = np.bincount(labels)
+    theirs, mine = counts[:joined].min(), counts[joined:]
+    if len(mine) and mine.max() * 10 < theirs:
+        low, high = int(mine.min()), int(mine.max())
+        count = f"{low:,}" if low == high else f"{low:,} to {high:,}"
+        return (f"your classes have {count} training images each beside "
+                f"{int(theirs):,} of each joined class: the model will "
+                "rarely predict them (more images, or Teach… with drawings, which are "
+                "augmented to balance)")
+    return ""
 
 
 def scan(source: Path) -> dict[str, list[Path]]:

@@ -92,6 +92,11 @@ def test_joined_to_fashion_mnist_a_folder_named_like_its_class_adds_to_it(
     assert lines[-1] == "dataset joined: 13 classes, 60,032 train / 10,008 test images"
     assert any(line.startswith("note: ") and "exactly a train image" in line
                for line in lines)
+    # Ten drawings beside 6,000 images a class: said, with what to do about it.
+    assert any(line.startswith("note: your classes have 8 training images each beside "
+                               "6,000") for line in lines), lines
+    again = cli_here("import-images", folder, "--name", "joined", "--with", "fashion-mnist")
+    assert "note: the dataset joined that was there is replaced" in again.stdout
     from softmax_gui import data
 
     joined = data.load("joined")

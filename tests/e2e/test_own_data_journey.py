@@ -7,9 +7,11 @@ import pytest
 from person import (
     activate,
     answer_file_dialog,
+    answer_question,
     button,
     choose,
     click_button,
+    click_first_image,
     menu,
     save_screenshot,
     tick,
@@ -72,6 +74,11 @@ def test_an_image_folder_becomes_a_dataset_the_window_trains_on(qtbot, window, f
     weights = window.session.state.weights
     assert weights.snapshot.classes == ("boot", "sneaker shoe", "tee")
     assert weights.snapshot.test_acc >= 0.7  # three items that look nothing alike
+    # Which data it learnt is said beside its curves, and in the Runs tab.
+    assert window.tabs.plots.run_list.item(0).text().startswith("#1 clothes: softmax")
+    runs = window.tabs.runs
+    qtbot.waitUntil(lambda: runs.tree.topLevelItemCount() == 1, timeout=10_000)
+    assert runs.tree.topLevelItem(0).text(14) == "clothes"
 
 
 def test_joining_fashion_mnist_from_the_dialog(qtbot, window, folder):
@@ -89,3 +96,50 @@ def test_joining_fashion_mnist_from_the_dialog(qtbot, window, folder):
                                            "10,009 test images.")
     click_button(dialog, "Close")
     assert not dialog.isVisible()
+
+
+def test_made_again_with_other_classes_its_old_weights_stay_away(qtbot, window, folder):
+    # A new user re-imported under the same name from a folder of two classes: the
+    # three-class weights came back on the two-class data and a click on a test image
+    # raised IndexError.
+    import shutil
+
+    menu(qtbot, window, "File", "Import image folder…")
+    dialog = window.import_images.dialog
+    activate(qtbot, dialog)
+    type_into(dialog.folder, str(folder))
+    qtbot.waitUntil(lambda: "3 classes" in dialog.status.text(), timeout=30_000)
+    click_button(dialog, "Import")
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Made "), timeout=30_000)
+    click_button(dialog, "Use it")
+    qtbot.waitUntil(lambda: window.session.state.dataset.name == "my-clothes",
+                    timeout=30_000)
+    type_into(window.controls.panel.epochs, "2")
+    click_button(window, "Start")
+    wait_until_done(qtbot, window)
+    fewer = folder.parent / "fewer"
+    shutil.copytree(folder, fewer)
+    shutil.rmtree(fewer / "tee")
+    menu(qtbot, window, "File", "Import image folder…")
+    activate(qtbot, dialog)
+    type_into(dialog.folder, str(fewer))
+    qtbot.waitUntil(lambda: "2 classes" in dialog.status.text(), timeout=30_000)
+    assert not button(dialog, "Use it").isEnabled()  # not the last import's any more
+    type_into(dialog.name, "my-clothes")
+    click_button(dialog, "Import")
+    assert "A dataset called my-clothes exists already" in answer_question(qtbot, "No")
+    assert not dialog.status.text().startswith("Made ")  # nothing replaced
+    click_button(dialog, "Import")
+    answer_question(qtbot, "Yes")
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Made "), timeout=30_000)
+    click_button(dialog, "Close")
+    choose(qtbot, window.controls.panel.dataset, "Fashion-MNIST")
+    qtbot.waitUntil(lambda: window.session.state.dataset.name == "fashion-mnist",
+                    timeout=30_000)
+    choose(qtbot, window.controls.panel.dataset, "my-clothes (your images)")
+    qtbot.waitUntil(lambda: window.session.state.dataset.name == "my-clothes",
+                    timeout=30_000)
+    assert window.session.state.dataset.classes == ("boot", "sneaker shoe")
+    assert window.session.state.weights is None  # not the three-class run's
+    click_first_image(window)  # a test image, clicked: no IndexError, its bars shown
+    assert window.session.state.selected is not None

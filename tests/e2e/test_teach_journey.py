@@ -50,9 +50,13 @@ def test_a_class_drawn_kept_renamed_and_trained(qtbot, window, data_home):
     for k in range(6):
         click_button(dialog, "Add drawing")
         assert dialog.list.count() == k + 1
-        click_button(window, "Clear")
+        assert not canvas.image().any()  # emptied for the next one
         draw_cross(canvas, rng)
-    assert dialog.said.text() == "kiss: 6"
+    assert dialog.said.text().startswith("Kept as an example of kiss (6 so far)")
+    click_button(window, "Clear")
+    click_button(dialog, "Add drawing")  # nothing drawn: said, nothing kept
+    assert dialog.said.text().startswith("Draw something on the canvas first")
+    draw_cross(canvas, rng)
     assert (data_home / "drawn" / "examples.json").is_file()  # kept across launches
     # One of them deleted with the Delete key, the class renamed.
     item = dialog.list.item(0)

@@ -112,16 +112,14 @@ class PlotsView(QWidget):
         # canvas strokes): no grids (a re-ticked grid costs ~20 ms a paint offscreen) and
         # a fixed x range per run, so the axes are not rebuilt on every update.
         for plot in (self.loss_plot, self.epoch_plot):
-            plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.getAxis("bottom").enableAutoSIPrefix(False)  # "epoch", never "(x0.001)"
+            for axis in ("left", "bottom"):  # 0.84 and "epoch", never "(x0.001)"
+                plot.getAxis(axis).enableAutoSIPrefix(False)
             plot.getAxis("left").setWidth(56)  # both plots' x-axes line up
             plot.enableAutoRange(x=False)
         # Thousands of batch points: draw at most about one per pixel.
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
-        grey = pg.mkColor("#777")
-        faint = pg.mkColor(grey)
-        faint.setAlpha(110)
+        grey, faint = pg.mkColor("#777"), pg.mkColor(119, 119, 119, 110)
         # The batch curve is a faint band of a thousand 1 px strokes; one such stroke in
         # the legend could not be seen: its sample is as wide as the band looks.
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(faint, width=5)), "each batch")

@@ -93,7 +93,8 @@ class DrawPanel(QWidget):
         self.hint.setSizePolicy(policy)
         self.guide = GuideControls(tasks, settings, CANVAS_SIDE)
         self.guide.changed.connect(lambda: self.canvas.set_guide(self.guide.image()))
-        self.teach = TeachButton(session, lambda: model_input_of(self.canvas, self.dataset))
+        self.teach = TeachButton(session, lambda: model_input_of(self.canvas, self.dataset),
+                                 self.canvas.clear)
         self.files = ImageFiles(tasks, settings, self)
         self.files.opened.connect(self._loaded)
         self.files.failed.connect(lambda error: self._message(error, error=True))

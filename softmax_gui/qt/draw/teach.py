@@ -32,8 +32,9 @@ class TeachButton(QPushButton):
     example of a class the person names. ``drawing()`` gives the canvas's model input
     (28x28 uint8, None when blank)."""
 
-    def __init__(self, session, drawing, parent=None):
+    def __init__(self, session, drawing, clear, parent=None):
         super().__init__("Teach…", parent)
+        self.clear = clear  # the canvas, emptied for the next drawing once one is kept
         self.setToolTip("Keep this drawing as an example of a class you name (a new one "
                         "or the dataset's), and train with your classes")
         self.session, self.drawing = session, drawing
@@ -152,8 +153,8 @@ class MyClasses(QDialog):
         for example in self.row.examples:
             counts[example.name] = counts.get(example.name, 0) + 1
         self.said.setText(", ".join(f"{name}: {n}" for name, n in counts.items()) or
-                          "No drawings yet: draw one, name its class beside Teach, and "
-                          "press Add drawing.")
+                          "No drawings yet: draw one on the canvas, name its class above, "
+                          "and press Add drawing.")
         self.train.setEnabled(bool(counts))
 
     def add_drawing(self) -> None:
@@ -166,9 +167,13 @@ class MyClasses(QDialog):
         elif not drawn_classes.CLASS_NAME.match(name):
             self.said.setText(f"{name!r} cannot name a class: letters, digits, spaces, "
                               ". ' - and _ (at most 40).")
+        elif self.row.examples and np.array_equal(self.row.examples[-1].image, image):
+            self.said.setText("That drawing is kept already: draw the next one.")
         elif self.row.keep([*self.row.examples, drawn_classes.Example(name, image)]):
             count = sum(e.name == name for e in self.row.examples)
-            self.session.message.emit(f"Kept as an example of {name} ({count} so far)")
+            self.said.setText(f"Kept as an example of {name} ({count} so far). Draw the "
+                              "next on the canvas.")
+            self.row.clear()
 
     def _chosen(self) -> list[int]:
         return sorted(i.data(Qt.ItemDataRole.UserRole) for i in self.list.selectedItems())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -52,6 +53,7 @@ class ImportDialog(QDialog):
         self.session = session
         self._task = None
         self.made: str | None = None  # the dataset the last import made
+        self._guessed = ""  # the name taken from the folder's (followed until typed over)
         form = self._build_fields()
         self.preview = QWidget()
         self.preview_area = QScrollArea()
@@ -142,10 +144,14 @@ class ImportDialog(QDialog):
         source = self.folder.text().strip()
         if not source:
             return
-        if not self.name.text():
+        # Another folder: nothing of the last import stays (Use it would load that one).
+        self.made = None
+        self.progress.setValue(0)
+        if not self.name.text() or self.name.text() == self._guessed:
             guess = "".join(c if c.isalnum() or c in "-_" else "-"
                             for c in Path(source).name.lower()).strip("-_")[:40]
-            self.name.setText(guess if NAME.match(guess) else "my-images")
+            self._guessed = guess if NAME.match(guess) else "my-images"
+            self.name.setText(self._guessed)
         recipe = self.recipe.currentData()
         self.status.setText("Reading a few images of each class…")
         self.session.tasks.run("Previewing the folder…",
@@ -174,6 +180,24 @@ class ImportDialog(QDialog):
     # --- importing ------------------------------------------------------------------------
 
     def _import(self) -> None:
+        from softmax_gui.user_datasets import exists
+
+        name = self.name.text().strip()
+        if not exists(name):
+            self._start_import()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace a dataset",
+                          f"A dataset called {name} exists already. Replace it with this "
+                          "folder's images? (Runs trained on it keep their weights, which "
+                          "will not load on the new one if its classes differ.)",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setObjectName("replace-dataset")
+        box.finished.connect(lambda answer: answer == QMessageBox.StandardButton.Yes
+                             and self._start_import())
+        box.open()
+
+    def _start_import(self) -> None:
         from softmax_gui.user_datasets import import_folder
 
         source, name = self.folder.text().strip(), self.name.text().strip()
@@ -202,8 +226,9 @@ class ImportDialog(QDialog):
             (" …" if len(made.skipped) > 3 else "") + "." if made.skipped else ""
         seen = (f" {made.duplicates} test image(s) are exactly a train image after the "
                 "recipe.") if made.duplicates else ""
+        swamped = f" Note: {made.swamped}." if made.swamped else ""
         self.status.setText(f"Made {made.summary().removeprefix('dataset ')}.{skipped}"
-                            f"{seen} It is in the Dataset combo.")
+                            f"{seen}{swamped} It is in the Dataset combo.")
         self.session.datasets_changed.emit()
         self._sync()
 

@@ -125,6 +125,7 @@ class RunArchive(QObject):
         session, state = self.session, self.state
         label = f"saved run {saved.info.get('label', saved.id)}"
         dataset, test_images = state.dataset.name, state.test_images
+        classes = tuple(state.dataset.classes)
         config = saved.info.get("config", {})
         labels = state.dataset.test_labels.numpy()
         sample = state.dataset.source.is_sample  # scored on the test set it was?
@@ -136,6 +137,11 @@ class RunArchive(QObject):
             if snapshot.dataset != dataset:
                 raise ValueError(f"it was trained on {snapshot.dataset}; load that "
                                  "dataset first")
+            if tuple(snapshot.classes) != classes:  # a dataset made again, other classes
+                raise ValueError(f"it was trained on an earlier {dataset} with "
+                                 f"{len(snapshot.classes)} classes "
+                                 f"({', '.join(snapshot.classes[:4])}); it has "
+                                 f"{len(classes)} now")
             try:
                 epochs = saved.epoch_snapshots(snapshot)
                 note = "" if epochs else (f"run #{saved.number} was saved before the app "

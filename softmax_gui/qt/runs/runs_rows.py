@@ -16,7 +16,7 @@ MODEL_NAMES = {name: spec.label for name, spec in MODELS.items()}
 # The figures first, so a narrow window still shows which run did best; then what the
 # runs differ in, then when.
 COLUMNS = ["run", "test acc", "epochs", "status", "model", "lr", "batch", "momentum",
-           "weight decay", "seed", "optimizer", "schedule", "date", "train s"]
+           "weight decay", "seed", "optimizer", "schedule", "date", "train s", "dataset"]
 HYPER_PARAMETERS = ("lr", "batch_size", "momentum", "weight_decay", "seed", "optimizer",
                     "schedule")
 # A filter's words: ``column=value`` (a column's name may be two words) or plain text.
@@ -49,7 +49,8 @@ def saved_run(run: SavedRun, row: int) -> Cells:
             (MODEL_NAMES.get(info["model"], info["model"]), info["model"]),
             *((value_text(config.get(k, "")), config.get(k, "")) for k in HYPER_PARAMETERS),
             (info["created"][:16].replace("T", " "), info["created"]),
-            (f"{info['train_seconds']:.1f}", info["train_seconds"])]
+            (f"{info['train_seconds']:.1f}", info["train_seconds"]),
+            (str(info.get("dataset", "")),) * 2]
 
 
 def sweep_run(sweep, index: int) -> Cells:
@@ -64,7 +65,8 @@ def sweep_run(sweep, index: int) -> Cells:
             (status + ("" if trained else ", no weights"), status),
             (MODEL_NAMES.get(config.model, config.model), config.model),
             *((value_text(getattr(config, k)), getattr(config, k)) for k in HYPER_PARAMETERS),
-            (sweep.created[:16].replace("T", " "), sweep.created), ("", 0.0)]
+            (sweep.created[:16].replace("T", " "), sweep.created), ("", 0.0),
+            (config.dataset,) * 2]
 
 
 def sweep_group(sweep) -> Cells:
@@ -93,7 +95,8 @@ def sweep_group(sweep) -> Cells:
             (status, "sweep"), models,
             *(span([getattr(c, k) for c in configs]) for k in HYPER_PARAMETERS),
             (sweep.created[:16].replace("T", " "), sweep.created),
-            (f"{sweep.seconds:.1f}", sweep.seconds)]
+            (f"{sweep.seconds:.1f}", sweep.seconds),
+            span([c.dataset for c in configs])]
 
 
 def _key(name: str) -> str:

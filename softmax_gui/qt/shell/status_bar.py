@@ -8,7 +8,7 @@ from softmax_gui.qt.shell import theme
 from softmax_gui.qt.state.session import Session
 
 SOURCE_KINDS = {"folder": "your folder", "cache": "user cache", "system": "system copy",
-                "download": "downloaded", "sample": "BUNDLED SAMPLE"}
+                "download": "downloaded", "sample": "BUNDLED SAMPLE", "yours": "made here"}
 
 
 class SessionStatusBar(QStatusBar):

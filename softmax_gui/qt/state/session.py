@@ -121,8 +121,8 @@ class Session(QObject):
         """Load ``name`` in the background (from ``folder``, else the usual sources).
 
         The active weights stay when they fit it; otherwise its weights from before
-        come back, or its bundled default. ``then`` = ``(snapshot, label, config)``
-        activates those weights instead, once it is loaded.
+        come back if they fit (one made again may have other classes), or its bundled
+        default. ``then`` = ``(snapshot, label, config)`` activates those instead.
         """
         if self.runs.run is not None:  # its snapshots are for the loaded test set
             self.report(f"Stop the run before loading {get_spec(name).title}.")
@@ -154,7 +154,7 @@ class Session(QObject):
             test_images = dataset.test_images.numpy().astype(np.float32) / 255.0
             if then is not None:
                 weights = prepare(*then, None, test_images)
-            elif keep is not None:
+            elif keep is not None and tuple(keep.snapshot.classes) == dataset.classes:
                 weights = prepare(keep.snapshot, keep.label, keep.config, keep.run,
                                    test_images)
             else:

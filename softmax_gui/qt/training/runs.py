@@ -114,8 +114,10 @@ class Runs(QObject):
 
     def _new_history(self, what: str, config: TrainConfig, start: float = 0) -> RunHistory:
         number = self.archive.take_number()
-        history = RunHistory(number, f"#{number} {what}", config.to_dict(), start=start,
-                             status="running")
+        # Which data, when not the usual: runs of several datasets share the plots.
+        data = "" if config.dataset == "fashion-mnist" else f"{config.dataset}: "
+        history = RunHistory(number, f"#{number} {data}{what}", config.to_dict(),
+                             start=start, status="running")
         # The latest runs stay on the plots; older ones are in the Runs tab. Each kept run
         # holds its curves and plot items: without a limit a long session only grows.
         self.state.runs = (*self.state.runs[-(MAX_SHOWN - 1):], history)
