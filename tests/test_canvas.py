@@ -175,3 +175,18 @@ def test_200_test_images_sent_to_the_canvas_keep_their_prediction(qtbot, panel, 
     w, h = panel.canvas.width(), panel.canvas.height()
     inferred_after(qtbot, panel, lambda: drag(qtbot, panel.canvas, [(10, 10), (w // 2, h // 2)]))
     assert panel.bars.shown[1] is None
+
+
+def test_the_strokes_are_kept_and_undone_with_the_drawing(qtbot, panel):
+    canvas = panel.canvas
+    drag(qtbot, canvas, [(20, 20), (60, 60), (90, 40)])
+    drag(qtbot, canvas, [(30, 80), (80, 80)])
+    assert [len(s[2]) for s in canvas.strokes] == [3, 2] and canvas.strokes[0][0] == "brush"
+    canvas.undo()
+    assert len(canvas.strokes) == 1
+    canvas.redo()
+    assert len(canvas.strokes) == 2
+    canvas.clear()
+    assert canvas.strokes == []
+    canvas.undo()  # the cleared drawing back, with its strokes
+    assert len(canvas.strokes) == 2

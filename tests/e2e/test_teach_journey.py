@@ -58,6 +58,11 @@ def test_a_class_drawn_kept_renamed_and_trained(qtbot, window, data_home):
     assert dialog.said.text().startswith("Draw something on the canvas first")
     draw_cross(canvas, rng)
     assert (data_home / "drawn" / "examples.json").is_file()  # kept across launches
+    from softmax_gui.drawn_classes import load
+
+    strokes = load()[0].strokes  # the strokes that drew it, beside its 28x28 input
+    assert [stroke[0] for stroke in strokes] == ["brush", "brush"]
+    assert all(len(stroke[2]) > 5 for stroke in strokes)
     # One of them deleted with the Delete key, the class renamed.
     item = dialog.list.item(0)
     click(dialog.list.viewport(), dialog.list.visualItemRect(item).center())

@@ -54,8 +54,11 @@ class DrawingCanvas(QWidget):
         self.tool = "brush"
         self.brush_size = 18.0
         self.softness = 0.3
-        self._undo: list[QImage] = []
-        self._redo: list[QImage] = []
+        # The strokes that made the drawing ([tool, size, [[x, y, pressure], ...]] in
+        # image pixels), kept with a drawing taught to the model; undone with it.
+        self.strokes: list[list] = []
+        self._undo: list[tuple[QImage, list]] = []
+        self._redo: list[tuple[QImage, list]] = []
         self._last: QPointF | None = None
         self.revision = 0  # counts the edits: "is this still the image I put here?"
         self._guide: QImage | None = None
@@ -76,6 +79,7 @@ class DrawingCanvas(QWidget):
         ``announce=False``: no ``changed`` (the caller says what the new drawing is)."""
         self._push_undo()
         self._set_pixels(array)
+        self.strokes = []  # an image, not strokes
         self.revision += 1
         if announce:
             self.changed.emit(time.perf_counter())
@@ -108,6 +112,7 @@ class DrawingCanvas(QWidget):
     def clear(self) -> None:
         self._push_undo()
         self._image.fill(0)
+        self.strokes = []
         self.update()
         self._emit()
 
@@ -120,13 +125,13 @@ class DrawingCanvas(QWidget):
     def _step(self, source: list[QImage], target: list[QImage]) -> None:
         """Move one state from ``source`` to the drawing, keeping the current in ``target``."""
         if source:
-            target.append(self._image.copy())
-            self._image = source.pop()
+            target.append((self._image.copy(), list(self.strokes)))
+            self._image, self.strokes = source.pop()
             self.update()
             self._emit()
 
     def _push_undo(self) -> None:
-        self._undo.append(self._image.copy())
+        self._undo.append((self._image.copy(), list(self.strokes)))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
 
@@ -154,6 +159,9 @@ class DrawingCanvas(QWidget):
         painter.drawEllipse(at, radius, radius)
 
     def _stroke_to(self, pos: QPointF, pressure: float, when: float) -> None:
+        if self.strokes:
+            self.strokes[-1][2].append([round(pos.x(), 1), round(pos.y(), 1),
+                                        round(pressure, 2)])
         radius = max(1.0, self.brush_size * pressure / 2)
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -189,9 +197,11 @@ class DrawingCanvas(QWidget):
         point = self._to_image(pos)
         if self.tool == "fill":
             self._fill(point, when)
+            self.strokes.append(["fill", 0.0, [[round(point.x(), 1), round(point.y(), 1)]]])
             return
         self._push_undo()
         self._last = None
+        self.strokes.append([self.tool, self.brush_size, []])
         self._stroke_to(point, pressure, when)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -30,7 +30,7 @@ TAUGHT = "{base}-and-mine"  # the dataset Train with my classes makes from {base
 class TeachButton(QPushButton):
     """*Teach…* under the canvas: opens *My classes*, where the drawing is kept as an
     example of a class the person names. ``drawing()`` gives the canvas's model input
-    (28x28 uint8, None when blank)."""
+    (28x28 uint8) and its strokes, None when blank."""
 
     def __init__(self, session, drawing, clear, parent=None):
         super().__init__("Teach…", parent)
@@ -158,7 +158,8 @@ class MyClasses(QDialog):
         self.train.setEnabled(bool(counts))
 
     def add_drawing(self) -> None:
-        name, image = self.name.currentText().strip(), self.row.drawing()
+        name, drawn = self.name.currentText().strip(), self.row.drawing()
+        image, strokes = drawn if drawn is not None else (None, [])
         if not name:
             self.said.setText("Name the class the drawing is an example of, then Add "
                               "drawing.")
@@ -169,7 +170,8 @@ class MyClasses(QDialog):
                               ". ' - and _ (at most 40).")
         elif self.row.examples and np.array_equal(self.row.examples[-1].image, image):
             self.said.setText("That drawing is kept already: draw the next one.")
-        elif self.row.keep([*self.row.examples, drawn_classes.Example(name, image)]):
+        elif self.row.keep([*self.row.examples, drawn_classes.Example(name, image,
+                                                                      strokes)]):
             count = sum(e.name == name for e in self.row.examples)
             self.said.setText(f"Kept as an example of {name} ({count} so far). Draw the "
                               "next on the canvas.")
@@ -252,11 +254,13 @@ class MyClasses(QDialog):
         self.close()
 
 
-def model_input_of(canvas, dataset: str) -> np.ndarray | None:
-    """The canvas as the model sees it (28x28 uint8), None when nothing is drawn."""
+def model_input_of(canvas, dataset: str) -> tuple[np.ndarray, list] | None:
+    """The canvas as the model sees it (28x28 uint8) and the strokes that drew it; None
+    when nothing is drawn."""
     from softmax_gui.preprocess import is_blank, to_model_input
 
     drawn = canvas.image()
     if is_blank(drawn):
         return None
-    return np.round(to_model_input(drawn, dataset) * 255).astype(np.uint8)
+    return (np.round(to_model_input(drawn, dataset) * 255).astype(np.uint8),
+            [list(stroke) for stroke in canvas.strokes])
