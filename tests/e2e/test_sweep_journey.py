@@ -22,7 +22,7 @@ from person import (
     type_into,
     wait_until_done,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from softmax_gui.qt.sweep.sweep_curves import CHOSEN_WIDTH
 from softmax_gui.qt.sweep.sweep_results import ACCURACY, LOSS
@@ -343,6 +343,11 @@ def test_a_kept_sweep_opens_out_in_the_runs_tab_and_stays_open(qtbot, open_windo
     assert [item.toolTip(0) for item in view.tree.selectedItems()] == [chosen_text]
     assert view.tree.currentItem().toolTip(0) == chosen_text  # the arrow keys go on there
     assert button(window, "Load weights").isEnabled()
+    # A first click on "test acc" puts the best on top.
+    header = view.tree.header()
+    click(header.viewport(), QPoint(header.sectionViewportPosition(1)
+                                    + header.sectionSize(1) // 2, header.height() // 2))
+    assert "by test acc: largest first" in view.order.text()
     # A filter that hides the selected run takes it out of the selection: the buttons
     # act only on what is in sight.
     type_into(view.filter, "seed=7")

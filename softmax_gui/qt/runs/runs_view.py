@@ -52,6 +52,7 @@ class RunsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setToolTip("Click a column's title to sort by it; click again to reverse")
         header.sortIndicatorChanged.connect(self._say_order)
+        header.sectionClicked.connect(self._best_first)
         tree.setToolTip(f"Runs kept in {archive.store.root}; sweeps in "
                         f"{archive.sweeps.folder} (open one out with its arrow)")
         self.order = QLabel()
@@ -84,6 +85,7 @@ class RunsView(QWidget):
             layout.addWidget(widget, stretch)
         layout.addLayout(buttons)
         self.entries: list[tuple] = []
+        self._sorted_by = 0  # the column a click last sorted by
         self.refresh()
         archive.saved_runs_changed.connect(self.refresh)
         archive.sweeps.changed.connect(self.refresh)
@@ -187,6 +189,14 @@ class RunsView(QWidget):
             self.tree.resizeColumnToContents(column)
             header.resizeSection(column, max(header.sectionSize(column),
                                              metrics.horizontalAdvance(title) + 24))
+
+    def _best_first(self, column: int) -> None:
+        """A first click on a figure sorts the best on top (a new user's walk found the
+        exploded runs first under "test acc")."""
+        if COLUMNS[column] == "test acc" and column != self._sorted_by and \
+                self.tree.header().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder:
+            self.tree.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+        self._sorted_by = column
 
     def _say_order(self, *_, shown: dict | None = None) -> None:
         header = self.tree.header()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ class TrainingPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self._build_fields(d)
+        self.list_datasets()  # tooltips, and a list as wide as its names
         # Shown while a deliberately wrong model is chosen: what the mistake does.
         self.mistake = QLabel()
         self.mistake.setWordWrap(True)
@@ -150,6 +151,10 @@ class TrainingPanel(QWidget):
         self.dataset.clear()
         for name, spec in known().items():
             self.dataset.addItem(spec.title, name)
+            self.dataset.setItemData(self.dataset.count() - 1, spec.title,
+                                     Qt.ItemDataRole.ToolTipRole)
+        # The list opens as wide as its longest name: the closed combo may elide one.
+        self.dataset.view().setMinimumWidth(self.dataset.view().sizeHintForColumn(0) + 24)
         _select(self.dataset, shown)
         self.dataset.blockSignals(blocked)
 
