@@ -63,7 +63,9 @@ class TrainConfig:
         # Imported lazily: data.py imports torch, this module must not.
         from softmax_gui.datasets_registry import DATASETS, known
 
-        if self.dataset not in DATASETS:  # the disk is read only for another name
+        # Another name is one stat (a sweep builds a config per run), and the list of
+        # known datasets only to say what a wrong one could be.
+        if self.dataset not in DATASETS and not _user_dataset(self.dataset):
             _choice("dataset", self.dataset, tuple(known()))
         _number("lr", self.lr, 1e-7, 1e6, "a learning rate > 0 (e.g. 0.1)")
         _number("momentum", self.momentum, 0.0, 0.999, "")
@@ -149,3 +151,9 @@ def _number(field: str, value, low: float, high: float, hint: str) -> None:
 def _integer(field: str, value, low: int, high: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ValueError(f"{field} must be an integer in [{low}, {high}]; got {value!r}")
+
+
+def _user_dataset(name) -> bool:
+    from softmax_gui.user_datasets import NAME, exists
+
+    return isinstance(name, str) and bool(NAME.match(name)) and exists(name)

@@ -178,19 +178,3 @@ def run_state(folder: Path, index: int) -> dict[str, np.ndarray]:
         raise SweepRecordError(f"run {index + 1} of {folder.name} kept no weights")
     return state
 
-
-def list_records(parent: Path) -> tuple[list[tuple[Path, list, list[str], float]],
-                                        list[Path]]:
-    """Every sweep kept in ``parent`` (its folder, runs without weights, varied fields and
-    seconds), oldest first, and the folders whose record could not be read."""
-    kept, damaged = [], []
-    try:
-        folders = sorted(p for p in Path(parent).iterdir() if (p / RECORD).is_file())
-    except OSError:
-        return kept, damaged  # no sweeps kept yet, or a folder that cannot be read
-    for folder in folders:
-        try:
-            kept.append((folder, *load_record(folder, weights=False)))
-        except SweepRecordError:
-            damaged.append(folder)
-    return kept, damaged

@@ -31,13 +31,7 @@ class KeptSweep:
 
     @property
     def created(self) -> str:
-        """``2026-12-05T05:47:01``: from the folder's name, else its record's time."""
-        try:
-            return time.strftime("%Y-%m-%dT%H:%M:%S", time.strptime(
-                self.name.removeprefix("sweep-")[:15], "%Y%m%d-%H%M%S"))
-        except ValueError:
-            return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(
-                (self.folder / sweep_record.RECORD).stat().st_mtime))
+        return created_of(self.folder)
 
     @property
     def title(self) -> str:
@@ -47,6 +41,16 @@ class KeptSweep:
 
     def label(self, index: int) -> str:
         return f"{self.title}: {sweep_record.label(self.results[index], self.varied)}"
+
+
+def created_of(folder: Path) -> str:
+    """``2026-12-05T05:47:01``: from a sweep folder's name, else its record's time."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.strptime(
+            folder.name.removeprefix("sweep-")[:15], "%Y%m%d-%H%M%S"))
+    except ValueError:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(
+            (folder / sweep_record.RECORD).stat().st_mtime))
 
 
 def title_of(created: str) -> str:
@@ -93,7 +97,7 @@ class KeptSweeps(QObject):
         folder = sweep_record.fresh_folder(self.folder)
 
         def done(_) -> None:
-            said(f"Kept in the Runs tab as {title_of(KeptSweep(folder, [], [], 0).created)}.")
+            said(f"Kept in the Runs tab as {title_of(created_of(folder))}.")
             self.changed.emit()
 
         def failed(error: BaseException) -> None:
