@@ -1,6 +1,6 @@
 """Command line: ``python -m softmax_gui train | evaluate | predict | export |
 compare-implementations | gradcheck | explain | counterfactual | sweep |
-lr-find | import-images``.
+lr-find | import-images | playground``.
 
 Errors end with one clear line on stderr and exit status 2, never a traceback. The
 commands' flags are in :mod:`softmax_gui.cli_parser`.
@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
                "export": _export, "compare-implementations": _compare,
                "gradcheck": _gradcheck, "explain": _explain,
                "counterfactual": _counterfactual, "sweep": _sweep,
-               "lr-find": _lr_find, "import-images": _import_images}[args.command]
+               "lr-find": _lr_find, "import-images": _import_images,
+               "playground": _playground}[args.command]
     try:
         return handler(args)
     except (DatasetError, WeightsError, ValueError, OSError) as exc:
@@ -73,6 +74,12 @@ def _import_images(args) -> int:
               "train image: the test accuracy counts them as seen")
     print(made.summary())
     return 0
+
+
+def _playground(args) -> int:
+    from softmax_gui import plane_run
+
+    return plane_run.run_cli(args)
 
 
 def _lr_find(args) -> int:

@@ -109,10 +109,39 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument("--test-fraction", type=float, default=0.2)
     images.add_argument("--seed", type=seed, default=0)
 
+    playground = sub.add_parser(
+        "playground", help="softmax regression on points of a plane, as the Playground "
+        "tab trains it; last line 'loss=L predict=[1.5,1.5]->C p=P0,P1,...'")
+    add_playground_arguments(playground)
+
     export = sub.add_parser("export", help="convert a weights file to another format")
     export.add_argument("--weights", required=True, metavar="IN")
     export.add_argument("output", metavar="OUT")
     return parser
+
+
+def add_playground_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``playground`` command's flags: the points, the model, the steps."""
+    from softmax_gui.plane_model import ACTIVATIONS, LOSSES
+    from softmax_gui.plane_points import PRESETS
+
+    parser.add_argument("--preset", choices=PRESETS, default="numpy-text",
+                        help="the points (numpy-text: the NumPy text's three)")
+    parser.add_argument("--points-file", metavar="CSV",
+                        help="points from a CSV of x,y,class[,split] instead of a preset")
+    parser.add_argument("--points", type=int, default=200, help="how many points")
+    parser.add_argument("--classes", type=int, default=3, help="2 to 6 (not numpy-text, xor)")
+    parser.add_argument("--noise", type=float, default=0.0, help="jitter added (its SD)")
+    parser.add_argument("--test-fraction", type=float, default=0.0)
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--lr", type=float, default=0.1, help="learning rate")
+    parser.add_argument("--l2", type=float, default=0.0, help="L2 penalty on the weights")
+    parser.add_argument("--batch-size", type=int, default=0, help="0: the full batch")
+    parser.add_argument("--loss", choices=LOSSES, default="cross-entropy")
+    parser.add_argument("--hidden", type=int, default=0,
+                        help="units of one hidden layer (0: softmax regression)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    parser.add_argument("--seed", type=seed, default=0)
 
 
 def seed(text: str) -> int:

@@ -46,6 +46,7 @@ def domain_errors():
     """The app's one error type per kind of input."""
     from softmax_gui.data import DatasetError
     from softmax_gui.drawn_classes import DrawnError
+    from softmax_gui.plane_points import PointsError
     from softmax_gui.preprocess import ImageError
     from softmax_gui.runs import RunError
     from softmax_gui.safe_files import WriteError
@@ -53,7 +54,7 @@ def domain_errors():
     from softmax_gui.weights_io import WeightsError
 
     return (WeightsError, DatasetError, RunError, ImageError, WriteError, ImageFolderError,
-            DrawnError)
+            DrawnError, PointsError)
 
 
 # --- helpers that make files ------------------------------------------------------------------

@@ -285,7 +285,48 @@ def cases() -> list[Case]:
                           "examples.json of 80 MB": b" " * (80 << 20)}.items():
         add(Case(g, name, _drawn(lambda path, c=content: path.write_bytes(c))))
     add(Case(g, "examples.json a FIFO", _drawn(os.mkfifo)))
+    g = "15 playground points"
+    for name, content in {"a NaN coordinate": b"x,y,class\n1,2,0\nnan,1,1\n",
+                          "an infinite coordinate": b"1,2,0\n1,inf,1\n",
+                          "a coordinate of 1e300": b"1,2,0\n1e300,1,1\n",
+                          "class 7": b"1,2,0\n1,1,7\n",
+                          "class -1": b"1,2,0\n1,1,-1\n",
+                          "one class only": b"1,2,0\n2,3,0\n",
+                          "a split named validation": b"1,2,0,train\n2,1,1,validation\n",
+                          "semicolons": b"x;y;class\n1;2;0\n2;1;1\n",
+                          "a missing column": b"1,2,0\n2,1\n",
+                          "empty": b"",
+                          "a header only": b"x,y,class,split\n",
+                          "20,000 rows": b"1,2,0\n2,1,1\n" * 10_000,
+                          "2 MB": b"1,2,0\n" + b" " * (2 << 20),
+                          "a PNG": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+                          "UTF-16": "x,y,class\n1,2,0\n2,1,1\n".encode("utf-16")}.items():
+        add(Case(g, f"points.csv: {name}", _points(lambda p, c=content: p.write_bytes(c))))
+    add(Case(g, "points.csv a FIFO", _points(os.mkfifo)))
+    add(Case(g, "points.csv a folder", _points(lambda p: p.mkdir())))
+    add(Case(g, "points.csv with a BOM, CRLF and blank lines", _points(
+        lambda p: p.write_bytes(b"\xef\xbb\xbfx,y,class,split\r\n1,2,0,train\r\n\r\n"
+                                b"2,1,1,test\r\n")), HANDLE,
+        lambda r: len(r) == 2 and r.classes == 2 and list(r.test) == [False, True]))
+    add(Case(g, "playground --steps 10000000000", _cli(
+        "playground", "--steps", "10000000000"), HANDLE, _one_line("--steps")))
+    add(Case(g, "playground --lr 1e9", _cli("playground", "--lr", "1e9"), HANDLE,
+             _one_line("learning rate")))
+    add(Case(g, "playground --hidden 100000", _cli("playground", "--hidden", "100000"),
+             HANDLE, _one_line("hidden units")))
+    add(Case(g, "playground --points-file /dev/null", _cli(
+        "playground", "--points-file", "/dev/null"), HANDLE, _one_line("not a file")))
     return out
+
+
+def _points(make: Callable[[Path], object]) -> Callable[[Path], object]:
+    """A points file made by ``make``, read as the Playground's Import CSV reads it."""
+    def act(folder: Path):
+        from softmax_gui.plane_points import read_csv
+
+        make(folder / "points.csv")
+        return read_csv(folder / "points.csv")
+    return act
 
 
 def _drawn(make: Callable[[Path], object]) -> Callable[[Path], object]:

@@ -14,6 +14,7 @@ from softmax_gui.qt.insight.softmax_view import SoftmaxStepsView
 from softmax_gui.qt.insight.timeline import TimelineBar
 from softmax_gui.qt.insight.weights_view import WeightTemplates
 from softmax_gui.qt.lab.lab_view import LabView
+from softmax_gui.qt.playground.playground_view import PlaygroundView
 from softmax_gui.qt.runs.runs_view import RunsView
 from softmax_gui.qt.state.session import Session
 
@@ -29,7 +30,8 @@ class CompactTabs(QProxyStyle):
 
 
 class MainTabs(QTabWidget):
-    """Curves, Weights, Confusion, Calibration, Softmax, Lab and Runs."""
+    """Curves, Weights, Confusion, Calibration, Softmax, Lab, Playground and
+    Runs."""
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -41,6 +43,7 @@ class MainTabs(QTabWidget):
         self.steps = SoftmaxStepsView(session)
         self.runs = RunsView(session)
         self.lab = LabView(session)
+        self.playground = PlaygroundView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
                              (self.plots.run_list, "Runs on the plots"),
@@ -72,6 +75,9 @@ class MainTabs(QTabWidget):
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
                  "pitfall, one minibatch under the microscope, sweeps of many runs"),
+                (self.playground, "Playground", "Softmax regression on points "
+                 "of a plane, where its regions, boundaries and weights can be seen and "
+                 "dragged"),
                 (self.runs, "Runs", "Every finished run and sweep, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
 
