@@ -143,6 +143,7 @@ def make_gallery(out: Path, sizes, themes, data_dir: str | None = None,
     for _ in range(2):
         lab.microscope.step()
     window.tabs.steps.smoothing.setValue(0.1)  # H(y) > 0 in the information table
+    lab.playground.state.step(400)  # the NumPy text's points, part-way
     window.draw_panel.evidence_box.setChecked(True)  # the evidence on the canvas's input
     explain = window.explain
     explain.make_it.target.setCurrentIndex(7)  # "sneaker": the sandal made into one

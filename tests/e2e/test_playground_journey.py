@@ -12,6 +12,8 @@ from person import (
     click,
     drag,
     keys,
+    menu,
+    show_lab_page,
     show_tab,
     type_into,
 )
@@ -27,8 +29,9 @@ RIGHT = Qt.MouseButton.RightButton
 
 
 def playground(window):
-    show_tab(window, "Playground")
-    return window.tabs.playground
+    show_tab(window, "Lab")
+    show_lab_page(window, "Playground")
+    return window.tabs.lab.playground
 
 
 def show_page(view, title: str) -> None:
@@ -68,7 +71,9 @@ def run_until(qtbot, view, updates: int) -> None:
 
 
 def test_the_numpy_text_trains_as_the_text_does_step_by_step(qtbot, window):
-    view = playground(window)
+    menu(qtbot, window, "View", "Playground")
+    view = window.tabs.lab.playground
+    assert view.isVisible()
     assert "The text's three points" in view.lesson.text()
     assert len(shown_points(view)) == 3
     click(view.controls.step_button)

@@ -1,6 +1,6 @@
 """The Lab tab: the seeds' three implementations side by side, the nn.Softmax pitfall,
-one minibatch under the gradient microscope (qt/lab/microscope_view.py) and sweeps of
-many runs (qt/sweep/).
+one minibatch under the gradient microscope (qt/lab/microscope_view.py), sweeps of
+many runs (qt/sweep/) and the Playground (qt/playground/).
 
 Each page runs its work as a session task (off the GUI thread) and shows the figures
 ``softmax_gui.implementations`` computes: nothing here does maths of its own.
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from softmax_gui import implementations
 from softmax_gui.config import TrainConfig
 from softmax_gui.qt.lab.microscope_view import MicroscopePage
+from softmax_gui.qt.playground.playground_view import PlaygroundView
 from softmax_gui.qt.shell import theme
+from softmax_gui.qt.shell.compact_tabs import CompactTabs
 from softmax_gui.qt.sweep.sweep_view import SweepView
 
 # Colour and line style together: the curves read without colour too.
@@ -327,7 +329,8 @@ class PitfallPage(QWidget):
 
 
 class LabView(QTabWidget):
-    """Same minibatches, the pitfall, the gradient microscope and sweeps, as inner tabs."""
+    """Same minibatches, the pitfall, the gradient microscope, sweeps and the Playground,
+    as inner tabs."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -337,6 +340,10 @@ class LabView(QTabWidget):
         self.pitfall = PitfallPage(session)
         self.microscope = MicroscopePage(session)
         self.sweep = SweepView(session)
+        self.playground = PlaygroundView(session)
+        # Five titles in the ~380 pixels a 1024-wide window leaves the tabs.
+        self._compact = CompactTabs()
+        self.tabBar().setStyle(self._compact)
         for page, title, tip in (
                 (self.same_batches, "Same batches",
                  "NumPy, torch from scratch and torch concise on the same minibatches"),
@@ -345,5 +352,7 @@ class LabView(QTabWidget):
                 (self.microscope, "Microscope", "One minibatch of SGD: the gradient, the "
                  "update and the weights before and after"),
                 (self.sweep, "Sweep", "Many runs at once (d2l §3.7's exercises): vary the "
-                 "learning rate, batch size, epochs… and compare them")):
+                 "learning rate, batch size, epochs… and compare them"),
+                (self.playground, "Playground", "Softmax regression on points of a plane: "
+                 "its regions, boundaries and weights seen and dragged (View > Playground)")):
             self.setTabToolTip(self.addTab(page, title), tip)

@@ -87,6 +87,8 @@ class PlaneView(pg.PlotWidget):
         self.scale = 1.0
         self.hovered_index = -1
         self._drag = None  # ("point", index) | ("weight" | "bias", class)
+        # A resize widens the locked-aspect view: the regions must cover it again.
+        self.box.sigRangeChanged.connect(lambda *_: self.redraw())
         self.box.clicked.connect(self._clicked)
         self.box.dragged.connect(self._dragged)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
@@ -190,8 +192,9 @@ class PlaneView(pg.PlotWidget):
                 self.zero_lines[k].setData([zero[0][0], zero[1][0]], [zero[0][1], zero[1][1]],
                                            pen=pg.mkPen(CLASS_COLORS[k], width=1.5,
                                                         style=Qt.PenStyle.DashLine))
-            spots.append({"pos": tuple(tip), "symbol": "o", "size": 13, "data": ("weight", k),
-                          "brush": pg.mkBrush(CLASS_COLORS[k]), "pen": pg.mkPen(fg, width=1.5)})
+            # A dark dot ringed in the class's colour: not to be taken for a data point.
+            spots.append({"pos": tuple(tip), "symbol": "o", "size": 11, "data": ("weight", k),
+                          "brush": pg.mkBrush(fg), "pen": pg.mkPen(CLASS_COLORS[k], width=3)})
             spots.append({"pos": tuple(base), "symbol": "d", "size": 13, "data": ("bias", k),
                           "brush": pg.mkBrush(theme.colors().background),
                           "pen": pg.mkPen(CLASS_COLORS[k], width=2.5)})

@@ -22,6 +22,7 @@ from softmax_gui.qt.playground.playground_state import PlaygroundState
 from softmax_gui.qt.shell.file_dialogs import ask
 from softmax_gui.safe_files import WriteError, save_file
 
+MAX_DRAWN = 2000  # points of a loss curve drawn
 WIDE = 700  # narrower than this, the pages go under the plane
 LESSONS = {
     "numpy-text": "The text's three points. Each class's region is where its score "
@@ -57,9 +58,7 @@ class PlaygroundView(QWidget):
         self.curves.setMenuEnabled(False)
         self.curves.setLabel("bottom", "update")
         self.curves.setLabel("left", "loss")
-        self.curves.addLegend(offset=(-5, 5))
-        self.curves.setDownsampling(auto=True, mode="peak")
-        self.curves.setClipToView(True)
+        self.legend = self.curves.addLegend(offset=(-5, 5))
         self.train_curve = self.curves.plot(name="train", pen=pg.mkPen(CLASS_COLORS[0], width=2))
         self.test_curve = self.curves.plot(name="test", pen=pg.mkPen(
             CLASS_COLORS[4], width=2, style=Qt.PenStyle.DashLine))
@@ -118,7 +117,7 @@ class PlaygroundView(QWidget):
         self.pages.setMinimumSize(0, 0)
         self.pages.setMaximumSize(16777215, 16777215)
         if wide:
-            self.pages.setFixedWidth(270)
+            self.pages.setFixedWidth(300)
         else:
             self.pages.setFixedHeight(270)
         self.wide = wide
@@ -147,9 +146,16 @@ class PlaygroundView(QWidget):
 
     def _show_progress(self) -> None:
         run, h = self.state.run, self.state.run.history
-        self.train_curve.setData(h.steps, h.train_loss)
+        every = -(-len(h.steps) // MAX_DRAWN)  # a long run drawn thinned, in constant time
+        self.train_curve.setData(h.steps[::every], h.train_loss[::every])
         has_test = bool(self.state.points.test.any())
-        self.test_curve.setData(h.steps if has_test else [], h.test_loss if has_test else [])
+        self.test_curve.setData(h.steps[::every] if has_test else [],
+                                h.test_loss[::every] if has_test else [])
+        if has_test != (self.legend.getLabel(self.test_curve) is not None):
+            if has_test:
+                self.legend.addItem(self.test_curve, "test")
+            else:
+                self.legend.removeItem(self.test_curve)
         if run.diverged:
             return
         test = f", test {h.test_loss[-1]:.4f}" if has_test else ""

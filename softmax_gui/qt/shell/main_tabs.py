@@ -6,7 +6,7 @@ timeline slider under the insight views).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QProxyStyle, QStyle, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from softmax_gui.qt.curves.curves_view import PlotsView
 from softmax_gui.qt.insight.confusion_calibration import CalibrationView, ConfusionView
@@ -14,24 +14,13 @@ from softmax_gui.qt.insight.softmax_view import SoftmaxStepsView
 from softmax_gui.qt.insight.timeline import TimelineBar
 from softmax_gui.qt.insight.weights_view import WeightTemplates
 from softmax_gui.qt.lab.lab_view import LabView
-from softmax_gui.qt.playground.playground_view import PlaygroundView
 from softmax_gui.qt.runs.runs_view import RunsView
+from softmax_gui.qt.shell.compact_tabs import CompactTabs
 from softmax_gui.qt.state.session import Session
 
 
-class CompactTabs(QProxyStyle):
-    """The application's style with less space around each tab's title."""
-
-    def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802 - Qt's name
-        value = super().pixelMetric(metric, option, widget)
-        if metric == QStyle.PixelMetric.PM_TabBarTabHSpace:
-            return max(value - 16, 6)
-        return value
-
-
 class MainTabs(QTabWidget):
-    """Curves, Weights, Confusion, Calibration, Softmax, Lab, Playground and
-    Runs."""
+    """Curves, Weights, Confusion, Calibration, Softmax, Lab and Runs."""
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -43,7 +32,6 @@ class MainTabs(QTabWidget):
         self.steps = SoftmaxStepsView(session)
         self.runs = RunsView(session)
         self.lab = LabView(session)
-        self.playground = PlaygroundView(session)
         self.setAccessibleName("Views")
         for widget, name in ((self.plots.graphics, "Training curves"),
                              (self.plots.run_list, "Runs on the plots"),
@@ -74,10 +62,8 @@ class MainTabs(QTabWidget):
                 (self.steps, "Softmax", "The softmax step by step: from logits to "
                  "cross-entropy"),
                 (self.lab, "Lab", "The implementations side by side, the nn.Softmax "
-                 "pitfall, one minibatch under the microscope, sweeps of many runs"),
-                (self.playground, "Playground", "Softmax regression on points "
-                 "of a plane, where its regions, boundaries and weights can be seen and "
-                 "dragged"),
+                 "pitfall, one minibatch under the microscope, sweeps of many runs, and "
+                 "the Playground: softmax regression on a plane"),
                 (self.runs, "Runs", "Every finished run and sweep, kept on disk")):
             self.setTabToolTip(self.addTab(widget, title), tip)
 
@@ -92,3 +78,8 @@ class MainTabs(QTabWidget):
         layout.addWidget(bar)
         self.timelines.append(bar)
         return page
+
+    def show_playground(self) -> None:
+        """The Lab's Playground page in front (View > Playground)."""
+        self.setCurrentWidget(self.lab)
+        self.lab.setCurrentWidget(self.lab.playground)

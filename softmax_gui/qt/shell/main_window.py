@@ -189,6 +189,8 @@ class MainWindow(QMainWindow):
                      self.explain_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
+        self._action(view, "&Playground", self.tabs.show_playground, "Ctrl+G",
+                     "Softmax regression on points of a plane (the Lab's last page)")
         self._action(view, "Reset &layout", self.reset_layout, "Ctrl+Shift+L",
                      "Put the panels back where they were at first, sized for this window")
         self.theme_menu = ThemeMenu(self, self.settings, self._first_theme)
