@@ -22,7 +22,8 @@ def test_the_gallery_shows_every_view_whole(qtbot, tmp_path, fashion):
     finally:
         theme.apply("light")  # the next tests' windows
     tabs = ["curves", "weights", "confusion", "calibration", "softmax", "lab-same-batches",
-            "lab-pitfall", "lab-microscope", "lab-sweep", "runs", "draw", "explain"]
+            "lab-pitfall", "lab-microscope", "lab-sweep", "lab-playground", "runs", "draw",
+            "explain"]
     assert sorted(results) == sorted(f"{t}-{s}-{v}.png" for t in ("light", "dark")
                                      for s in ("1024x700", "1920x1080") for v in tabs)
     clipped = {name: problems for name, problems in results.items() if problems}
