@@ -245,3 +245,38 @@ def test_points_go_out_and_come_back_as_csv(qtbot, window, tmp_path):
     (x0, x1), (y0, y1) = view.plane.view_box()  # a corner, away from every point
     QTest.mouseClick(view.plane.viewport(), LEFT, pos=pixel(view, (x0 + 0.1, y1 - 0.1)))
     assert len(shown_points(view)) == 151
+
+
+def test_noise_l2_seed_and_a_rate_too_high_do_what_they_say(qtbot, window):
+    view = playground(window)
+    show_page(view, "Points")
+    choose(qtbot, view.controls.preset, "separable")
+    calm = shown_points(view).std(0)
+    click(view.controls.noise)
+    keys(window, Qt.Key.Key_End)  # noise 1.0
+    click(view.controls.new_points)
+    assert np.all(shown_points(view).std(0) > calm + 0.2)
+    show_page(view, "Train")
+    choose(qtbot, view.controls.speed, "100 updates a frame")
+    run_until(qtbot, view, 400)
+    sure = view.plane.regions.image[..., 3].mean()
+    show_page(view, "Model")
+    click(view.controls.l2)
+    keys(window, Qt.Key.Key_End)  # L2 = 1: the weights are pulled to 0
+    assert view.controls.l2_label.text() == "1e+00"
+    show_page(view, "Train")
+    run_until(qtbot, view, update_and_loss(view)[0] + 400)
+    assert view.plane.regions.image[..., 3].mean() < sure - 10  # paler: less sure
+    show_page(view, "Model")
+    type_into(view.controls.seed, "5")
+    first = update_and_loss(view)
+    assert first[0] == 0  # another start
+    type_into(view.controls.hidden, "8")
+    type_into(view.controls.lr, "100")
+    click(view.controls.l2)
+    keys(window, Qt.Key.Key_Home)  # no L2
+    show_page(view, "Train")
+    click(view.controls.run_button)
+    qtbot.waitUntil(lambda: view.summary.text().startswith("Diverged at step"), timeout=30_000)
+    assert view.controls.run_button.text() == "Run"
+    assert "Lower the learning rate and press Reset" in view.summary.text()
