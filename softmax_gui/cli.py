@@ -145,8 +145,21 @@ def _train(args) -> int:
             bar.close()
             if args.export:
                 print(f"saved weights to {_export_or_keep(snapshot, args.export, config)}")
+            if args.export_script:
+                _write_script(config, dataset, event.test_acc, args.export_script)
             print(f"test_acc={event.test_acc:.4f} train_s={event.train_seconds:.2f}")
     return 0
+
+
+def _write_script(config: TrainConfig, dataset, test_acc: float, path: str) -> None:
+    from softmax_gui.run_script import script_for
+    from softmax_gui.safe_files import save_file
+
+    title = f"Softmax Studio run: {config.summary()}; test accuracy {test_acc:.4f}"
+    text = script_for(config, dataset.classes, str(dataset.source.path), title,
+                      Path(path).name)
+    save_file(path, lambda temporary: Path(temporary).write_text(text))
+    print(f"saved the script to {path}")
 
 
 def _export_or_keep(snapshot, path: str, config: TrainConfig) -> str:

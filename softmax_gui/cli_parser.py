@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=seed, default=defaults.seed)
     train.add_argument("--export", metavar="PATH", help="save the trained weights "
                        "(.safetensors, .pt, .npz or .onnx by extension)")
+    train.add_argument("--export-script", metavar="PY", help="write a self-contained "
+                       "Python script (torch, no Softmax Studio) that trains this run again")
 
     evaluate = sub.add_parser("evaluate", help="test accuracy of a weights file")
     evaluate.add_argument("--weights", required=True, metavar="PATH")
