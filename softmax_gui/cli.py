@@ -115,8 +115,11 @@ def _train(args) -> int:
     dataset = _load_data(args, config.dataset)
     snapshot = None
     bar = None
+    epochs: list[dict] = []
+    device = ""
     for event in training.train(config, dataset):
         if isinstance(event, events.Started):
+            device = event.device_name
             print(f"device: {event.device_name}; model: {config.summary()}", flush=True)
             # tqdm turns itself off when stderr is not a terminal (disable=None).
             bar = tqdm(total=event.batches_per_epoch * event.epochs, unit="batch",
@@ -130,6 +133,8 @@ def _train(args) -> int:
                   f"train_acc={event.train_acc:.4f} test_loss={event.test_loss:.4f} "
                   f"test_acc={event.test_acc:.4f} {event.seconds:.2f}s "
                   f"{event.samples_per_s:,.0f} samples/s", flush=True)
+            epochs.append({key: float(getattr(event, key)) for key in (
+                "epoch", "train_loss", "train_acc", "test_loss", "test_acc")})
         elif isinstance(event, events.WeightSnapshot):
             snapshot = event
         elif isinstance(event, events.Failed):
@@ -145,21 +150,39 @@ def _train(args) -> int:
             bar.close()
             if args.export:
                 print(f"saved weights to {_export_or_keep(snapshot, args.export, config)}")
+            script = _script(config, dataset, event.test_acc, args.export_script)
             if args.export_script:
-                _write_script(config, dataset, event.test_acc, args.export_script)
+                _write(args.export_script, script, "script")
+            if args.report:
+                _write(args.report, _report(config, dataset, snapshot, epochs, device,
+                                            script), "report")
             print(f"test_acc={event.test_acc:.4f} train_s={event.train_seconds:.2f}")
     return 0
 
 
-def _write_script(config: TrainConfig, dataset, test_acc: float, path: str) -> None:
+def _script(config: TrainConfig, dataset, test_acc: float, path: str | None) -> str:
     from softmax_gui.run_script import script_for
-    from softmax_gui.safe_files import save_file
 
     title = f"Softmax Studio run: {config.summary()}; test accuracy {test_acc:.4f}"
-    text = script_for(config, dataset.classes, str(dataset.source.path), title,
-                      Path(path).name)
-    save_file(path, lambda temporary: Path(temporary).write_text(text))
-    print(f"saved the script to {path}")
+    return script_for(config, dataset.classes, str(dataset.source.path), title,
+                      Path(path or "run.py").name)
+
+
+def _report(config: TrainConfig, dataset, snapshot, epochs, device: str, script: str) -> str:
+    from softmax_gui import report
+    from softmax_gui.evaluation import softmax_np
+
+    title = f"Softmax Studio: {config.summary()}"
+    return report.run_report(report.of_run(title, config.to_dict(), epochs, snapshot,
+                                           softmax_np(snapshot.test_logits), dataset,
+                                           device, script))
+
+
+def _write(path: str, text: str, what: str) -> None:
+    from softmax_gui.safe_files import save_file
+
+    save_file(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+    print(f"saved the {what} to {path}")
 
 
 def _export_or_keep(snapshot, path: str, config: TrainConfig) -> str:

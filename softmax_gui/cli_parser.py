@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=seed, default=defaults.seed)
     train.add_argument("--export", metavar="PATH", help="save the trained weights "
                        "(.safetensors, .pt, .npz or .onnx by extension)")
+    train.add_argument("--report", metavar="HTML", help="write a report of the run: one "
+                       "HTML file, everything inline, opens offline in any browser")
     train.add_argument("--export-script", metavar="PY", help="write a self-contained "
                        "Python script (torch, no Softmax Studio) that trains this run again")
 
