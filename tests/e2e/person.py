@@ -104,6 +104,27 @@ def click(widget: QWidget, pos: QPoint | None = None) -> None:
     QTest.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
 
 
+def right_click(widget: QWidget, pos: QPoint) -> None:
+    """Right-click ``pos`` of ``widget`` through its window, as the platform delivers a
+    click: Qt makes the context-menu event from that (not from a widget's own event)."""
+    assert widget.isVisible() and widget.isEnabled(), f"{widget} cannot be clicked"
+    # Later than a double click's interval after the last click, as a person's is (the
+    # events' own clock: otherwise a second right-click there reads as a double click).
+    QTest.mouseClick(widget.window().windowHandle(), Qt.MouseButton.RightButton,
+                     Qt.KeyboardModifier.NoModifier, widget.mapTo(widget.window(), pos),
+                     QApplication.doubleClickInterval() + 50)
+
+
+def click_popup_item(popup, action) -> None:
+    """Click ``action`` in an open context menu, through the menu's own window: clicked
+    behind the window system's back, the menu closed but left Qt's popup state stale,
+    and the next right-click opened nothing."""
+    assert action.isEnabled(), f"{action.text()} is disabled"
+    QTest.mouseClick(popup.windowHandle(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, popup.actionGeometry(action).center(),
+                     QApplication.doubleClickInterval() + 50)
+
+
 def click_tree_row(tree, item) -> None:
     """Scroll a tree to ``item`` and click its first cell's text, as a person picks a
     row (a tree's item rectangle spans every column, most of them out of sight)."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from softmax_gui.qt.runs import runs_rows
+from softmax_gui.qt.runs.runs_menu import RunsMenu
 from softmax_gui.qt.runs.runs_rows import COLUMNS
 from softmax_gui.qt.shell import theme
 from softmax_gui.qt.shell.sortable_item import SortableRow
@@ -89,6 +90,7 @@ class RunsView(QWidget):
         self.refresh()
         archive.saved_runs_changed.connect(self.refresh)
         archive.sweeps.changed.connect(self.refresh)
+        self.menu = RunsMenu(self, session)  # a row's script and report
 
     # --- the rows -------------------------------------------------------------------------
 

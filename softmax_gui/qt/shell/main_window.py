@@ -8,7 +8,7 @@ out, raises the dock that shows what the user asked for, and owns the menus.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -21,14 +21,15 @@ from softmax_gui import trainer_process
 from softmax_gui.qt.draw.draw_view import DrawPanel
 from softmax_gui.qt.explain.explain_view import ExplainView
 from softmax_gui.qt.own_data.import_dialog import ImportImages
+from softmax_gui.qt.runs.take_away import TakeAway
 from softmax_gui.qt.runs.weights_actions import WeightsActions
 from softmax_gui.qt.shell import file_dialogs, theme
-from softmax_gui.qt.shell.actions import make_action
 from softmax_gui.qt.shell.banner import Banner
 from softmax_gui.qt.shell.last_session import LastSession
 from softmax_gui.qt.shell.main_tabs import MainTabs
 from softmax_gui.qt.shell.status_bar import SessionStatusBar
-from softmax_gui.qt.shell.theme_menu import ThemeMenu, remembered
+from softmax_gui.qt.shell.theme_menu import remembered
+from softmax_gui.qt.shell.window_menus import build_menus
 from softmax_gui.qt.state.session import Session
 from softmax_gui.qt.test_images.grid import SampleGrid
 from softmax_gui.qt.test_images.selected_image import SelectedImageDetails
@@ -56,8 +57,8 @@ class MainWindow(QMainWindow):
             QGuiApplication.platformName() != "offscreen" else None
         self.resize(min(DEFAULT_SIZE[0], room.width() if room else DEFAULT_SIZE[0]),
                     min(DEFAULT_SIZE[1], room.height() if room else DEFAULT_SIZE[1]))
-        self._first_theme = remembered(settings)
-        theme.apply(self._first_theme)  # before the plots are made: they take its colours
+        self.first_theme = remembered(settings)
+        theme.apply(self.first_theme)  # before the plots are made: they take its colours
         # Training runs in the shared trainer process unless told otherwise: in this
         # process it would share the GIL with the painting and take ~2x as long.
         self.session = Session(settings, runs, engine or trainer_process.shared().train,
@@ -67,7 +68,8 @@ class MainWindow(QMainWindow):
         self.status = SessionStatusBar(self.session)
         self.setStatusBar(self.status)
         self.import_images = ImportImages(self.session, self)
-        self._build_menus()
+        self.take_away = TakeAway(self.session, self)
+        build_menus(self)
         self._wire()
         self.controls.panel.restore_settings(settings)
         self.last_session = LastSession(settings, self.session, self.weights_actions,
@@ -154,55 +156,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         return dock
 
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file = menus.addMenu("&File")
-        weights = self.weights_actions
-        self._action(file, "&Open weights…", weights.choose_and_open, "Ctrl+O",
-                     "Load .safetensors, .pt, .onnx or .npz weights (validated first)")
-        self.export_action = self._action(
-            file, "&Export weights…", weights.choose_and_export, "Ctrl+S",
-            "Save the active weights as .safetensors, .pt, .onnx or .npz")
-        file.addSeparator()
-        self._action(file, "Choose dataset &folder…",
-                     lambda: self.choose_dataset_folder(self.controls.panel.config().dataset),
-                     "Ctrl+Shift+O", "A folder with the four IDX files of the dataset "
-                     "chosen in the panel (raw or torchvision layout)")
-        self._action(file, "Open &image on canvas…", self._open_image, "Ctrl+I",
-                     "Load a PNG/JPEG onto the drawing canvas (light backgrounds are "
-                     "inverted)")
-        self._action(file, "Import image fol&der…", self.import_images.show, "Ctrl+Shift+I",
-                     "Make a dataset of your own from a folder with one subfolder of "
-                     "images per class")
-        file.addSeparator()
-        self._action(file, "Export &plots as PNG…", self._export_plots, "Ctrl+Shift+P",
-                     "Save the loss and accuracy plots as an image")
-        self._action(file, "Export &metrics as CSV…", self._export_csv, "Ctrl+Shift+M",
-                     "Save every run's per-epoch figures as a table")
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
-        train = menus.addMenu("&Train")
-        for action in self.controls.actions:
-            train.addAction(action)
-        view = menus.addMenu("&View")
-        for dock in (self.training_dock, self.grid_dock, self.details_dock, self.canvas_dock,
-                     self.explain_dock):
-            view.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        self._action(view, "&Playground", self.tabs.show_playground, "Ctrl+G",
-                     "Softmax regression on points of a plane (the Lab's last page)")
-        self._action(view, "Reset &layout", self.reset_layout, "Ctrl+Shift+L",
-                     "Put the panels back where they were at first, sized for this window")
-        self.theme_menu = ThemeMenu(self, self.settings, self._first_theme)
-        view.addMenu(self.theme_menu)
-
-    def _action(self, menu, text, slot, shortcut, tip):
-        action = make_action(self, text, slot, shortcut, tip)
-        menu.addAction(action)
-        return action
-
-    # --- wiring ---------------------------------------------------------------------------
-
     def _wire(self) -> None:
         """What the window itself does when the session asks: raise the dock that shows
         it, open a dialog, enable its menu."""
@@ -218,7 +171,8 @@ class MainWindow(QMainWindow):
         session.state.events.weights.connect(self._weights_changed)  # bound: held weakly
 
     def _weights_changed(self, weights) -> None:
-        self.export_action.setEnabled(weights is not None)
+        for action in (self.export_action, self.script_action, self.report_action):
+            action.setEnabled(weights is not None)
 
     # --- dialogs --------------------------------------------------------------------------
 
@@ -231,11 +185,11 @@ class MainWindow(QMainWindow):
                          lambda folder, _: self.session.load_dataset(name, folder),
                          folder=True)
 
-    def _open_image(self) -> None:
+    def open_image(self) -> None:
         self.canvas_dock.raise_()
         self.draw_panel.files.choose()
 
-    def _export_plots(self) -> None:
+    def export_plots(self) -> None:
         def save(path: str, _) -> None:
             try:
                 self.tabs.plots.export_png(path)
@@ -247,7 +201,7 @@ class MainWindow(QMainWindow):
         file_dialogs.ask(self, self.settings, "plots", "Export plots", save, ["PNG (*.png)"],
                          save_as="training.png")
 
-    def _export_csv(self) -> None:
+    def export_csv(self) -> None:
         file_dialogs.ask(self, self.settings, "metrics", "Export metrics",
                          lambda path, _: self.session.archive.export_csv(path), ["CSV (*.csv)"],
                          save_as="metrics.csv")
