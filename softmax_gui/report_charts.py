@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 WIDTH, HEIGHT = 560, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 44, 42
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 56, 42
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 
@@ -35,6 +35,10 @@ def line_chart(series: list[tuple[str, list, list, bool]], x_label: str, y_label
                title: str, y_range: tuple[float, float] | None = None) -> str:
     """An SVG chart of ``(name, xs, ys, dashed)`` lines, each its own colour and dash,
     markers on each point, a legend above the plot."""
+    log_x = _spans_decades([x for _, sx, _, _ in series for x in sx])
+    if log_x:  # a learning rate from 0.001 to 10: each decade as wide as the next
+        series = [(n, [math.log10(x) for x in sx], sy, d) for n, sx, sy, d in series]
+        x_label += " (log scale)"
     xs = [x for _, sx, _, _ in series for x in sx]
     ys = [y for _, _, sy, _ in series for y in sy if math.isfinite(y)]
     x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
@@ -56,12 +60,12 @@ def line_chart(series: list[tuple[str, list, list, bool]], x_label: str, y_label
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'class="grid"/><text x="{LEFT - 6}" y="{y + 4:.1f}" '
                      f'text-anchor="end">{tick:g}</text>')
-    whole = all(float(x).is_integer() for x in xs)  # epochs: no tick at 1.5
+    whole = log_x or all(float(x).is_integer() for x in xs)  # epochs: no tick at 1.5
     for tick in nice_ticks(x0, x1, 8):
         if x0 <= tick <= x1 and (not whole or float(tick).is_integer()):
             x, _ = px(tick, y0)
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                         f'text-anchor="middle">{tick:g}</text>')
+                         f'text-anchor="middle">{10 ** tick if log_x else tick:g}</text>')
     for i, (name, sx, sy, dashed) in enumerate(series):
         color = COLORS[i % len(COLORS)]
         points = [px(x, y) for x, y in zip(sx, sy) if math.isfinite(y)]
@@ -71,9 +75,15 @@ def line_chart(series: list[tuple[str, list, list, bool]], x_label: str, y_label
                      f'stroke-width="2"{dash}/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{"white" if dashed else color}"'
                   f' stroke="{color}"/>' for x, y in points[:200]]
-        parts.append(f'<text x="{LEFT + 8 + 150 * i}" y="{TOP - 10}" fill="{color}">'
+        row, place = divmod(i, 3)  # three a row: six names fit above the plot
+        parts.append(f'<text x="{LEFT + 8 + 165 * place}" y="{TOP - 10 - 14 * (1 - row)}" '
+                     f'fill="{color}">'
                      f'{"- -" if dashed else "—"} {html.escape(name)}</text>')
     return _svg(parts)
+
+
+def _spans_decades(xs: list[float]) -> bool:
+    return bool(xs) and min(xs) > 0 and max(xs) / min(xs) >= 20
 
 
 def reliability_diagram(edges, accuracy, count, ece: float) -> str:

@@ -63,7 +63,7 @@ def test_a_run_s_report_renders_whole_offline(browser, fashion, tmp_path, monkey
     assert dom.count("<svg") == 3  # loss, calibration, accuracy
     assert (tmp_path / "run.py").read_text() in _unescaped(dom)
     assert not [url for url in requested if not url.startswith(("file:", "data:"))]
-    assert (shot < 200).mean() > 0.01  # drawn: text, tables and charts, not a blank page
+    assert (shot < 200).mean() > 0.003  # drawn: text, tables and charts, not a blank page
 
 
 def test_a_sweep_s_report_compares_its_runs(browser, fashion, tmp_path):
@@ -82,7 +82,7 @@ def test_a_sweep_s_report_compares_its_runs(browser, fashion, tmp_path):
     best = max(rows, key=lambda r: r["test_acc"])
     assert re.search(rf"<tr><td>1</td><td>{best['lr']}</td>", dom)
     assert all(url.startswith(("file:", "data:")) for url in requested)
-    assert (shot < 200).mean() > 0.01  # drawn: text, tables and charts, not a blank page
+    assert (shot < 200).mean() > 0.003  # drawn: text, tables and charts, not a blank page
 
 
 def _unescaped(text: str) -> str:
