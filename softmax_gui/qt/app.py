@@ -17,6 +17,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--train-epochs", type=int, metavar="N",
                         help="with --screenshot: train N epochs first")
     parser.add_argument("--data-dir", metavar="DIR", help="folder with the dataset's IDX files")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="put Softmax Studio in your applications menu (a launcher, "
+                        "its icon and metainfo in ~/.local/share) and exit")
+    parser.add_argument("--uninstall-desktop-entry", action="store_true",
+                        help="take the launcher out of the applications menu and exit")
     parser.add_argument("--exit-when-shown", action="store_true",
                         help="print the seconds to a shown window and exit (bench/cold_start.py)")
     return parser.parse_args(argv)
@@ -25,6 +30,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Open the window; returns the exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        from softmax_gui import desktop
+
+        return desktop.main(install_it=args.install_desktop_entry)
     problem = _check_args(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -48,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SoftmaxStudio")
     app.setApplicationName("Softmax Studio")
     app.setStyle("Fusion")
+    _set_icon(app)
     note = check_settings_file(settings_path(app))
     settings = QSettings()
     if note.endswith(NOT_REMEMBERED):  # still there: never open it, it would block
@@ -76,6 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     elif args.screenshot:
         _schedule_screenshot(app, window, args.screenshot, args.train_epochs)
     return app.exec()
+
+
+def _set_icon(app) -> None:
+    """The app's icon on every window, and its launcher's name (a Wayland desktop finds
+    the icon and the menu entry by it)."""
+    from PySide6.QtGui import QIcon
+
+    from softmax_gui.desktop import APP_ID, ICONS
+
+    icon = QIcon(str(ICONS / f"{APP_ID}.svg"))
+    for png in sorted((ICONS / "hicolor").glob(f"*/apps/{APP_ID}.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName(APP_ID)
 
 
 def _check_args(args) -> str:
