@@ -186,7 +186,7 @@ def _app(*argv: str) -> Callable[[Path], object]:
 
 def _two_rescues(folder: Path):
     """Two exports that fail with the same name: both trained models are kept."""
-    from softmax_gui import cli, weights_io
+    from softmax_gui import cli_train, weights_io
     from softmax_gui.config import TrainConfig
 
     os.environ["SOFTMAX_GUI_DATA"] = str(folder / "data")
@@ -196,7 +196,7 @@ def _two_rescues(folder: Path):
         kept = []
         for _ in range(2):
             try:
-                cli._export_or_keep(snapshot(), str(blocked / "x.safetensors"), TrainConfig())
+                cli_train._export_or_keep(snapshot(), str(blocked / "x.safetensors"), TrainConfig())
             except weights_io.WeightsError as exc:
                 kept.append(str(exc).split(" were kept in ")[1].split(" instead")[0])
         return kept
