@@ -208,9 +208,12 @@ def parse_csv(text: str, name: str = "the file") -> Points:
                 or max(abs(x0), abs(x1)) > MAX_COORDINATE:
             raise PointsError(f"{name}, row {number}: coordinates must be finite and "
                               f"within ±{MAX_COORDINATE:g}")
-        if not 0 <= label < MAX_CLASSES or split not in ("train", "test"):
+        if not 0 <= label < MAX_CLASSES:
             raise PointsError(f"{name}, row {number}: the class must be 0 to "
-                              f"{MAX_CLASSES - 1} and the split train or test")
+                              f"{MAX_CLASSES - 1}, not {label}")
+        if split not in ("train", "test"):
+            raise PointsError(f"{name}, row {number}: the split must be train or test, "
+                              f"not {split[:20]!r}")
         X.append((x0, x1))
         y.append(label)
         test.append(split == "test")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTabBar,
@@ -125,13 +126,29 @@ def click_popup_item(popup, action) -> None:
                      QApplication.doubleClickInterval() + 50)
 
 
+def context_menu(qtbot, tree, item, text: str) -> None:
+    """Right-click ``item``'s row and click ``text`` in the menu that opens."""
+    tree.scrollToItem(item)
+    right_click(tree.viewport(), row_text_point(tree, item))
+    qtbot.waitUntil(lambda: any(m.isVisible() for m in tree.findChildren(QMenu)),
+                    timeout=5000)
+    popup = next(m for m in tree.findChildren(QMenu) if m.isVisible())
+    click_popup_item(popup, next(a for a in popup.actions() if a.text() == text))
+
+
 def click_tree_row(tree, item) -> None:
     """Scroll a tree to ``item`` and click its first cell's text, as a person picks a
     row (a tree's item rectangle spans every column, most of them out of sight)."""
     tree.scrollToItem(item)
+    click(tree.viewport(), row_text_point(tree, item))
+
+
+def row_text_point(tree, item) -> QPoint:
+    """A point on the text of ``item``'s first cell (its rectangle spans every column,
+    most of them out of sight)."""
     row = tree.visualItemRect(item)
     left = tree.header().sectionViewportPosition(0)  # past the arrow, on the text
-    click(tree.viewport(), QPoint(left + tree.columnWidth(0) * 2 // 3, row.center().y()))
+    return QPoint(left + tree.columnWidth(0) * 2 // 3, row.center().y())
 
 
 def click_first_image(window) -> int:

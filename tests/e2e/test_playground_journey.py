@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 from person import (
+    CTRL,
     LEFT,
     answer_file_dialog,
     choose,
@@ -74,6 +75,8 @@ def test_the_numpy_text_trains_as_the_text_does_step_by_step(qtbot, window):
     menu(qtbot, window, "View", "Playground")
     view = window.tabs.lab.playground
     assert view.isVisible()
+    assert not view.controls.count.isEnabled()  # the text's three points, no more
+    assert view.plane.query.isVisible()  # [1.5, 1.5], the point the text predicts
     assert "The text's three points" in view.lesson.text()
     assert len(shown_points(view)) == 3
     click(view.controls.step_button)
@@ -135,11 +138,20 @@ def test_points_are_added_moved_and_deleted_with_the_mouse(qtbot, window):
     QTest.mouseClick(plane, RIGHT, pos=pixel(view, (3.0, 3.0)))
     assert len(shown_points(view)) == 4
     assert not np.any(np.all(np.isclose(shown_points(view), (3.0, 3.0), atol=0.1), axis=1))
-    # Delete removes the point under the mouse.
+    # Delete removes the point under the mouse; Ctrl+Z brings back what was edited.
     QTest.mouseMove(plane, pixel(view, (0.5, 3.0)))
     qtbot.waitUntil(lambda: "Point 3" in view.point_info.text(), timeout=5000)
     keys(window, Qt.Key.Key_Delete)
-    assert len(shown_points(view)) == 3
+    assert len(shown_points(view)) == 3 and "Ctrl+Z brings it back" in view.note.text()
+    keys(window, Qt.Key.Key_Z, CTRL)
+    assert len(shown_points(view)) == 4
+    keys(window, Qt.Key.Key_Z, CTRL)  # the right-click's delete
+    assert len(shown_points(view)) == 5
+    keys(window, Qt.Key.Key_Z, CTRL)  # the drag, as one edit
+    assert np.allclose(shown_points(view)[0], (1.0, 2.0))
+    keys(window, Qt.Key.Key_5)  # three classes: no class 5
+    assert "There are 3 classes" in view.note.text()
+    assert view.controls.add_class.currentText() == "class 2"
 
 
 def test_dragging_a_weight_or_a_bias_moves_the_regions_and_the_loss(qtbot, window):
@@ -240,7 +252,8 @@ def test_points_go_out_and_come_back_as_csv(qtbot, window, tmp_path):
                                          "and within ±10000")
     click(view.controls.import_button)
     answer_file_dialog(qtbot, target)
-    qtbot.waitUntil(lambda: view.summary.text().startswith("Read 150 points"), timeout=10_000)
+    qtbot.waitUntil(lambda: view.note.text().startswith("Read 150 points"), timeout=10_000)
+    assert "XOR" not in view.lesson.text() and "rings" not in view.lesson.text().lower()
     assert np.allclose(shown_points(view), saved)
     (x0, x1), (y0, y1) = view.plane.view_box()  # a corner, away from every point
     QTest.mouseClick(view.plane.viewport(), LEFT, pos=pixel(view, (x0 + 0.1, y1 - 0.1)))
@@ -277,6 +290,6 @@ def test_noise_l2_seed_and_a_rate_too_high_do_what_they_say(qtbot, window):
     keys(window, Qt.Key.Key_Home)  # no L2
     show_page(view, "Train")
     click(view.controls.run_button)
-    qtbot.waitUntil(lambda: view.summary.text().startswith("Diverged at step"), timeout=30_000)
+    qtbot.waitUntil(lambda: view.note.text().startswith("Diverged at step"), timeout=30_000)
     assert view.controls.run_button.text() == "Run"
-    assert "Lower the learning rate and press Reset" in view.summary.text()
+    assert "Lower the learning rate and press Reset" in view.note.text()

@@ -13,6 +13,7 @@ from person import (
     click,
     click_button,
     click_tree_row,
+    context_menu,
     keys,
     menu,
     show_lab_page,
@@ -182,6 +183,16 @@ def test_a_preset_sweep_is_trained_compared_made_active_and_kept(qtbot, window, 
     assert any(plots.run_list.item(i).text().find(title) >= 0
                for i in range(plots.run_list.count()))
     assert not button(window, "Delete…").isEnabled()  # a sweep's run goes with its sweep
+    script = tmp_path / "best-of-the-sweep.py"
+    context_menu(qtbot, runs, best_child, "Export as Python script…")
+    answer_file_dialog(qtbot, script)
+    qtbot.waitUntil(script.exists, timeout=5000)
+    assert f"LR = {float(best_lr)!r}" in script.read_text()
+    page = tmp_path / "sweep.html"
+    context_menu(qtbot, runs, group, "Save report…")
+    answer_file_dialog(qtbot, page)
+    qtbot.waitUntil(page.exists, timeout=30_000)
+    assert page.read_text().count("<tr><td>") == 12  # every run ranked
     click_tree_row(runs, group)
     click_button(window, "Delete…")
     assert f"Delete {title} and its 12 runs" in answer_question(qtbot, "Yes")

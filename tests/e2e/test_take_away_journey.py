@@ -10,15 +10,13 @@ import sys
 from person import (
     answer_file_dialog,
     click_button,
-    click_popup_item,
     click_tree_row,
+    context_menu,
     menu,
-    right_click,
     show_tab,
     type_into,
     wait_until_done,
 )
-from PySide6.QtWidgets import QMenu
 
 from softmax_gui.report import SECTIONS
 
@@ -30,16 +28,6 @@ def run_alone(script) -> float:
     assert out.returncode == 0, out.stderr[-2000:]
     return float(re.fullmatch(r"test_acc=([0-9.]+)", out.stdout.strip().splitlines()[-1])
                  .group(1))
-
-
-def context_menu(qtbot, tree, item, text: str) -> None:
-    """Right-click ``item``'s row and click ``text`` in the menu that opens."""
-    tree.scrollToItem(item)
-    right_click(tree.viewport(), tree.visualItemRect(item).center())
-    qtbot.waitUntil(lambda: any(m.isVisible() for m in tree.findChildren(QMenu)),
-                    timeout=5000)
-    popup = next(m for m in tree.findChildren(QMenu) if m.isVisible())
-    click_popup_item(popup, next(a for a in popup.actions() if a.text() == text))
 
 
 def test_a_run_goes_out_as_a_script_and_a_report(qtbot, open_window, tmp_path):

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 
 from softmax_gui.plane_model import line_in_box
+from softmax_gui.plane_points import NUMPY_TEXT_QUERY
 from softmax_gui.qt.playground.playground_state import PlaygroundState
 from softmax_gui.qt.shell import theme
 
@@ -80,13 +81,19 @@ class PlaneView(pg.PlotWidget):
         self.rings = pg.ScatterPlotItem(pxMode=True)
         self.dots = pg.ScatterPlotItem(pxMode=True, hoverable=False)
         self.handles = pg.ScatterPlotItem(pxMode=True)
+        # The point the NumPy text predicts, where its preset is on the plane.
+        self.query = pg.ScatterPlotItem([NUMPY_TEXT_QUERY[0]], [NUMPY_TEXT_QUERY[1]],
+                                        symbol="+", size=16, pxMode=True)
+        self.query_label = pg.TextItem("[1.5, 1.5]", anchor=(0, 1))
+        self.query_label.setPos(*NUMPY_TEXT_QUERY)
         for item in (self.regions, *self.zero_lines, self.boundaries, self.arrows, *self.heads,
-                     self.rings, self.dots, self.handles):
+                     self.rings, self.dots, self.query, self.query_label, self.handles):
             self.addItem(item)
         self.regions.setZValue(-10)
         self.scale = 1.0
         self.hovered_index = -1
         self._drag = None  # ("point", index) | ("weight" | "bias", class)
+        self._drag_base = None  # a dragged arrow's foot, where it was when taken
         # A resize widens the locked-aspect view: the regions must cover it again.
         self.box.sigRangeChanged.connect(lambda *_: self.redraw())
         self.box.clicked.connect(self._clicked)
@@ -127,6 +134,11 @@ class PlaneView(pg.PlotWidget):
             self.boundaries.setData([p[0] for p in xy], [p[1] for p in xy])
             self.boundaries.setPen(pg.mkPen(theme.colors().foreground, width=2))
         self._draw_points(points, model.losses(points.X, points.y))
+        shown = self.state.source == "numpy-text"
+        self.query.setVisible(shown)
+        self.query_label.setVisible(shown)
+        self.query.setPen(pg.mkPen(theme.colors().foreground, width=2))
+        self.query_label.setColor(theme.colors().foreground)
         self._draw_arrows(x_range, y_range)
 
     def _draw_regions(self, winner, confidence, x_range, y_range) -> None:
@@ -172,7 +184,8 @@ class PlaneView(pg.PlotWidget):
         W, b = model.params["W"], model.params["b"]
         extent = min(x_range[1] - x_range[0], y_range[1] - y_range[0])
         longest = float(np.linalg.norm(W, axis=1).max())
-        if self._drag is None and not 0.1 * extent <= longest * self.scale <= 0.5 * extent:
+        settled = 0.1 * extent <= longest * self.scale <= 0.5 * extent
+        if self._drag is None and (not settled or model.steps == 0):  # a start: one scale
             self.scale = nice_scale(longest, extent)
         spots, xs, ys = [], [], []
         fg = theme.colors().foreground
@@ -202,6 +215,12 @@ class PlaneView(pg.PlotWidget):
         self.handles.setData(spots)
 
     def arrow_base(self, k: int) -> np.ndarray:
+        """Where class ``k``'s arrow stands on its zero-score line."""
+        if self._drag == ("weight", k) and self._drag_base is not None:
+            return self._drag_base  # the foot stays put while the tip turns
+        return self._foot(k)
+
+    def _foot(self, k: int) -> np.ndarray:
         """The point of class ``k``'s zero-score line nearest the class's points (the
         middle of the plane without any): each arrow stands by its class, and the lines
         of all classes, which meet where every score ties at 0, do not pile up there."""
@@ -255,6 +274,9 @@ class PlaneView(pg.PlotWidget):
             handle = self._handle_at(start)
             index = self._nearest(start, self.state.points.X)
             self._drag = handle or (("point", index) if index >= 0 else None)
+            self._drag_base = self._foot(handle[1]) if handle else None
+            if self._drag is not None and self._drag[0] == "point":
+                self.state.remember()  # one Undo for the whole drag
         if self._drag is not None:
             kind, which = self._drag
             if kind == "point":
@@ -262,7 +284,7 @@ class PlaneView(pg.PlotWidget):
             else:
                 self._drag_handle(kind, which, np.array([pos.x(), pos.y()]))
         if phase == "finish":
-            self._drag = None
+            self._drag = self._drag_base = None
 
     def _drag_handle(self, kind: str, k: int, at: np.ndarray) -> None:
         w = self.state.model.params["W"][k].copy()

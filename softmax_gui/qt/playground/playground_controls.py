@@ -118,6 +118,7 @@ class PlaygroundControls(QWidget):
         self.new_points.setToolTip("Make the preset's points again with these settings")
         self.new_points.clicked.connect(self._make_points)
         self.preset.activated.connect(self._make_points)
+        self.preset.currentIndexChanged.connect(self._fit_fields)
         self.add_class = QComboBox()
         self.add_class.setToolTip("The class a click on the plane adds (keys 1 to 6). "
                                   "Drag a point to move it, right-click it to delete it")
@@ -138,7 +139,16 @@ class PlaygroundControls(QWidget):
         form.addRow(self.new_points)
         form.addRow("Click adds", self.add_class)
         form.addRow(files)
+        self._fit_fields()
         return page
+
+    def _fit_fields(self) -> None:
+        """The text's three points take no number, classes, noise or split; XOR has two
+        classes."""
+        preset = self.preset.currentData()
+        for field in (self.count, self.noise, self.test_percent):
+            field.setEnabled(preset != "numpy-text")
+        self.classes.setEnabled(preset not in ("numpy-text", "xor"))
 
     def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
         spin = QSpinBox()

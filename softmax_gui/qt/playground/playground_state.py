@@ -16,6 +16,7 @@ from softmax_gui.plane_points import Points, make_points
 from softmax_gui.plane_run import PlaneRun
 
 FRAME_MS = 16
+UNDO_DEPTH = 100
 SPEEDS = (1, 5, 20, 100)  # updates a frame
 
 
@@ -33,6 +34,8 @@ class PlaygroundState(QObject):
         self.run = PlaneRun(make_points("numpy-text"))
         self.chosen_class = 0
         self.speed = SPEEDS[1]
+        self.source = "numpy-text"  # the preset the points came from, or a file's name
+        self._undo: list[Points] = []
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._frame)
@@ -51,7 +54,12 @@ class PlaygroundState(QObject):
 
     # --- the points ---------------------------------------------------------------------
 
-    def set_points(self, points: Points) -> None:
+    def set_points(self, points: Points, source: str | None = None) -> None:
+        """New points; ``source`` (a preset or a file's name) when they all are new, and
+        then what came before can no longer be undone."""
+        if source is not None:
+            self.source = source
+            self._undo.clear()
         self.run.set_points(points)
         self.chosen_class = min(self.chosen_class, points.classes - 1)
         self.points_changed.emit()
@@ -64,22 +72,40 @@ class PlaygroundState(QObject):
         self.pause()
         self.run = PlaneRun(make_points(preset, n, classes, noise, test_fraction, seed),
                             self.run.settings)
-        self.set_points(self.run.points)
+        self.set_points(self.run.points, source=preset)
+
+    def remember(self) -> None:
+        """Keep the points as they are, for Undo (before an edit; a drag's start)."""
+        self._undo = [*self._undo[-UNDO_DEPTH + 1:], self.points]
+
+    def undo(self) -> None:
+        """The points as they were before the last edit (Ctrl+Z)."""
+        if not self._undo:
+            self.message.emit("Nothing to undo: only added, moved and deleted points are")
+            return
+        self.set_points(self._undo.pop())
 
     def add_point(self, x: float, y: float) -> None:
+        self.remember()
         self.set_points(self.points.add(x, y, self.chosen_class))
 
     def move_point(self, index: int, x: float, y: float) -> None:
+        """Move a point (a drag calls :meth:`remember` once, as it starts)."""
         self.set_points(self.points.moved(index, x, y))
 
     def delete_point(self, index: int) -> None:
         if len(self.points) <= 1:
             self.message.emit("The last point stays: a plane needs a point to learn from")
             return
+        self.remember()
         self.set_points(self.points.without(index))
+        self.message.emit("Deleted a point (Ctrl+Z brings it back)")
 
     def choose_class(self, k: int) -> None:
-        if 0 <= k < self.points.classes and k != self.chosen_class:
+        if not 0 <= k < self.points.classes:
+            self.message.emit(f"There are {self.points.classes} classes: keys 1 to "
+                              f"{self.points.classes} choose the one a click adds")
+        elif k != self.chosen_class:
             self.chosen_class = k
             self.class_chosen.emit(k)
 

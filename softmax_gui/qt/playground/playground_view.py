@@ -3,7 +3,8 @@
 The plane (``plane_view.py``), the loss curves, the numbers of the point under the mouse,
 what the preset teaches, and the controls (``playground_controls.py``) around one
 :class:`PlaygroundState`. Keys while the tab has the focus: Space runs or pauses, → steps,
-Home resets, 1 to 6 choose the class a click adds, Delete removes the point under the mouse.
+Home resets, 1 to 6 choose the class a click adds, Delete removes the point under the mouse,
+Ctrl+Z undoes an added, moved or deleted point.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ WIDE = 700  # narrower than this, the pages go under the plane
 LESSONS = {
     "numpy-text": "The text's three points. Each class's region is where its score "
                   "w_k·x + b_k is the largest: convex, with straight edges where two "
-                  "scores tie. [1.5, 1.5] sits near where all three meet.",
+                  "scores tie. Trained, the query [1.5, 1.5] (+) sits near where all "
+                  "three regions meet: its probabilities are close, 0.37, 0.34, 0.30.",
     "xor": "XOR: each class sits in two opposite corners. A linear model's regions are "
            "convex, so the region holding one corner of a class cannot reach its other "
            "corner without taking the other class's points between them. A hidden layer "
@@ -59,6 +61,8 @@ class PlaygroundView(QWidget):
         self.curves.setLabel("bottom", "update")
         self.curves.setLabel("left", "loss")
         self.legend = self.curves.addLegend(offset=(-5, 5))
+        for side in ("bottom", "left"):  # 0.675 reads better than 675 (x0.001)
+            self.curves.getAxis(side).enableAutoSIPrefix(False)
         self.train_curve = self.curves.plot(name="train", pen=pg.mkPen(CLASS_COLORS[0], width=2))
         self.test_curve = self.curves.plot(name="test", pen=pg.mkPen(
             CLASS_COLORS[4], width=2, style=Qt.PenStyle.DashLine))
@@ -66,13 +70,14 @@ class PlaygroundView(QWidget):
         self.point_info.setWordWrap(True)
         self.point_info.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel()
+        self.note = QLabel()  # what was just done: saved, read, deleted, diverged
         self.lesson = QLabel()
         self.lesson.setWordWrap(True)
         self._lay_out()
         self._keys()
         self.plane.hovered.connect(self._show_point)
         self.state.model_changed.connect(self._show_progress)
-        self.state.message.connect(self.summary.setText)
+        self.state.message.connect(self._say)
         self.state.points_changed.connect(self._points_changed)
         self.controls.import_button.clicked.connect(self._import)
         self.controls.export_button.clicked.connect(self._export)
@@ -82,15 +87,16 @@ class PlaygroundView(QWidget):
         self._show_progress()
         self._show_point(-1)
         self._teach()
+        self._say("")
 
     def _lay_out(self) -> None:
         train = QWidget()
         column = QVBoxLayout(train)
         column.addWidget(self.controls)
-        column.addWidget(self.summary)
         column.addWidget(self.curves, 1)
         column.addWidget(self.point_info)
         self.summary.setWordWrap(True)
+        self.note.setWordWrap(True)
         self.pages = QTabWidget()
         for page, title, tip in (
                 (train, "Train", "Step, Run, Reset; the loss; the point under the mouse"),
@@ -98,9 +104,15 @@ class PlaygroundView(QWidget):
                  "noise, the test split, the class a click adds, CSV files"),
                 (self.controls.model_page, "Model", "The model and how it learns")):
             self.pages.setTabToolTip(self.pages.addTab(page, title), tip)
+        self.side = QWidget()  # the pages, and under them what is said on every page
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.pages, 1)
+        side.addWidget(self.summary)
+        side.addWidget(self.note)
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.row.addWidget(self.plane, 1)
-        self.row.addWidget(self.pages)
+        self.row.addWidget(self.side)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self.row, 1)
@@ -114,12 +126,15 @@ class PlaygroundView(QWidget):
         1024-wide window leave it ~400 pixels)."""
         self.row.setDirection(QBoxLayout.Direction.LeftToRight if wide
                               else QBoxLayout.Direction.TopToBottom)
-        self.pages.setMinimumSize(0, 0)
-        self.pages.setMaximumSize(16777215, 16777215)
+        self.side.setMinimumSize(0, 0)
+        self.side.setMaximumSize(16777215, 16777215)
         if wide:
-            self.pages.setFixedWidth(300)
+            self.side.setFixedWidth(300)
         else:
-            self.pages.setFixedHeight(270)
+            self.side.setFixedHeight(250)
+        # Narrow, the plane needs the height: the hovered point's numbers stay in its
+        # tooltip.
+        self.point_info.setVisible(wide)
         self.wide = wide
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
@@ -131,7 +146,8 @@ class PlaygroundView(QWidget):
     def _keys(self) -> None:
         c = self.controls
         for key, slot in (("Space", c.run_button.click), ("Right", c.step_button.click),
-                          ("Home", c.reset_button.click), ("Delete", self._delete_hovered)):
+                          ("Home", c.reset_button.click), ("Delete", self._delete_hovered),
+                          ("Ctrl+Z", self.state.undo)):
             QShortcut(QKeySequence(key), self, slot,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for k in range(6):
@@ -147,6 +163,7 @@ class PlaygroundView(QWidget):
     def _show_progress(self) -> None:
         run, h = self.state.run, self.state.run.history
         every = -(-len(h.steps) // MAX_DRAWN)  # a long run drawn thinned, in constant time
+        self.curves.setXRange(0, max(h.steps[-1], 10), padding=0.02)
         self.train_curve.setData(h.steps[::every], h.train_loss[::every])
         has_test = bool(self.state.points.test.any())
         self.test_curve.setData(h.steps[::every] if has_test else [],
@@ -166,11 +183,17 @@ class PlaygroundView(QWidget):
         if self.plane.hovered_index >= 0:
             self._show_point(self.plane.hovered_index)
 
+    def _say(self, text: str) -> None:
+        """What was just done, under the pages (no empty line while there is none)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
     def _show_point(self, index: int) -> None:
         points = self.state.points
         if index < 0 or index >= len(points):
             self.point_info.setText("Hover a point: its logits, softmax and losses, with "
-                                    "the numbers.")
+                                    "the numbers. The ring round a point grows with its "
+                                    "loss; test points are hollow.")
             self.plane.setToolTip("Click: add a point · drag: move it · right-click: "
                                   "delete it · drag an arrow's tip or diamond: w_k, b_k")
             return
@@ -178,8 +201,11 @@ class PlaygroundView(QWidget):
         seen = self.state.model.explain_point(x, label)
         p_true = seen["probabilities"][label]
         split = "test" if points.test[index] else "train"
+        settings = self.state.model.settings
+        formula = "W·x + b" if self.state.model.linear else \
+            f"W·{settings.activation}(W1·x + b1) + b"
         text = (f"<b>Point {index}</b> ({x[0]:.2f}, {x[1]:.2f}), class {label}, {split}<br>"
-                f"logits o = W·x + b = {numbers(seen['logits'])}<br>"
+                f"logits o = {formula} = {numbers(seen['logits'])}<br>"
                 f"softmax(o) = {numbers(seen['probabilities'])}<br>"
                 f"cross-entropy = −log {p_true:.3f} = {seen['cross-entropy']:.4f}<br>"
                 f"hinge = Σ max(0, o_j − o_{label} + 1) = {seen['hinge']:.4f}")
@@ -187,9 +213,8 @@ class PlaygroundView(QWidget):
         self.plane.setToolTip(text)
 
     def _teach(self) -> None:
-        preset = self.controls.preset.currentData()
         if self.state.model.linear:
-            self.lesson.setText(LESSONS.get(preset, LESSON_LINEAR))
+            self.lesson.setText(LESSONS.get(self.state.source, LESSON_LINEAR))
         else:
             self.lesson.setText(f"A hidden layer of {self.state.model.settings.hidden} "
                                 "units: the regions need not be convex, the boundaries "
@@ -204,17 +229,18 @@ class PlaygroundView(QWidget):
     def _import(self) -> None:
         def chosen(path: str, _filter: str) -> None:
             self.session.tasks.run("Reading points…", lambda _task: read_csv(path),
-                                   self._imported, self._import_failed)
+                                   lambda points: self._imported(points, Path(path).name),
+                                   self._import_failed)
 
         ask(self, self.session.settings, "points", "Import points",
             chosen, ["Points (*.csv)", "All files (*)"])
 
-    def _imported(self, points) -> None:
+    def _imported(self, points, name: str) -> None:
         self.state.pause()
-        self.state.set_points(points)
+        self.state.set_points(points, source=name)
         self.state.reset()
         self.plane.fit()
-        self.summary.setText(f"Read {len(points)} points of {points.classes} classes")
+        self._say(f"Read {len(points)} points of {points.classes} classes")
 
     def _import_failed(self, error: BaseException) -> None:
         self.session.report(str(error) if isinstance(error, PointsError)
@@ -230,8 +256,7 @@ class PlaygroundView(QWidget):
             except WriteError as exc:
                 self.session.report(str(exc))
                 return
-            self.summary.setText(f"Saved {len(self.state.points)} points to "
-                                 f"{Path(path).name}")
+            self._say(f"Saved {len(self.state.points)} points to {Path(path).name}")
 
         ask(self, self.session.settings, "points", "Export points", chosen,
             ["Points (*.csv)"], save_as="points.csv")
