@@ -6,19 +6,30 @@ resources/ that the installed app still finds)."""
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
+
+import pytest
+
+from softmax_gui.desktop import ENTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_a_wheel_carries_the_resources_and_the_installed_app_finds_them(tmp_path):
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built from this checkout (once for this file's tests)."""
+    wheels = tmp_path_factory.mktemp("wheels")
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                             "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
-    (wheel,) = wheels.glob("softmax_studio-*.whl")
+    (made,) = wheels.glob("softmax_studio-*.whl")
+    return made
+
+
+def test_a_wheel_carries_the_resources_and_the_installed_app_finds_them(wheel, tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT / "resources").as_posix()
                for p in (ROOT / "resources").rglob("*") if p.is_file()}
@@ -50,3 +61,41 @@ def test_a_wheel_carries_the_resources_and_the_installed_app_finds_them(tmp_path
     where, accuracy, tests = run.stdout.split()
     assert Path(where).is_relative_to(target)  # the installed package, not the checkout
     assert float(accuracy) > 0.8 and int(tests) == 1000
+
+
+def test_the_wheel_in_a_fresh_venv_runs_from_any_folder(wheel, tmp_path, fashion):
+    """Issue 26: ``pip install .`` into a fresh venv gives working ``softmax-studio`` and
+    ``softmax-gui`` commands from any folder, with the bundled weights found."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    # Its dependencies (torch is 2 GB) from this environment's site-packages, through a
+    # path file: that folder's own path files, this checkout's editable install among
+    # them, are not read from there, so only the wheel's softmax_gui can be imported.
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                                "get_paths()['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
+                                str(wheel)], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([str(python), "-c", "import softmax_gui; print(softmax_gui."
+                            "__file__)"], capture_output=True, text=True, cwd=elsewhere,
+                           env=env, check=True).stdout.strip()
+    assert Path(where).is_relative_to(site)  # the wheel's, not the checkout's
+    weights = site / "softmax_gui" / "resources" / "weights" / \
+        "fashion-mnist-softmax.safetensors"
+    out = subprocess.run([str(venv / "bin" / "softmax-studio"), "evaluate", "--weights",
+                          str(weights)], capture_output=True, text=True, timeout=300,
+                         cwd=elsewhere, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1].startswith("test_acc=0.8458")
+    env["XDG_DATA_HOME"] = str(tmp_path / "share")
+    out = subprocess.run([str(venv / "bin" / "softmax-gui"), "--install-desktop-entry"],
+                         capture_output=True, text=True, timeout=120, cwd=elsewhere, env=env)
+    assert out.returncode == 0, out.stderr
+    entry = (tmp_path / "share" / "applications" / ENTRY).read_text()
+    assert f"Exec={venv / 'bin' / 'softmax-gui'}" in entry
