@@ -86,7 +86,19 @@ def uninstall(home: Path | None = None) -> list[Path]:
         if path.is_file() or path.is_symlink():
             path.unlink()
             removed.append(path)
+            _remove_empty_folders(path.parent, home)
     return removed
+
+
+def _remove_empty_folders(folder: Path, home: Path) -> None:
+    """The folders the entry made, once empty (never ``home`` itself or a folder that
+    holds anything else)."""
+    while folder != home and home in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty: something else lives there
+        folder = folder.parent
 
 
 def main(install_it: bool) -> int:

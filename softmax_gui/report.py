@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import html
 import importlib.metadata
+import math
 import platform
 from dataclasses import dataclass, field
 
@@ -22,13 +23,19 @@ from softmax_gui.evaluation import calibration, confusion_matrix, per_class_metr
 from softmax_gui.model_registry import first_layer_templates, get_model
 from softmax_gui.report_charts import diverging_uri, line_chart, png_uri, reliability_diagram
 
-SECTIONS = ("configuration", "environment", "curves", "metrics", "per-class", "confusion",
-            "templates", "calibration", "mistakes", "timeline", "script")
+SECTIONS = ("summary", "configuration", "environment", "curves", "timeline", "metrics",
+            "per-class", "confusion", "templates", "calibration", "mistakes", "script")
+# What each setting is called in words (TrainConfig's field names are the CLI's).
+SETTING_NAMES = {"lr": "learning rate", "batch_size": "batch size", "epochs": "epochs",
+                 "weight_decay": "weight decay", "init_std": "initial weights' SD",
+                 "standardize": "standardised inputs", "hidden": "hidden units"}
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#222;background:#fff}h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid
 #ccc;margin-top:2rem}table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{
 border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}td.l,th.l{
-text-align:left}svg text{font-size:12px;fill:#333}svg .title{font-weight:bold}svg .grid{
+text-align:left}svg{width:100%;max-width:52rem;height:auto}svg text{font-size:12px;fill:#333}
+.headline{font-size:1.1rem;background:#eef5fb;border-left:4px solid #0072B2;padding:.6rem
+.8rem}svg .title{font-weight:bold}svg .grid{
 stroke:#e4e4e4}svg .axes{stroke:#888}.cells{display:flex;flex-wrap:wrap;gap:.6rem}.cell{
 text-align:center;font-size:.8rem;width:7.5rem}.cell img{image-rendering:pixelated}pre{
 background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:.8rem}"""
@@ -77,6 +84,9 @@ def environment() -> list[tuple[str, str]]:
     return rows
 
 
+NO_EPOCH = "<p>No whole epoch was trained.</p>"
+
+
 def run_report(report: RunReport) -> str:
     """The whole report as one HTML document."""
     probabilities = np.asarray(report.probabilities, np.float64)
@@ -90,24 +100,39 @@ def run_report(report: RunReport) -> str:
     accuracy = float((predicted == labels).mean()) if len(labels) else 0.0
     column = {key: [row.get(key, float("nan")) for row in report.epochs]
               for key in ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")}
+    right = int((predicted == labels).sum())
+    trained = f"{column['epoch'][-1]:g}" if report.epochs else "0"
+    settings = [(SETTING_NAMES.get(name, name), value)
+                for name, value in report.config.items()
+                if name != "dataset" and (name != "hidden" or report.model == "mlp")]
+    loss_chart = line_chart(
+        [("train", column["epoch"], column["train_loss"], False),
+         ("test", column["epoch"], column["test_loss"], True)],
+        "epoch", "cross-entropy (nats)", "Loss") if report.epochs else NO_EPOCH
+    accuracy_chart = line_chart(
+        [("train", column["epoch"], column["train_acc"], False),
+         ("test", column["epoch"], column["test_acc"], True)],
+        "epoch", "accuracy", "Accuracy") if report.epochs else NO_EPOCH
     body = [
+        _section("summary", "Summary", f'<p class="headline">Test accuracy <b>{accuracy:.2%}'
+                 f"</b> ({right:,} of {len(labels):,} test images) after {trained} epochs "
+                 f"of {html.escape(get_model(report.model).label)} on "
+                 f"{html.escape(report.dataset)}; test loss {_nll(probabilities, labels):.4f}"
+                 f"; calibration error {reliability['ece']:.4f}.</p>"),
         _section("configuration", "Configuration", _pairs(
-            [("dataset", report.dataset), ("read from", report.source)]
-            + [(name, value) for name, value in report.config.items()
-               if name != "dataset"])),
+            [("dataset", report.dataset), ("read from", report.source)] + settings)),
         _section("environment", "Environment", _pairs(
             [("device", report.device)] + environment())),
-        _section("curves", "Loss per epoch", line_chart(
-            [("train", column["epoch"], column["train_loss"], False),
-             ("test", column["epoch"], column["test_loss"], True)],
-            "epoch", "cross-entropy (nats)", "Loss") if report.epochs else
-            "<p>No whole epoch was trained.</p>"),
+        _section("curves", "Loss per epoch", loss_chart + "<p>The mean cross-entropy, in "
+                 f"nats (natural logarithms): ln {k} = {math.log(k):.2f} is a uniform "
+                 f"guess over the {k} classes.</p>"),
+        _section("timeline", "Accuracy per epoch", accuracy_chart),
         _section("metrics", "Final metrics", _pairs([
-            ("test accuracy", f"{accuracy:.4f} ({int((predicted == labels).sum()):,} of "
-                              f"{len(labels):,})"),
+            ("test accuracy", f"{accuracy:.4f} ({right:,} of {len(labels):,})"),
             ("test loss", f"{_nll(probabilities, labels):.4f}"),
-            ("expected calibration error", f"{reliability['ece']:.4f}"),
-            ("epochs trained", f"{column['epoch'][-1]:g}" if report.epochs else "0")]
+            ("expected calibration error (the gap between confidence and accuracy, "
+             "averaged over 10 bins of confidence)", f"{reliability['ece']:.4f}"),
+            ("epochs trained", trained)]
             + [("note", note) for note in report.notes])),
         _section("per-class", "Per class", _per_class_table(report.classes, per_class)),
         _section("confusion", "Confusion matrix (rows: true, columns: predicted)",
@@ -116,14 +141,11 @@ def run_report(report: RunReport) -> str:
                  _templates(report.model, report.state, report.classes)),
         _section("calibration", "Calibration", reliability_diagram(
             reliability["edges"], reliability["accuracy"], reliability["count"],
-            reliability["ece"])),
+            reliability["ece"]) + "<p>Each bar: of the test images predicted with that "
+            "confidence, the fraction right. On the dashed diagonal the probabilities "
+            "are honest.</p>"),
         _section("mistakes", "The 20 most confident mistakes",
                  _mistakes(report, probabilities, labels, predicted, confidence)),
-        _section("timeline", "Accuracy per epoch", line_chart(
-            [("train", column["epoch"], column["train_acc"], False),
-             ("test", column["epoch"], column["test_acc"], True)],
-            "epoch", "accuracy", "Accuracy") if report.epochs else
-            "<p>No whole epoch was trained.</p>"),
         _section("script", "The script that reproduces it",
                  f"<pre>{html.escape(report.script)}</pre>" if report.script else
                  "<p>These weights came from no run this app can write again.</p>"),
@@ -238,4 +260,6 @@ def _mistakes(report, probabilities, labels, predicted, confidence) -> str:
                      f'src="{png_uri(report.images[i], 3)}"><br>#{i}: {html.escape(said)} '
                      f"{probabilities[i, predicted[i]]:.1%}<br>true {html.escape(true)} "
                      f"{probabilities[i, labels[i]]:.1%}</div>")
-    return f'<div class="cells">{"".join(cells)}</div>'
+    return ("<p>Under each test image (its index): the class the model said with the "
+            "probability it gave it, then the true class with the probability it gave "
+            f'that.</p><div class="cells">{"".join(cells)}</div>')

@@ -136,7 +136,8 @@ class TakeAway(QObject):
                 raise ValueError(f"its classes are not {dataset.name}'s: load its dataset")
             script = "" if script_problem else script_for(
                 TrainConfig.from_dict(chosen.config), dataset.classes,
-                str(dataset.source.path), f"Softmax Studio: {chosen.title}")
+                str(dataset.source.path), f"Softmax Studio: {chosen.title}",
+                f"{Path(path).stem}.py")
             text = report.run_report(report.of_run(
                 f"Softmax Studio: {chosen.title}", chosen.config, chosen.epochs, snapshot,
                 probabilities, dataset, chosen.device or "not recorded", script))
