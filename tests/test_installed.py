@@ -66,22 +66,26 @@ def test_a_wheel_carries_the_resources_and_the_installed_app_finds_them(wheel, t
 def test_the_wheel_in_a_fresh_venv_runs_from_any_folder(wheel, tmp_path, fashion):
     """Issue 26: ``pip install .`` into a fresh venv gives working ``softmax-studio`` and
     ``softmax-gui`` commands from any folder, with the bundled weights found."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # nothing else seen
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300,
+                   env=env)
     python = venv / "bin" / "python"
-    # Its dependencies (torch is 2 GB) from this environment's site-packages, through a
-    # path file: that folder's own path files, this checkout's editable install among
-    # them, are not read from there, so only the wheel's softmax_gui can be imported.
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
+                                str(wheel)], capture_output=True, text=True, timeout=300,
+                               env=env)
+    assert installed.returncode == 0, installed.stderr
+    # Then its dependencies (torch is 2 GB) from this environment's site-packages, through
+    # a path file (after the install: pip would take this checkout's editable install
+    # there for the wheel, already installed). That folder's own path files, the
+    # editable install's among them, are not read from there: only the wheel's
+    # softmax_gui can be imported.
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
                                 "get_paths()['purelib'])"], capture_output=True, text=True,
-                               check=True).stdout.strip())
+                               check=True, env=env).stdout.strip())
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    installed = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
-                                str(wheel)], capture_output=True, text=True, timeout=300)
-    assert installed.returncode == 0, installed.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run([str(python), "-c", "import softmax_gui; print(softmax_gui."
                             "__file__)"], capture_output=True, text=True, cwd=elsewhere,
                            env=env, check=True).stdout.strip()
