@@ -52,6 +52,8 @@ def resolve_device(name: str) -> torch.device:
 
 
 CPU_ONLY = "CPU (NumPy computes there, whatever the device)"
+# What auto says when it leaves a GPU idle (model_registry.ModelSpec.auto_cpu says why).
+AUTO_CPU = "auto chose it, faster than CUDA for softmax regression"
 
 
 def device_name(device: torch.device) -> str:
@@ -149,8 +151,12 @@ def model_device(config: TrainConfig) -> tuple[torch.device, str]:
     CPU whatever is asked (NumPy) says so, and needs no GPU for ``cuda``."""
     from softmax_gui.model_registry import MODELS
 
-    if MODELS[config.model].cpu_only:
+    spec = MODELS[config.model]
+    if spec.cpu_only:
         return torch.device("cpu"), CPU_ONLY
+    if config.device == "auto" and spec.auto_cpu and torch.cuda.is_available():
+        cpu = torch.device("cpu")
+        return cpu, f"{device_name(cpu)}: {AUTO_CPU}"
     device = resolve_device(config.device)
     return device, device_name(device)
 
