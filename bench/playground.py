@@ -5,7 +5,7 @@ Usage::
 
     QT_QPA_PLATFORM=offscreen python bench/playground.py [--seconds 5] [--repeats 3]
 
-In the real window, on the Playground tab at 1920x1080: the blobs preset with 1,000
+In the real window, on the Lab's Playground page at 1920x1080: the blobs preset with 1,000
 points (20% held out) is run (Run, at the speed given) for ``--seconds``, for softmax
 regression and for a hidden layer of 16 units. A frame is one redraw of the plane (the
 regions, boundaries, arrows and rings); a 5 ms probe timer measures the event loop's
@@ -50,8 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     app, window = open_window()
     window.resize(1920, 1080)
-    view = window.tabs.playground
-    window.tabs.setCurrentWidget(view)
+    view = window.tabs.lab.playground
+    window.tabs.show_playground()
     print(f"plane: {view.plane.width()}x{view.plane.height()} px, 1,000 points, "
           f"{args.speed} updates a frame")
     print("| model | frames/s | largest stall | updates/s |")
