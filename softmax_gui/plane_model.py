@@ -138,10 +138,15 @@ class PlaneModel:
         """The mean data loss (``nan`` without points)."""
         return float(self.losses(X, y).mean()) if len(y) else float("nan")
 
-    def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
+    def loss_and_accuracy(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """The mean data loss and the accuracy from one forward pass (``nan`` for both
+        without points): what each update records."""
         if len(y) == 0:
-            return float("nan")
-        return float((self.logits(X).argmax(1) == np.asarray(y)).mean())
+            return float("nan"), float("nan")
+        y = np.asarray(y)
+        o = self.logits(X)
+        losses = data_losses(o, y, self.settings.loss)[0]
+        return float(losses.mean()), float((o.argmax(1) == y).mean())
 
     # --- one update -----------------------------------------------------------------------
 

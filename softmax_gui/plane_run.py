@@ -91,11 +91,10 @@ class PlaneRun:
         """The losses now: appended, or (``again``: the points or settings changed, not
         the step) in place of the last."""
         p, model, h = self.points, self.model, self.history
-        with np.errstate(all="ignore"):
-            values = (model.steps, model.loss(p.X[p.train], p.y[p.train]),
-                      model.loss(p.X[p.test], p.y[p.test]),
-                      model.accuracy(p.X[p.train], p.y[p.train]),
-                      model.accuracy(p.X[p.test], p.y[p.test]))
+        with np.errstate(all="ignore"):  # one forward pass a split
+            train_loss, train_acc = model.loss_and_accuracy(p.X[p.train], p.y[p.train])
+            test_loss, test_acc = model.loss_and_accuracy(p.X[p.test], p.y[p.test])
+        values = (model.steps, train_loss, test_loss, train_acc, test_acc)
         columns = (h.steps, h.train_loss, h.test_loss, h.train_acc, h.test_acc)
         replace_last = again and bool(h.steps) and h.steps[-1] == model.steps
         for column, value in zip(columns, values):

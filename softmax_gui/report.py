@@ -14,7 +14,7 @@ import html
 import importlib.metadata
 import math
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,7 +58,6 @@ class RunReport:
     source: str  # where the dataset was read from
     device: str
     script: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def of_run(title: str, config: dict, epochs: list[dict], snapshot, probabilities,
@@ -132,8 +131,7 @@ def run_report(report: RunReport) -> str:
             ("test loss", f"{_nll(probabilities, labels):.4f}"),
             ("expected calibration error (the gap between confidence and accuracy, "
              "averaged over 10 bins of confidence)", f"{reliability['ece']:.4f}"),
-            ("epochs trained", trained)]
-            + [("note", note) for note in report.notes])),
+            ("epochs trained", trained)])),
         _section("per-class", "Per class", _per_class_table(report.classes, per_class)),
         _section("confusion", "Confusion matrix (rows: true, columns: predicted)",
                  _confusion_table(report.classes, confusion)),

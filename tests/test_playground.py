@@ -56,6 +56,7 @@ def test_the_numpy_text_is_reproduced_to_its_numbers():
     run.step(1000)
     p = run.model.probabilities([1.5, 1.5])[0]
     assert abs(run.history.train_loss[-1] - text_loss) < 1e-12
+    assert run.history.train_acc[-1] == 1.0 and np.isnan(run.history.test_acc[-1])
     assert np.allclose(p, text.predict_proba([1.5, 1.5]), atol=1e-12)
     # The figures, measured by running the text's own class.
     assert abs(text_loss - 0.0845) <= 0.0005

@@ -59,6 +59,30 @@ def nice_scale(longest: float, extent: float) -> float:
     return min((f * power for f in (1, 2, 5, 10)), key=lambda s: abs(math.log(s / target)))
 
 
+def draw_points(dots, rings, points, losses, hovered_index: int) -> None:
+    """Each point (hollow if held out, thicker if hovered), and a ring as large as its
+    loss; a few pens and brushes made a frame (one per class and kind), not two per
+    point."""
+    colors = theme.colors()
+    fill = [pg.mkBrush(c) for c in CLASS_COLORS]
+    hollow = pg.mkBrush(colors.background)
+    outline = {1: pg.mkPen(colors.foreground, width=1),
+               2.5: pg.mkPen(colors.foreground, width=2.5)}
+    edge = [pg.mkPen(c, width=2.5) for c in CLASS_COLORS]
+    ring = [pg.mkPen(c, width=1.5) for c in CLASS_COLORS]
+    test, labels = points.test, points.y
+    hovered = np.arange(len(points)) == hovered_index
+    safe = np.where(np.isfinite(losses), losses, 0.0) if len(losses) == len(points) \
+        else np.zeros(len(points))
+    dots.setData(
+        pos=points.X, size=11, symbol=[CLASS_SYMBOLS[k] for k in labels],
+        brush=[hollow if t else fill[k] for k, t in zip(labels, test)],
+        pen=[edge[k] if t else outline[2.5 if h else 1]
+             for k, t, h in zip(labels, test, hovered)])
+    rings.setData(pos=points.X, size=12 + 8 * np.minimum(safe, 4.0),
+                  pen=[ring[k] for k in labels], brush=pg.mkBrush(None))
+
+
 class PlaneView(pg.PlotWidget):
     """The plane; ``hovered`` carries the index of the point under the mouse (or -1)."""
 
@@ -100,6 +124,7 @@ class PlaneView(pg.PlotWidget):
         self.box.dragged.connect(self._dragged)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         state.points_changed.connect(self._points_changed)
+        state.points_replaced.connect(self.fit)
         state.model_changed.connect(self.redraw)
         self.fit()
 
@@ -133,7 +158,8 @@ class PlaneView(pg.PlotWidget):
             xy = [end for *_, start, stop in segments for end in (start, stop)]
             self.boundaries.setData([p[0] for p in xy], [p[1] for p in xy])
             self.boundaries.setPen(pg.mkPen(theme.colors().foreground, width=2))
-        self._draw_points(points, model.losses(points.X, points.y))
+        draw_points(self.dots, self.rings, points, model.losses(points.X, points.y),
+                    self.hovered_index)
         shown = self.state.source == "numpy-text"
         self.query.setVisible(shown)
         self.query_label.setVisible(shown)
@@ -152,21 +178,6 @@ class PlaneView(pg.PlotWidget):
         self.regions.setImage(np.transpose(image, (1, 0, 2)), autoLevels=False)
         self.regions.setRect(x_range[0], y_range[0], x_range[1] - x_range[0],
                              y_range[1] - y_range[0])
-
-    def _draw_points(self, points, losses) -> None:
-        outline = theme.colors().foreground
-        spots, rings = [], []
-        for i, ((x, y), label, test) in enumerate(zip(points.X, points.y, points.test)):
-            color = CLASS_COLORS[label]
-            width = 2.5 if test or i == self.hovered_index else 1
-            spots.append({"pos": (x, y), "symbol": CLASS_SYMBOLS[label], "size": 11,
-                          "brush": pg.mkBrush(theme.colors().background if test else color),
-                          "pen": pg.mkPen(color if test else outline, width=width)})
-            loss = float(losses[i]) if i < len(losses) and np.isfinite(losses[i]) else 0.0
-            rings.append({"pos": (x, y), "size": 12 + 8 * min(loss, 4.0),
-                          "pen": pg.mkPen(color, width=1.5), "brush": pg.mkBrush(None)})
-        self.dots.setData(spots)
-        self.rings.setData(rings)
 
     def _draw_arrows(self, x_range, y_range) -> None:
         """Each class's line where its score ``w_k . x + b_k`` is 0 (dashed), and ``w_k``
@@ -305,5 +316,7 @@ class PlaneView(pg.PlotWidget):
     def _hover(self, index: int) -> None:
         if index != self.hovered_index:
             self.hovered_index = index
-            self.redraw()
+            points = self.state.points  # only the outline changes: not the regions
+            draw_points(self.dots, self.rings, points,
+                        self.state.model.losses(points.X, points.y), index)
             self.hovered.emit(index)

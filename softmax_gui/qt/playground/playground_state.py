@@ -24,6 +24,7 @@ class PlaygroundState(QObject):
     """What the Playground shows and every change to it."""
 
     points_changed = Signal()  # the points moved, came or went
+    points_replaced = Signal()  # all new: a preset's or a file's (the plane frames them)
     model_changed = Signal()  # the weights, settings or history changed
     running_changed = Signal(bool)
     class_chosen = Signal(int)  # the class a click on the plane adds
@@ -61,6 +62,8 @@ class PlaygroundState(QObject):
             self.source = source
             self._undo.clear()
         self.run.set_points(points)
+        if source is not None:
+            self.points_replaced.emit()
         self.chosen_class = min(self.chosen_class, points.classes - 1)
         self.points_changed.emit()
         self.model_changed.emit()

@@ -81,8 +81,6 @@ class PlaygroundView(QWidget):
         self.state.points_changed.connect(self._points_changed)
         self.controls.import_button.clicked.connect(self._import)
         self.controls.export_button.clicked.connect(self._export)
-        self.controls.preset.activated.connect(self.plane.fit)
-        self.controls.new_points.clicked.connect(self.plane.fit)
         self.controls.hidden.valueChanged.connect(self._teach)
         self._show_progress()
         self._show_point(-1)
@@ -239,7 +237,6 @@ class PlaygroundView(QWidget):
         self.state.pause()
         self.state.set_points(points, source=name)
         self.state.reset()
-        self.plane.fit()
         self._say(f"Read {len(points)} points of {points.classes} classes")
 
     def _import_failed(self, error: BaseException) -> None:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -70,8 +70,12 @@ class TakeAway(QObject):
             classes = tuple(self.session.state.dataset.classes)
 
             def load():
-                result.state = result.state or sweep_record.run_state(sweep.folder, index)
-                return _scored(sweep_record.snapshot(result, classes), test_images)
+                # A copy with its weights read: the kept sweep's listing keeps none (it
+                # is shared with the GUI thread, and a thousand runs' weights add up).
+                state = result.state if result.state is not None else \
+                    sweep_record.run_state(sweep.folder, index)
+                return _scored(sweep_record.snapshot(replace(result, state=state), classes),
+                               test_images)
 
             return Chosen(history.label, result.config.to_dict(), history.epochs, "", load,
                           f"{sweep.name}-{index + 1}")
